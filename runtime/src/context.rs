@@ -1,0 +1,39 @@
+//! Which runtime the current thread belongs to.
+//!
+//! Worker threads belong to their runtime for life; a thread inside
+//! `Runtime::block_on` belongs to it for the duration of the call. Free
+//! functions such as [`spawn`](crate::spawn) and I/O constructors find the
+//! runtime here.
+
+use std::cell::RefCell;
+
+use crate::runtime::Handle;
+
+thread_local! {
+    static CURRENT: RefCell<Option<Handle>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with the current thread's runtime, if it has one.
+pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> Option<R> {
+    CURRENT.with(|current| current.borrow().as_ref().map(f))
+}
+
+/// Makes `handle` the current runtime until the guard is dropped, then
+/// restores whatever was current before (runtimes may nest on one thread).
+pub(crate) fn enter(handle: Handle) -> EnterGuard {
+    let previous = CURRENT.with(|current| current.borrow_mut().replace(handle));
+    EnterGuard { previous }
+}
+
+pub(crate) struct EnterGuard {
+    previous: Option<Handle>,
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        // Take the handle out first and drop it after the borrow ends:
+        // dropping the last handle tears a runtime down.
+        let _replaced = CURRENT.with(|current| std::mem::replace(&mut *current.borrow_mut(), previous));
+    }
+}

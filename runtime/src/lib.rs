@@ -1,0 +1,40 @@
+//! The core of edgeio: a work-stealing executor and an edge-triggered epoll
+//! reactor.
+//!
+//! Most users depend on the `edgeio` facade crate instead, which re-exports
+//! this crate together with sockets and the `#[main]`/`#[test]` macros.
+//!
+//! # How it fits together
+//!
+//! - [`Runtime`] owns one reactor and N worker threads. Tasks
+//!   (`async-task` runnables) wait in a per-worker local queue, a LIFO slot
+//!   for the task most recently woken, or a global injector; idle workers
+//!   steal from each other.
+//! - The reactor is one epoll instance. Every fd is registered once,
+//!   edge-triggered, for both directions; readiness is tracked in user space
+//!   ([`Registration`]). There is no reactor thread: a worker that runs out
+//!   of tasks blocks in `epoll_wait` on behalf of all.
+//! - Timers live in the reactor and bound its `epoll_wait` timeout.
+
+mod block_on;
+mod catch_unwind;
+mod context;
+mod coop;
+mod idle;
+mod join_handle;
+mod reactor;
+mod registration;
+mod registry;
+mod runtime;
+mod scheduler;
+mod source;
+mod sys;
+pub mod time;
+mod timers;
+mod worker;
+mod yield_now;
+
+pub use join_handle::{JoinError, JoinHandle};
+pub use registration::Registration;
+pub use runtime::{spawn, Builder, Handle, Metrics, Runtime};
+pub use yield_now::{yield_now, YieldNow};

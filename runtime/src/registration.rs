@@ -1,0 +1,123 @@
+//! The bridge between an I/O object and the reactor: what socket types are
+//! built on.
+
+use std::fmt;
+use std::future::poll_fn;
+use std::io;
+use std::os::fd::{AsRawFd, RawFd};
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+use crate::coop;
+use crate::reactor::{shutdown_error, Reactor};
+use crate::runtime::Handle;
+use crate::source::{Direction, Source};
+
+/// A non-blocking fd registered with the current runtime's reactor.
+///
+/// The fd is registered once, for reading and writing, edge-triggered. The
+/// `poll_*_io` methods run an operation, and when it reports `WouldBlock`
+/// they record that the fd is drained and wait for the next edge: exactly
+/// the discipline edge triggering demands (keep going until `EAGAIN`).
+///
+/// The registration does not own the fd: the owner must drop the
+/// `Registration` before closing the fd (declare it as an earlier field),
+/// so the fd is removed from epoll while its number is still ours.
+pub struct Registration {
+    reactor: Arc<Reactor>,
+    source: Arc<Source>,
+    token: u64,
+    fd: RawFd,
+}
+
+impl Registration {
+    /// Registers `fd`, which must be in non-blocking mode, with the runtime
+    /// the current thread runs in.
+    ///
+    /// Fails outside a runtime, after the runtime shut down, or if epoll
+    /// refuses the fd (for instance a regular file: `EPERM`).
+    pub fn new(fd: &impl AsRawFd) -> io::Result<Registration> {
+        let reactor = Handle::try_current()?.reactor().clone();
+        let fd = fd.as_raw_fd();
+        let (token, source) = reactor.register(fd)?;
+        Ok(Registration { reactor, source, token, fd })
+    }
+
+    /// Waits until the fd may be readable (or has hung up, or has an error).
+    /// Does not consume the readiness.
+    pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_ready(cx, Direction::Read).map_ok(drop)
+    }
+
+    /// Waits until the fd may be writable (or has hung up, or has an error).
+    /// Does not consume the readiness.
+    pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_ready(cx, Direction::Write).map_ok(drop)
+    }
+
+    fn poll_ready(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<io::Result<crate::source::ReadyEvent>> {
+        match self.source.poll_ready(cx, direction) {
+            Poll::Ready(event) => Poll::Ready(Ok(event)),
+            Poll::Pending if self.reactor.is_shutdown() => Poll::Ready(Err(shutdown_error())),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    /// Runs a reading operation `op` until it does not report
+    /// `WouldBlock`, waiting for readability in between.
+    pub fn poll_read_io<R>(
+        &self,
+        cx: &mut Context<'_>,
+        op: impl FnMut() -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.poll_io(cx, Direction::Read, op)
+    }
+
+    /// Runs a writing operation `op` until it does not report
+    /// `WouldBlock`, waiting for writability in between.
+    pub fn poll_write_io<R>(
+        &self,
+        cx: &mut Context<'_>,
+        op: impl FnMut() -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.poll_io(cx, Direction::Write, op)
+    }
+
+    /// `async` form of [`Registration::poll_read_io`].
+    pub async fn read_io<R>(&self, mut op: impl FnMut() -> io::Result<R>) -> io::Result<R> {
+        poll_fn(|cx| self.poll_read_io(cx, &mut op)).await
+    }
+
+    /// `async` form of [`Registration::poll_write_io`].
+    pub async fn write_io<R>(&self, mut op: impl FnMut() -> io::Result<R>) -> io::Result<R> {
+        poll_fn(|cx| self.poll_write_io(cx, &mut op)).await
+    }
+
+    fn poll_io<R>(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+        mut op: impl FnMut() -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        ready!(coop::poll_proceed(cx));
+        loop {
+            let event = ready!(self.poll_ready(cx, direction))?;
+            match op() {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.source.clear_readiness(event),
+                result => return Poll::Ready(result),
+            }
+        }
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.reactor.deregister(self.fd, self.token, &self.source);
+    }
+}
+
+impl fmt::Debug for Registration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registration").field("fd", &self.fd).finish_non_exhaustive()
+    }
+}

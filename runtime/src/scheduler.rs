@@ -1,0 +1,127 @@
+//! The state every worker shares: the global injector, each worker's local
+//! queue, the sleepers, and how a woken task finds its way back into a
+//! queue.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+
+use async_task::{Runnable, ScheduleInfo, WithInfo};
+use crossbeam_queue::{ArrayQueue, SegQueue};
+
+use crate::catch_unwind::CatchUnwind;
+use crate::idle::Idle;
+use crate::join_handle::JoinHandle;
+use crate::reactor::Reactor;
+use crate::worker;
+
+/// Capacity of a worker's local queue; beyond it, tasks spill to the
+/// injector where any worker can take them.
+pub(crate) const LOCAL_QUEUE_CAPACITY: usize = 256;
+
+pub(crate) struct Shared {
+    pub(crate) reactor: Arc<Reactor>,
+    /// Tasks scheduled from outside the workers (or spilled over).
+    pub(crate) injector: SegQueue<Runnable>,
+    /// One queue per worker. The owner pushes and pops; idle workers steal
+    /// from the front.
+    pub(crate) locals: Box<[ArrayQueue<Runnable>]>,
+    pub(crate) idle: Idle,
+    shutdown: AtomicBool,
+    pub(crate) stats: Box<[WorkerStats]>,
+    pub(crate) spawned: AtomicU64,
+}
+
+/// Counters one worker publishes; on their own cache line so workers do not
+/// contend.
+#[derive(Default)]
+#[repr(align(128))]
+pub(crate) struct WorkerStats {
+    pub(crate) polled: AtomicU64,
+    pub(crate) stolen: AtomicU64,
+}
+
+impl Shared {
+    pub(crate) fn new(reactor: Arc<Reactor>, workers: usize) -> Shared {
+        Shared {
+            reactor,
+            injector: SegQueue::new(),
+            locals: (0..workers).map(|_| ArrayQueue::new(LOCAL_QUEUE_CAPACITY)).collect(),
+            idle: Idle::default(),
+            shutdown: AtomicBool::new(false),
+            stats: (0..workers).map(|_| WorkerStats::default()).collect(),
+            spawned: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn is_shutdown(&self) -> bool {
+        self.shutdown.load(Ordering::Acquire)
+    }
+
+    /// Stops the workers. Queued tasks stay until [`Shared::drain`].
+    pub(crate) fn begin_shutdown(&self) {
+        self.shutdown.store(true, Ordering::Release);
+        self.idle.notify_all(&self.reactor);
+    }
+
+    /// Drops every queued task, which cancels it; repeated until no task
+    /// reschedules another (dropping a future may wake others).
+    pub(crate) fn drain(&self) {
+        loop {
+            let mut dropped = false;
+            while let Some(runnable) = self.injector.pop() {
+                drop(runnable);
+                dropped = true;
+            }
+            for local in self.locals.iter() {
+                while let Some(runnable) = local.pop() {
+                    drop(runnable);
+                    dropped = true;
+                }
+            }
+            if !dropped {
+                return;
+            }
+        }
+    }
+
+    /// Whether any queue holds a task some worker could run.
+    pub(crate) fn has_work(&self) -> bool {
+        self.is_shutdown() || !self.injector.is_empty() || self.locals.iter().any(|q| !q.is_empty())
+    }
+
+    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let weak = Arc::downgrade(self);
+        let schedule = move |runnable, info| schedule(&weak, runnable, info);
+        let (runnable, task) = async_task::spawn(CatchUnwind::new(future), WithInfo(schedule));
+        self.spawned.fetch_add(1, Ordering::Relaxed);
+        runnable.schedule();
+        JoinHandle::new(task.fallible())
+    }
+
+    /// Queues a task woken from a thread that is not one of our workers.
+    pub(crate) fn push_remote(&self, runnable: Runnable) {
+        if self.is_shutdown() {
+            // Dropping the runnable cancels the task.
+            return;
+        }
+        self.injector.push(runnable);
+        self.idle.notify_one(&self.reactor);
+    }
+}
+
+/// Where a woken task goes. The schedule closure holds only a `Weak`, so
+/// tasks parked forever do not keep a dropped runtime (and its epoll fd)
+/// alive; on a worker the `Weak` is compared by address and never upgraded.
+fn schedule(shared: &Weak<Shared>, runnable: Runnable, info: ScheduleInfo) {
+    if let Err(runnable) = worker::schedule_local(shared, runnable, info) {
+        match shared.upgrade() {
+            Some(shared) => shared.push_remote(runnable),
+            None => drop(runnable),
+        }
+    }
+}

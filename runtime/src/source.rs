@@ -1,0 +1,168 @@
+//! Per-fd state shared between the reactor and the I/O object: readiness
+//! bits plus one waker per direction.
+//!
+//! Readiness lives in one atomic word: the low bits say what the last events
+//! reported, the high bits count dispatches (a "tick"). An I/O operation that
+//! hits `EAGAIN` clears readiness *only if the tick is still the one it saw*:
+//! if an event arrived in between, the bits stay set and the next attempt
+//! proceeds. Without the tick, an edge that lands between the syscall and the
+//! clear would be erased, and under edge triggering it never comes again.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::task::{Context, Poll, Waker};
+
+use crate::sys::Event;
+
+const READABLE: usize = 1 << 0;
+const WRITABLE: usize = 1 << 1;
+const READ_CLOSED: usize = 1 << 2;
+const WRITE_CLOSED: usize = 1 << 3;
+const ERROR: usize = 1 << 4;
+const READINESS_MASK: usize = (1 << 5) - 1;
+const TICK_SHIFT: u32 = 5;
+
+/// The direction an operation waits on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Direction {
+    Read,
+    Write,
+}
+
+impl Direction {
+    /// Bits that make an operation in this direction worth attempting.
+    fn ready_mask(self) -> usize {
+        match self {
+            Direction::Read => READABLE | READ_CLOSED | ERROR,
+            Direction::Write => WRITABLE | WRITE_CLOSED | ERROR,
+        }
+    }
+
+    /// Bits an `EAGAIN` in this direction disproves. Closed and error bits
+    /// are final and are never cleared.
+    fn clear_mask(self) -> usize {
+        match self {
+            Direction::Read => READABLE,
+            Direction::Write => WRITABLE,
+        }
+    }
+}
+
+/// Proof that a direction looked ready at a given tick.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ReadyEvent {
+    tick: usize,
+    direction: Direction,
+}
+
+#[derive(Default)]
+struct Waiters {
+    reader: Option<Waker>,
+    writer: Option<Waker>,
+}
+
+/// State of one registered fd. `generation` tells this registration apart
+/// from an earlier one that used the same slab slot.
+pub(crate) struct Source {
+    pub(crate) generation: u32,
+    readiness: AtomicUsize,
+    waiters: Mutex<Waiters>,
+}
+
+impl Source {
+    pub(crate) fn new(generation: u32) -> Source {
+        Source { generation, readiness: AtomicUsize::new(0), waiters: Mutex::new(Waiters::default()) }
+    }
+
+    /// Records an event and returns the wakers to call (outside any lock).
+    pub(crate) fn dispatch(&self, event: &Event, wake: &mut Vec<Waker>) {
+        let mut bits = 0;
+        if event.is_readable() {
+            bits |= READABLE;
+        }
+        if event.is_writable() {
+            bits |= WRITABLE;
+        }
+        if event.is_read_closed() {
+            bits |= READ_CLOSED;
+        }
+        if event.is_write_closed() {
+            bits |= WRITE_CLOSED;
+        }
+        if event.is_error() {
+            bits |= ERROR;
+        }
+        self.set_readiness(bits);
+        let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+        if bits & Direction::Read.ready_mask() != 0 {
+            wake.extend(waiters.reader.take());
+        }
+        if bits & Direction::Write.ready_mask() != 0 {
+            wake.extend(waiters.writer.take());
+        }
+    }
+
+    fn set_readiness(&self, bits: usize) {
+        let mut current = self.readiness.load(Ordering::Acquire);
+        loop {
+            let tick = (current >> TICK_SHIFT).wrapping_add(1);
+            let next = (tick << TICK_SHIFT) | (current & READINESS_MASK) | bits;
+            match self.readiness.compare_exchange_weak(current, next, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => return,
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    /// Ready if the last events say the direction may make progress;
+    /// otherwise stores the waker and returns `Pending`.
+    pub(crate) fn poll_ready(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<ReadyEvent> {
+        if let Some(event) = self.ready_event(direction) {
+            return Poll::Ready(event);
+        }
+        {
+            let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+            let slot = match direction {
+                Direction::Read => &mut waiters.reader,
+                Direction::Write => &mut waiters.writer,
+            };
+            match slot {
+                Some(waker) if waker.will_wake(cx.waker()) => {}
+                _ => *slot = Some(cx.waker().clone()),
+            }
+        }
+        // An event may have been dispatched between the first check and the
+        // waker being stored; it would have found no waker to call.
+        match self.ready_event(direction) {
+            Some(event) => Poll::Ready(event),
+            None => Poll::Pending,
+        }
+    }
+
+    fn ready_event(&self, direction: Direction) -> Option<ReadyEvent> {
+        let current = self.readiness.load(Ordering::Acquire);
+        (current & direction.ready_mask() != 0)
+            .then_some(ReadyEvent { tick: current >> TICK_SHIFT, direction })
+    }
+
+    /// An operation hit `EAGAIN`: forget the readiness it acted on, unless a
+    /// newer event has arrived since.
+    pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
+        let mut current = self.readiness.load(Ordering::Acquire);
+        while current >> TICK_SHIFT == event.tick {
+            let next = current & !event.direction.clear_mask();
+            match self.readiness.compare_exchange_weak(current, next, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => return,
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    /// Takes any stored wakers so they can be dropped outside the lock,
+    /// e.g. when the I/O object goes away.
+    pub(crate) fn take_waiters(&self, out: &mut Vec<Waker>) {
+        let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+        out.extend(waiters.reader.take());
+        out.extend(waiters.writer.take());
+    }
+}

@@ -1,0 +1,258 @@
+//! A worker thread: runs tasks from its local queue, its LIFO slot, the
+//! injector and other workers' queues, and when there is nothing to do,
+//! drives the reactor or sleeps.
+
+use std::cell::{Cell, RefCell};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use async_task::{Runnable, ScheduleInfo};
+
+use crate::coop;
+use crate::scheduler::Shared;
+
+/// Every this many ticks the injector is checked before the local queue, so
+/// tasks spawned from outside are not starved by a busy local queue.
+const GLOBAL_QUEUE_INTERVAL: u32 = 61;
+/// Every this many ticks a busy worker polls the reactor without blocking,
+/// so I/O is noticed even when no worker is idle.
+const EVENT_INTERVAL: u32 = 61;
+/// Tasks run in a row from the LIFO slot before it yields to the queue, so
+/// two tasks waking each other cannot starve the rest.
+const MAX_LIFO_POLLS: usize = 3;
+
+/// The per-thread half of a worker.
+struct Worker {
+    index: usize,
+    shared: Arc<Shared>,
+    /// The task most recently woken by the running task: it is likely to
+    /// touch the data the running task just wrote, so it runs next, while
+    /// that data is still in cache (request/response ping-pong).
+    lifo: Cell<Option<Runnable>>,
+    /// A task is being polled right now (wakes go to the LIFO slot).
+    polling: Cell<bool>,
+    polled: Cell<u64>,
+    stolen: Cell<u64>,
+}
+
+thread_local! {
+    static WORKER: RefCell<Option<Rc<Worker>>> = const { RefCell::new(None) };
+}
+
+/// Whether the current thread is a worker (of any runtime).
+pub(crate) fn is_worker_thread() -> bool {
+    WORKER.with(|w| w.borrow().is_some())
+}
+
+/// Queues a woken task on the current worker, if the current thread is a
+/// worker of the task's runtime; otherwise gives the task back.
+pub(crate) fn schedule_local(
+    shared: &Weak<Shared>,
+    runnable: Runnable,
+    info: ScheduleInfo,
+) -> Result<(), Runnable> {
+    WORKER.with(|w| {
+        let w = w.borrow();
+        match &*w {
+            Some(worker) if std::ptr::eq(Weak::as_ptr(shared), Arc::as_ptr(&worker.shared)) => {
+                worker.schedule(runnable, info);
+                Ok(())
+            }
+            _ => Err(runnable),
+        }
+    })
+}
+
+/// Body of a worker thread; returns when the runtime shuts down.
+pub(crate) fn run(shared: Arc<Shared>, index: usize) {
+    let worker = Rc::new(Worker {
+        index,
+        shared,
+        lifo: Cell::new(None),
+        polling: Cell::new(false),
+        polled: Cell::new(0),
+        stolen: Cell::new(0),
+    });
+    WORKER.with(|w| *w.borrow_mut() = Some(worker.clone()));
+    worker.run();
+    // Tasks left here are cancelled by dropping them, while this thread's
+    // locals still exist (their futures may use them in `Drop`).
+    drop(worker.lifo.take());
+    WORKER.with(|w| w.borrow_mut().take());
+}
+
+impl Worker {
+    fn local(&self) -> &crossbeam_queue::ArrayQueue<Runnable> {
+        &self.shared.locals[self.index]
+    }
+
+    fn schedule(&self, runnable: Runnable, info: ScheduleInfo) {
+        if !self.polling.get() {
+            // Woken by the reactor on this worker: the caller notifies
+            // others once for the whole batch.
+            self.push_local(runnable);
+            return;
+        }
+        if info.woken_while_running {
+            // A yield: to the back of the queue.
+            self.push_local(runnable);
+        } else {
+            // Woken or spawned by the running task: keep it hot.
+            match self.lifo.replace(Some(runnable)) {
+                Some(previous) => self.push_local(previous),
+                None => return,
+            }
+        }
+        self.shared.idle.notify_one(&self.shared.reactor);
+    }
+
+    /// Pushes to the local queue, spilling half of it to the injector when
+    /// it is full so other workers can help.
+    fn push_local(&self, runnable: Runnable) {
+        if let Err(runnable) = self.local().push(runnable) {
+            for _ in 0..self.local().len() / 2 {
+                match self.local().pop() {
+                    Some(task) => self.shared.injector.push(task),
+                    None => break,
+                }
+            }
+            self.shared.injector.push(runnable);
+        }
+    }
+
+    fn run(&self) {
+        let mut tick: u32 = 0;
+        while !self.shared.is_shutdown() {
+            tick = tick.wrapping_add(1);
+            if tick % EVENT_INTERVAL == 0 {
+                self.poll_reactor_now();
+                self.publish_stats();
+            }
+            match self.next_task(tick) {
+                Some(runnable) => self.run_task(runnable),
+                None => self.park(),
+            }
+        }
+        self.publish_stats();
+    }
+
+    fn next_task(&self, tick: u32) -> Option<Runnable> {
+        if tick % GLOBAL_QUEUE_INTERVAL == 0 {
+            if let Some(runnable) = self.shared.injector.pop() {
+                return Some(runnable);
+            }
+        }
+        self.local().pop().or_else(|| self.take_from_injector()).or_else(|| self.steal())
+    }
+
+    /// Takes a batch from the injector: one to run, a fair share into the
+    /// local queue.
+    fn take_from_injector(&self) -> Option<Runnable> {
+        let first = self.shared.injector.pop()?;
+        let share = self.shared.injector.len() / self.shared.locals.len() + 1;
+        let room = self.local().capacity() / 2 - self.local().len().min(self.local().capacity() / 2);
+        for _ in 0..share.min(room) {
+            match self.shared.injector.pop() {
+                Some(runnable) => self.push_local(runnable),
+                None => break,
+            }
+        }
+        Some(first)
+    }
+
+    /// Takes half of some other worker's queue.
+    fn steal(&self) -> Option<Runnable> {
+        let workers = self.shared.locals.len();
+        for offset in 1..workers {
+            let victim = &self.shared.locals[(self.index + offset) % workers];
+            let Some(first) = victim.pop() else { continue };
+            let mut taken = 1;
+            for _ in 0..victim.len() / 2 {
+                match victim.pop() {
+                    Some(runnable) => self.push_local(runnable),
+                    None => break,
+                }
+                taken += 1;
+            }
+            self.stolen.set(self.stolen.get() + taken);
+            return Some(first);
+        }
+        None
+    }
+
+    fn run_task(&self, runnable: Runnable) {
+        self.poll_task(runnable);
+        for _ in 0..MAX_LIFO_POLLS {
+            match self.lifo.take() {
+                Some(next) => self.poll_task(next),
+                None => return,
+            }
+        }
+        if let Some(next) = self.lifo.take() {
+            self.push_local(next);
+        }
+    }
+
+    fn poll_task(&self, runnable: Runnable) {
+        self.polling.set(true);
+        coop::reset();
+        // The task's own panics are caught inside it (they go to its
+        // JoinHandle); this catches the rest, e.g. a panicking `Drop` of its
+        // output, so one bad task never takes the worker down.
+        let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
+        self.polling.set(false);
+        self.polled.set(self.polled.get() + 1);
+    }
+
+    /// Collects I/O and timer events without blocking, if no other worker
+    /// is doing so.
+    fn poll_reactor_now(&self) {
+        if let Some(mut driver) = self.shared.reactor.try_driver() {
+            if driver.wait(Some(Duration::ZERO)).is_ok() && driver.wake() > 0 {
+                drop(driver);
+                self.share_surplus();
+            }
+        }
+    }
+
+    /// More queued than this worker will run soon: let a sleeping worker
+    /// take some (and the driver, if it is free).
+    fn share_surplus(&self) {
+        if self.local().len() > 1 && self.shared.idle.has_waiting() {
+            self.shared.idle.notify_one(&self.shared.reactor);
+        }
+    }
+
+    /// Nothing to run: drive the reactor if nobody else does, else sleep.
+    fn park(&self) {
+        self.publish_stats();
+        let shared = &self.shared;
+        match shared.reactor.try_driver() {
+            Some(mut driver) => {
+                if !shared.idle.park_driver(|| shared.has_work()) {
+                    return;
+                }
+                let result = driver.wait(None);
+                shared.idle.unpark_driver();
+                driver.wake();
+                drop(driver);
+                if result.is_err() {
+                    // epoll_wait fails only on programming errors (EBADF,
+                    // EFAULT, EINVAL); never turn that into a hot loop.
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                self.share_surplus();
+            }
+            None => shared.idle.sleep(|| shared.has_work()),
+        }
+    }
+
+    fn publish_stats(&self) {
+        let stats = &self.shared.stats[self.index];
+        stats.polled.store(self.polled.get(), Ordering::Relaxed);
+        stats.stolen.store(self.stolen.get(), Ordering::Relaxed);
+    }
+}
