@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 
 use async_task::FallibleTask;
 
-pub(crate) type TaskOutput<T> = Result<T, Box<dyn Any + Send>>;
+use crate::task_future::TaskOutput;
 
 /// An owned permission to await a spawned task's output.
 ///
@@ -83,8 +83,7 @@ impl<T> Future for JoinHandle<T> {
         let result = match state {
             State::Running(task) => match Pin::new(task).poll(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(value))) => Ok(value),
-                Poll::Ready(Some(Err(payload))) => Err(JoinError::panic(payload)),
+                Poll::Ready(Some(output)) => output.into_result().map_err(JoinError::panic),
                 Poll::Ready(None) => Err(JoinError::cancelled()),
             },
             State::Aborted => Err(JoinError::cancelled()),

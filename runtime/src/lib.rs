@@ -17,7 +17,6 @@
 //! - Timers live in the reactor and bound its `epoll_wait` timeout.
 
 mod block_on;
-mod catch_unwind;
 mod context;
 mod coop;
 mod idle;
@@ -29,6 +28,7 @@ mod runtime;
 mod scheduler;
 mod source;
 mod sys;
+mod task_future;
 pub mod time;
 mod timers;
 mod worker;

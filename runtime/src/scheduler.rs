@@ -9,7 +9,7 @@ use std::sync::{Arc, Weak};
 use async_task::{Runnable, ScheduleInfo, WithInfo};
 use crossbeam_queue::{ArrayQueue, SegQueue};
 
-use crate::catch_unwind::CatchUnwind;
+use crate::task_future::TaskFuture;
 use crate::idle::Idle;
 use crate::join_handle::JoinHandle;
 use crate::reactor::Reactor;
@@ -97,7 +97,7 @@ impl Shared {
     {
         let weak = Arc::downgrade(self);
         let schedule = move |runnable, info| schedule(&weak, runnable, info);
-        let (runnable, task) = async_task::spawn(CatchUnwind::new(future), WithInfo(schedule));
+        let (runnable, task) = async_task::spawn(TaskFuture::new(future), WithInfo(schedule));
         self.spawned.fetch_add(1, Ordering::Relaxed);
         runnable.schedule();
         JoinHandle::new(task.fallible())

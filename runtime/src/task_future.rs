@@ -1,0 +1,81 @@
+//! The wrapper every spawned future runs inside: it keeps panics (in
+//! `poll`, and in the `Drop` of the future or its output) from unwinding
+//! into the runtime.
+//!
+//! A panic in `poll` becomes the task's output, reported by its
+//! `JoinHandle`. `async-task` aborts the whole process if a task's future or
+//! output panics while being dropped, so both are dropped here, under
+//! `catch_unwind`, and such a panic is contained (its message still goes to
+//! the panic hook).
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+pin_project_lite::pin_project! {
+    pub(crate) struct TaskFuture<F> {
+        // `None` once the future completed and was dropped.
+        #[pin]
+        inner: Option<F>,
+    }
+
+    impl<F> PinnedDrop for TaskFuture<F> {
+        fn drop(this: Pin<&mut Self>) {
+            drop_contained(this.project().inner);
+        }
+    }
+}
+
+/// Drops the future in place, containing a panic from its `Drop`.
+fn drop_contained<F>(mut inner: Pin<&mut Option<F>>) {
+    let _ = catch_unwind(AssertUnwindSafe(|| inner.set(None)));
+}
+
+impl<F> TaskFuture<F> {
+    pub(crate) fn new(inner: F) -> TaskFuture<F> {
+        TaskFuture { inner: Some(inner) }
+    }
+}
+
+impl<F: Future> Future for TaskFuture<F> {
+    type Output = TaskOutput<F::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut inner = self.project().inner;
+        let Some(future) = inner.as_mut().as_pin_mut() else {
+            // async-task never polls a completed task.
+            return Poll::Pending;
+        };
+        // The future is never polled again after it panics, so nobody can
+        // observe its broken invariants: asserting unwind safety is sound.
+        let result = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(value)) => Ok(value),
+            Err(payload) => Err(payload),
+        };
+        // Free the future's resources (sockets, buffers) now, not when the
+        // last handle to the task goes.
+        drop_contained(inner);
+        Poll::Ready(TaskOutput(Some(result)))
+    }
+}
+
+/// A task's result, or the payload of its panic. Dropping it (the task was
+/// detached) contains a panic from the value's `Drop`.
+pub(crate) struct TaskOutput<T>(Option<Result<T, Box<dyn Any + Send>>>);
+
+impl<T> TaskOutput<T> {
+    pub(crate) fn into_result(mut self) -> Result<T, Box<dyn Any + Send>> {
+        self.0.take().expect("a task's output is taken once")
+    }
+}
+
+impl<T> Drop for TaskOutput<T> {
+    fn drop(&mut self) {
+        if let Some(result) = self.0.take() {
+            let _ = catch_unwind(AssertUnwindSafe(|| drop(result)));
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! Executor behaviour: spawning, joining, panics, aborts, yields, timers.
+//! Each test runs under a watchdog so a scheduler bug fails, never hangs.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use edgeio_runtime::time::{interval, sleep, sleep_until, timeout};
+use edgeio_runtime::{spawn, yield_now, Builder, Runtime};
+
+/// Runs `make()` on a fresh runtime with `workers` threads; fails after
+/// `limit` even if the runtime is wedged.
+fn run<F, Fut>(workers: usize, limit: Duration, make: F) -> Fut::Output
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future,
+    Fut::Output: Send + 'static,
+{
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let runtime = Builder::new().worker_threads(workers).build().unwrap();
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime.block_on(make())));
+        drop(runtime);
+        let _ = tx.send(out);
+    });
+    match rx.recv_timeout(limit) {
+        Ok(Ok(v)) => v,
+        Ok(Err(p)) => std::panic::resume_unwind(p),
+        Err(_) => panic!("test timed out after {limit:?}"),
+    }
+}
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+#[test]
+fn spawn_and_join_100_000_tasks() {
+    for workers in [1, 2, 4] {
+        let total = run(workers, LIMIT, || async {
+            let handles: Vec<_> = (0..100_000u64).map(|i| spawn(async move { i })).collect();
+            let mut sum = 0;
+            for h in handles {
+                sum += h.await.unwrap();
+            }
+            sum
+        });
+        assert_eq!(total, (0..100_000u64).sum::<u64>(), "workers = {workers}");
+    }
+}
+
+#[test]
+fn tasks_spawned_from_tasks_run_on_all_workers() {
+    let seen = run(4, LIMIT, || async {
+        let outer = spawn(async {
+            let handles: Vec<_> = (0..10_000)
+                .map(|_| {
+                    spawn(async {
+                        // A little work so other workers get to steal.
+                        let mut x = 0u64;
+                        for i in 0..1000 {
+                            x = x.wrapping_mul(31).wrapping_add(i);
+                        }
+                        std::hint::black_box(x);
+                        thread::current().id()
+                    })
+                })
+                .collect();
+            let mut ids = Vec::new();
+            for h in handles {
+                ids.push(h.await.unwrap());
+            }
+            ids.sort_by_key(|id| format!("{id:?}"));
+            ids.dedup();
+            ids.len()
+        });
+        outer.await.unwrap()
+    });
+    assert!(seen >= 2, "work was not shared between workers ({seen} thread(s) ran tasks)");
+}
+
+#[test]
+fn panicking_task_reports_through_join_handle_and_runtime_keeps_going() {
+    run(2, LIMIT, || async {
+        let bad = spawn(async { panic!("boom") });
+        let good = spawn(async { 7 });
+        let err = bad.await.unwrap_err();
+        assert!(err.is_panic());
+        assert_eq!(err.to_string(), "task panicked: boom");
+        let payload = err.try_into_panic().unwrap();
+        assert_eq!(*payload.downcast::<&str>().unwrap(), "boom");
+        assert_eq!(good.await.unwrap(), 7);
+        // Many panics in a row do not kill the workers.
+        for _ in 0..100 {
+            assert!(spawn(async { panic!("again") }).await.unwrap_err().is_panic());
+        }
+        assert_eq!(spawn(async { 8 }).await.unwrap(), 8);
+    });
+}
+
+#[test]
+fn panicking_drop_of_task_output_does_not_kill_worker() {
+    struct PanicOnDrop;
+    impl Drop for PanicOnDrop {
+        fn drop(&mut self) {
+            panic!("drop panics");
+        }
+    }
+    run(1, LIMIT, || async {
+        // The output is dropped by the runtime when the detached task ends.
+        spawn(async { PanicOnDrop }).detach();
+        sleep(Duration::from_millis(20)).await;
+        assert_eq!(spawn(async { 1 }).await.unwrap(), 1);
+    });
+}
+
+#[test]
+fn block_on_reraises_its_own_panic() {
+    let runtime = Runtime::new().unwrap();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(async { panic!("mine") })
+    }));
+    assert!(result.is_err());
+    // The runtime is still usable afterwards.
+    assert_eq!(runtime.block_on(async { spawn(async { 3 }).await.unwrap() }), 3);
+}
+
+#[test]
+fn abort_cancels_a_pending_task_and_drops_its_future() {
+    struct SetOnDrop(Arc<AtomicBool>);
+    impl Drop for SetOnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    run(2, LIMIT, || async {
+        let dropped = Arc::new(AtomicBool::new(false));
+        let guard = SetOnDrop(dropped.clone());
+        let handle = spawn(async move {
+            let _guard = guard;
+            std::future::pending::<()>().await;
+        });
+        yield_now().await;
+        handle.abort();
+        let err = handle.await.unwrap_err();
+        assert!(err.is_cancelled());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !dropped.load(Ordering::SeqCst) {
+            assert!(Instant::now() < deadline, "aborted task's future was not dropped");
+            sleep(Duration::from_millis(1)).await;
+        }
+    });
+}
+
+#[test]
+fn abort_after_completion_keeps_the_output() {
+    run(1, LIMIT, || async {
+        let handle = spawn(async { 5 });
+        while !handle.is_finished() {
+            yield_now().await;
+        }
+        handle.abort();
+        assert_eq!(handle.await.unwrap(), 5);
+    });
+}
+
+#[test]
+fn dropping_a_join_handle_detaches_the_task() {
+    run(2, LIMIT, || async {
+        let ran = Arc::new(AtomicBool::new(false));
+        let flag = ran.clone();
+        drop(spawn(async move {
+            sleep(Duration::from_millis(10)).await;
+            flag.store(true, Ordering::SeqCst);
+        }));
+        sleep(Duration::from_millis(100)).await;
+        assert!(ran.load(Ordering::SeqCst));
+    });
+}
+
+#[test]
+fn yield_now_lets_other_tasks_run() {
+    run(1, LIMIT, || async {
+        let counter = Arc::new(AtomicUsize::new(0));
+        let c = counter.clone();
+        let other = spawn(async move {
+            for _ in 0..10 {
+                c.fetch_add(1, Ordering::SeqCst);
+                yield_now().await;
+            }
+        });
+        let spinner = spawn({
+            let counter = counter.clone();
+            async move {
+                // On one worker, this only finishes if `other` gets turns.
+                while counter.load(Ordering::SeqCst) < 10 {
+                    yield_now().await;
+                }
+            }
+        });
+        spinner.await.unwrap();
+        other.await.unwrap();
+    });
+}
+
+#[test]
+fn sleep_wakes_close_to_its_deadline() {
+    run(2, LIMIT, || async {
+        let mut worst = Duration::ZERO;
+        for _ in 0..5 {
+            let start = Instant::now();
+            sleep(Duration::from_millis(50)).await;
+            let elapsed = start.elapsed();
+            assert!(elapsed >= Duration::from_millis(50), "woke early: {elapsed:?}");
+            worst = worst.max(elapsed - Duration::from_millis(50));
+        }
+        // A loaded CI box can be late; the typical figure is well under 2 ms.
+        assert!(worst < Duration::from_millis(15), "sleep overshot by {worst:?}");
+    });
+}
+
+#[test]
+fn sleep_works_from_spawned_tasks_and_block_on() {
+    run(2, LIMIT, || async {
+        let start = Instant::now();
+        let handles: Vec<_> = (0..1000u64)
+            .map(|i| spawn(async move { sleep(Duration::from_millis(i % 20)).await }))
+            .collect();
+        for h in handles {
+            h.await.unwrap();
+        }
+        sleep_until(Instant::now() + Duration::from_millis(5)).await;
+        assert!(start.elapsed() >= Duration::from_millis(19));
+    });
+}
+
+#[test]
+fn dropped_timers_are_freed() {
+    run(1, LIMIT, || async {
+        let before = edgeio_runtime::Handle::current().metrics().pending_timers;
+        for _ in 0..10_000 {
+            let r = timeout(Duration::from_secs(60), std::future::ready(1)).await;
+            assert_eq!(r, Ok(1));
+            // Register the timer, then drop it.
+            let mut s = Box::pin(sleep(Duration::from_secs(60)));
+            let waker = futures_task::noop_waker();
+            let _ = s.as_mut().poll(&mut std::task::Context::from_waker(&waker));
+        }
+        assert_eq!(edgeio_runtime::Handle::current().metrics().pending_timers, before);
+    });
+}
+
+#[test]
+fn timeout_elapses_and_interval_ticks() {
+    run(2, LIMIT, || async {
+        let err = timeout(Duration::from_millis(10), std::future::pending::<()>()).await.unwrap_err();
+        assert_eq!(err.to_string(), "deadline has elapsed");
+        let start = Instant::now();
+        let mut ticks = interval(Duration::from_millis(10));
+        for _ in 0..5 {
+            ticks.tick().await;
+        }
+        let elapsed = start.elapsed();
+        assert!(elapsed >= Duration::from_millis(40), "{elapsed:?}");
+    });
+}
+
+#[test]
+fn spawn_from_outside_via_handle() {
+    let runtime = Runtime::new().unwrap();
+    let handle = runtime.handle().clone();
+    let from_thread = thread::spawn(move || {
+        let h = handle.spawn(async { 11 });
+        // Block this non-runtime thread on the JoinHandle.
+        let rt = Runtime::new().unwrap();
+        rt.block_on(h).unwrap()
+    })
+    .join()
+    .unwrap();
+    assert_eq!(from_thread, 11);
+}
+
+#[test]
+fn dropping_the_runtime_cancels_pending_tasks() {
+    struct SetOnDrop(Arc<AtomicBool>);
+    impl Drop for SetOnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let dropped = Arc::new(AtomicBool::new(false));
+    let runtime = Runtime::new().unwrap();
+    let guard = SetOnDrop(dropped.clone());
+    runtime.spawn(async move {
+        let _guard = guard;
+        sleep(Duration::from_secs(3600)).await;
+    })
+    .detach();
+    runtime.block_on(sleep(Duration::from_millis(10)));
+    drop(runtime);
+    assert!(dropped.load(Ordering::SeqCst), "task was not cancelled at shutdown");
+}
