@@ -17,6 +17,7 @@
 //! - Timers live in the reactor and bound its `epoll_wait` timeout.
 
 mod block_on;
+mod blocking;
 mod context;
 mod coop;
 mod idle;
@@ -26,6 +27,7 @@ mod registration;
 mod registry;
 mod runtime;
 mod scheduler;
+pub mod signal;
 mod source;
 mod sys;
 mod task_future;
@@ -34,6 +36,7 @@ mod timers;
 mod worker;
 mod yield_now;
 
+pub use blocking::spawn_blocking;
 pub use join_handle::{JoinError, JoinHandle};
 pub use registration::Registration;
 pub use runtime::{spawn, Builder, Handle, Metrics, Runtime};

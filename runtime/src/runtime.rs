@@ -4,10 +4,12 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use crate::block_on::block_on;
+use crate::blocking::BlockingPool;
 use crate::context;
 use crate::join_handle::JoinHandle;
 use crate::reactor::Reactor;
@@ -25,6 +27,8 @@ use crate::worker;
 #[must_use = "a Builder does nothing until `build` is called"]
 pub struct Builder {
     worker_threads: Option<usize>,
+    max_blocking_threads: usize,
+    blocking_keep_alive: Duration,
     thread_name: String,
 }
 
@@ -36,7 +40,12 @@ impl Default for Builder {
 
 impl Builder {
     pub fn new() -> Builder {
-        Builder { worker_threads: None, thread_name: "edgeio-worker".to_owned() }
+        Builder {
+            worker_threads: None,
+            max_blocking_threads: 512,
+            blocking_keep_alive: Duration::from_secs(10),
+            thread_name: "edgeio".to_owned(),
+        }
     }
 
     /// Number of worker threads. Defaults to the number of CPUs this
@@ -46,7 +55,22 @@ impl Builder {
         self
     }
 
-    /// Name prefix of the worker threads (`-N` is appended).
+    /// Upper bound on threads running [`spawn_blocking`](crate::spawn_blocking)
+    /// jobs (default 512); further jobs queue.
+    pub fn max_blocking_threads(mut self, count: usize) -> Builder {
+        self.max_blocking_threads = count.max(1);
+        self
+    }
+
+    /// How long an idle blocking thread waits for a job before exiting
+    /// (default 10 s).
+    pub fn blocking_keep_alive(mut self, keep_alive: Duration) -> Builder {
+        self.blocking_keep_alive = keep_alive;
+        self
+    }
+
+    /// Name prefix of the runtime's threads: workers are `NAME-worker-N`,
+    /// blocking threads `NAME-blocking`.
     pub fn thread_name(mut self, name: impl Into<String>) -> Builder {
         self.thread_name = name.into();
         self
@@ -58,14 +82,23 @@ impl Builder {
             .worker_threads
             .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()));
         let reactor = Arc::new(Reactor::new()?);
-        let shared = Arc::new(Shared::new(reactor, workers));
-        let mut runtime = Runtime { handle: Handle { shared }, threads: Vec::with_capacity(workers) };
+        let blocking = BlockingPool::new(
+            self.max_blocking_threads,
+            self.blocking_keep_alive,
+            format!("{}-blocking", self.thread_name),
+        );
+        let shared = Arc::new(Shared::new(reactor, blocking, workers));
+        let (exit_tx, exited) = mpsc::channel();
+        let mut runtime =
+            Runtime { handle: Handle { shared }, threads: Vec::with_capacity(workers), exited, shut_down: false };
         for index in 0..workers {
             let shared = runtime.handle.shared.clone();
             let handle = runtime.handle.clone();
+            let exit = ExitSignal(exit_tx.clone());
             let thread = thread::Builder::new()
-                .name(format!("{}-{index}", self.thread_name))
+                .name(format!("{}-worker-{index}", self.thread_name))
                 .spawn(move || {
+                    let _exit = exit;
                     let _enter = context::enter(handle);
                     worker::run(shared, index);
                 })?;
@@ -93,6 +126,18 @@ impl Builder {
 pub struct Runtime {
     handle: Handle,
     threads: Vec<thread::JoinHandle<()>>,
+    /// Receives one message per worker thread that has exited.
+    exited: mpsc::Receiver<()>,
+    shut_down: bool,
+}
+
+/// Reports a worker's exit, even if it unwinds.
+struct ExitSignal(mpsc::Sender<()>);
+
+impl Drop for ExitSignal {
+    fn drop(&mut self) {
+        let _ = self.0.send(());
+    }
 }
 
 impl Runtime {
@@ -133,24 +178,64 @@ impl Runtime {
         &self.handle
     }
 
+    /// Spawns a blocking job onto this runtime's blocking pool.
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.handle.spawn_blocking(f)
+    }
+
     /// A snapshot of the runtime's counters.
     #[must_use]
     pub fn metrics(&self) -> Metrics {
         self.handle.metrics()
     }
-}
 
-impl Drop for Runtime {
-    fn drop(&mut self) {
+    /// Shuts down, waiting at most `timeout` for workers to finish the task
+    /// they are polling and for running blocking jobs. Threads still busy
+    /// after that are left to finish in the background. Returns `true` if
+    /// everything stopped in time.
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> bool {
+        self.shutdown(Instant::now().checked_add(timeout))
+    }
+
+    /// Shuts down without waiting for anything.
+    pub fn shutdown_background(mut self) {
+        self.shutdown(Some(Instant::now()));
+    }
+
+    /// Stops accepting work, stops the workers, cancels every unfinished
+    /// task and closes the reactor once the last I/O object is gone.
+    fn shutdown(&mut self, deadline: Option<Instant>) -> bool {
+        if std::mem::replace(&mut self.shut_down, true) {
+            return true;
+        }
         let shared = &self.handle.shared;
         shared.begin_shutdown();
+
+        // A runtime dropped from one of its own tasks cannot wait for the
+        // worker it runs on.
         let current = thread::current().id();
+        let mut running = self.threads.iter().filter(|t| t.thread().id() != current).count();
+        while running > 0 {
+            let received = match deadline {
+                None => self.exited.recv().map_err(drop),
+                Some(d) => self.exited.recv_timeout(d.saturating_duration_since(Instant::now())).map_err(drop),
+            };
+            if received.is_err() {
+                break;
+            }
+            running -= 1;
+        }
         for thread in self.threads.drain(..) {
-            // A runtime dropped from one of its own tasks cannot join itself.
-            if thread.thread().id() != current {
+            if thread.is_finished() {
                 let _ = thread.join();
             }
         }
+        let blocking_done = shared.blocking.shutdown(deadline);
+
         shared.drain();
         // Wake whatever still waits on I/O or timers: the schedule function
         // sees the shutdown and drops (cancels) each task.
@@ -158,6 +243,13 @@ impl Drop for Runtime {
             waker.wake();
         }
         shared.drain();
+        running == 0 && blocking_done
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.shutdown(None);
     }
 }
 
@@ -199,6 +291,15 @@ impl Handle {
         self.shared.spawn(future)
     }
 
+    /// Spawns a blocking job onto this handle's runtime.
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.shared.blocking.spawn(Arc::downgrade(&self.shared), f)
+    }
+
     pub(crate) fn reactor(&self) -> &Arc<Reactor> {
         &self.shared.reactor
     }
@@ -219,6 +320,7 @@ impl Handle {
             max_events_per_poll: reactor.stats.max_events.load(Ordering::Relaxed),
             registered_fds: reactor.registered_fds(),
             pending_timers: reactor.pending_timers(),
+            blocking_threads: shared.blocking.threads(),
         }
     }
 }
@@ -249,6 +351,8 @@ pub struct Metrics {
     pub max_events_per_poll: usize,
     pub registered_fds: usize,
     pub pending_timers: usize,
+    /// Threads in the blocking pool, busy or idle.
+    pub blocking_threads: usize,
 }
 
 pub(crate) fn no_runtime() -> io::Error {

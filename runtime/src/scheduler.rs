@@ -10,6 +10,7 @@ use async_task::{Runnable, ScheduleInfo, WithInfo};
 use crossbeam_queue::{ArrayQueue, SegQueue};
 
 use crate::task_future::TaskFuture;
+use crate::blocking::BlockingPool;
 use crate::idle::Idle;
 use crate::join_handle::JoinHandle;
 use crate::reactor::Reactor;
@@ -21,6 +22,7 @@ pub(crate) const LOCAL_QUEUE_CAPACITY: usize = 256;
 
 pub(crate) struct Shared {
     pub(crate) reactor: Arc<Reactor>,
+    pub(crate) blocking: Arc<BlockingPool>,
     /// Tasks scheduled from outside the workers (or spilled over).
     pub(crate) injector: SegQueue<Runnable>,
     /// One queue per worker. The owner pushes and pops; idle workers steal
@@ -42,9 +44,10 @@ pub(crate) struct WorkerStats {
 }
 
 impl Shared {
-    pub(crate) fn new(reactor: Arc<Reactor>, workers: usize) -> Shared {
+    pub(crate) fn new(reactor: Arc<Reactor>, blocking: BlockingPool, workers: usize) -> Shared {
         Shared {
             reactor,
+            blocking: Arc::new(blocking),
             injector: SegQueue::new(),
             locals: (0..workers).map(|_| ArrayQueue::new(LOCAL_QUEUE_CAPACITY)).collect(),
             idle: Idle::default(),

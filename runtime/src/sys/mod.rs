@@ -4,6 +4,7 @@
 
 mod epoll;
 mod eventfd;
+pub(crate) mod signal;
 
 pub(crate) use epoll::{Epoll, Event, Events};
 pub(crate) use eventfd::EventFd;

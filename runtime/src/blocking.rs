@@ -1,0 +1,181 @@
+//! A pool of threads for blocking work (file I/O, DNS, CPU-heavy calls),
+//! so it never runs on, and stalls, a worker.
+//!
+//! Threads are started on demand up to a limit and exit after idling for
+//! a while. Each job is an `async-task` task like any other, so
+//! `spawn_blocking` hands back the same awaitable, abortable [`JoinHandle`].
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use async_task::Runnable;
+
+use crate::context;
+use crate::join_handle::JoinHandle;
+use crate::runtime::Handle;
+use crate::scheduler::Shared;
+use crate::task_future::TaskFuture;
+
+pub(crate) struct BlockingPool {
+    state: Mutex<State>,
+    /// Signalled when a job is queued or the pool shuts down.
+    work: Condvar,
+    /// Signalled when a thread exits.
+    exited: Condvar,
+    max_threads: usize,
+    keep_alive: Duration,
+    thread_name: String,
+}
+
+#[derive(Default)]
+struct State {
+    queue: VecDeque<Runnable>,
+    threads: usize,
+    idle: usize,
+    /// Idle threads already signalled for a queued job.
+    notified: usize,
+    shutdown: bool,
+}
+
+impl BlockingPool {
+    pub(crate) fn new(max_threads: usize, keep_alive: Duration, thread_name: String) -> BlockingPool {
+        BlockingPool {
+            state: Mutex::new(State::default()),
+            work: Condvar::new(),
+            exited: Condvar::new(),
+            max_threads: max_threads.max(1),
+            keep_alive,
+            thread_name,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queues `f`. The job holds only weak references to the pool and the
+    /// runtime, so a `JoinHandle` kept around does not keep them alive.
+    pub(crate) fn spawn<F, R>(self: &Arc<Self>, shared: Weak<Shared>, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let pool = Arc::downgrade(self);
+        let schedule = move |runnable| match pool.upgrade() {
+            Some(pool) => pool.schedule(runnable, &shared),
+            None => drop(runnable),
+        };
+        let (runnable, task) = async_task::spawn(TaskFuture::new(async move { f() }), schedule);
+        runnable.schedule();
+        JoinHandle::new(task.fallible())
+    }
+
+    fn schedule(self: &Arc<Self>, runnable: Runnable, shared: &Weak<Shared>) {
+        let mut state = self.lock();
+        if state.shutdown {
+            // Dropping the runnable cancels the job.
+            return;
+        }
+        state.queue.push_back(runnable);
+        if state.idle > state.notified {
+            state.notified += 1;
+            self.work.notify_one();
+        } else if state.threads < self.max_threads {
+            let Some(shared) = shared.upgrade() else { return };
+            let handle = Handle { shared };
+            let pool = self.clone();
+            let spawned = thread::Builder::new().name(self.thread_name.clone()).spawn(move || {
+                let _enter = context::enter(handle);
+                pool.run();
+            });
+            // Without a new thread the job waits for a busy one to finish.
+            if spawned.is_ok() {
+                state.threads += 1;
+            }
+        }
+    }
+
+    fn run(&self) {
+        let mut state = self.lock();
+        loop {
+            if let Some(runnable) = state.queue.pop_front() {
+                drop(state);
+                runnable.run();
+                state = self.lock();
+                continue;
+            }
+            if state.shutdown {
+                break;
+            }
+            state.idle += 1;
+            let (next, timeout) = self.work.wait_timeout(state, self.keep_alive).unwrap_or_else(|e| e.into_inner());
+            state = next;
+            state.idle -= 1;
+            if state.notified > 0 {
+                state.notified -= 1;
+            } else if timeout.timed_out() && state.queue.is_empty() {
+                break;
+            }
+        }
+        state.threads -= 1;
+        self.exited.notify_all();
+    }
+
+    /// Cancels queued jobs and waits until `deadline` for running ones.
+    /// Returns whether every thread exited in time.
+    pub(crate) fn shutdown(&self, deadline: Option<Instant>) -> bool {
+        let mut state = self.lock();
+        state.shutdown = true;
+        let queued = std::mem::take(&mut state.queue);
+        self.work.notify_all();
+        drop(state);
+        drop(queued);
+        let mut state = self.lock();
+        while state.threads > 0 {
+            state = match deadline {
+                None => self.exited.wait(state).unwrap_or_else(|e| e.into_inner()),
+                Some(deadline) => {
+                    let Some(left) = deadline.checked_duration_since(Instant::now()) else { return false };
+                    self.exited.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0
+                }
+            };
+        }
+        true
+    }
+
+    pub(crate) fn threads(&self) -> usize {
+        self.lock().threads
+    }
+}
+
+/// Runs the blocking function `f` on the current runtime's blocking pool
+/// and returns a handle to await its result.
+///
+/// Use it for work that would otherwise block a worker thread: file
+/// system calls, blocking libraries, long computations. A panic in `f` is
+/// reported through the handle. Aborting the handle only cancels a job that
+/// has not started; a running closure cannot be interrupted.
+///
+/// # Panics
+///
+/// Outside of a runtime.
+///
+/// ```
+/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+/// let len = edgeio_runtime::spawn_blocking(|| std::fs::read("/proc/self/status").map(|b| b.len()))
+///     .await
+///     .unwrap()
+///     .unwrap();
+/// assert!(len > 0);
+/// # });
+/// ```
+pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    Handle::current().spawn_blocking(f)
+}
+

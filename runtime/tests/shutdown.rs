@@ -1,0 +1,86 @@
+//! Dropping or shutting down a runtime leaks no thread and no fd.
+//!
+//! One test in its own binary: it counts `/proc/self/fd` and
+//! `/proc/self/task`, which other tests running in parallel would disturb.
+
+use std::net::{TcpListener, TcpStream};
+use std::os::fd::AsRawFd;
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use edgeio_runtime::time::sleep;
+use edgeio_runtime::{spawn, spawn_blocking, Builder, Registration};
+
+fn count(dir: &str) -> usize {
+    std::fs::read_dir(dir).unwrap().count()
+}
+
+/// Threads exit asynchronously after join handles report; give the kernel
+/// a moment before comparing.
+fn settle(dir: &str, expected: usize) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let now = count(dir);
+        if now <= expected || Instant::now() > deadline {
+            return now;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn exercise_and_drop(shutdown: impl FnOnce(edgeio_runtime::Runtime)) {
+    let runtime = Builder::new().worker_threads(3).build().unwrap();
+    runtime.block_on(async {
+        // A task parked on a registered socket, one on a timer, one in the
+        // blocking pool, and some finished ones.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let client = TcpStream::connect(addr).unwrap();
+        client.set_nonblocking(true).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        spawn(async move {
+            let registration = Registration::new(&client).unwrap();
+            let mut buf = [0u8; 16];
+            let _ = registration.read_io(|| (&client).peek(&mut buf)).await;
+            drop(registration);
+            drop(client);
+        })
+        .detach();
+        spawn(sleep(Duration::from_secs(3600))).detach();
+        spawn_blocking(|| 1).await.unwrap();
+        for i in 0..100 {
+            assert_eq!(spawn(async move { i }).await.unwrap(), i);
+        }
+        sleep(Duration::from_millis(20)).await;
+        drop(server);
+    });
+    shutdown(runtime);
+}
+
+#[test]
+fn runtime_shutdown_leaks_no_threads_or_fds() {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let result = std::panic::catch_unwind(|| {
+            // Warm up once: std and the test harness open fds lazily.
+            exercise_and_drop(drop);
+            let fds = count("/proc/self/fd");
+            let threads = count("/proc/self/task");
+
+            exercise_and_drop(drop);
+            assert_eq!(settle("/proc/self/fd", fds), fds, "fds leaked by Drop");
+            assert_eq!(settle("/proc/self/task", threads), threads, "threads leaked by Drop");
+
+            exercise_and_drop(|rt| assert!(rt.shutdown_timeout(Duration::from_secs(5))));
+            assert_eq!(settle("/proc/self/fd", fds), fds, "fds leaked by shutdown_timeout");
+            assert_eq!(settle("/proc/self/task", threads), threads, "threads leaked by shutdown_timeout");
+        });
+        let _ = tx.send(result);
+    });
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(Ok(())) => {}
+        Ok(Err(p)) => std::panic::resume_unwind(p),
+        Err(_) => panic!("test timed out"),
+    }
+}
