@@ -15,6 +15,12 @@
 //!   ([`Registration`]). There is no reactor thread: a worker that runs out
 //!   of tasks blocks in `epoll_wait` on behalf of all.
 //! - Timers live in the reactor and bound its `epoll_wait` timeout.
+//!
+//! # Features
+//!
+//! - `tracing`: emit `tracing` events (target `edgeio`) for task spawns,
+//!   reactor polls and worker parking. [`Runtime::metrics`] is always
+//!   available.
 
 mod block_on;
 mod blocking;
@@ -33,6 +39,7 @@ mod sys;
 mod task_future;
 pub mod time;
 mod timers;
+mod trace;
 mod worker;
 mod yield_now;
 

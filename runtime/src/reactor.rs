@@ -19,6 +19,7 @@ use crate::registry::{Registry, NOTIFY_TOKEN};
 use crate::source::Source;
 use crate::sys::{Epoll, EventFd, Events};
 use crate::timers::Timers;
+use crate::trace::trace;
 
 /// Events taken from the kernel per `epoll_wait`.
 const EVENTS_PER_WAIT: usize = 1024;
@@ -76,6 +77,7 @@ impl Reactor {
             self.registry.remove(token);
             return Err(e);
         }
+        trace!(fd, token, "registered");
         Ok((token, source))
     }
 
@@ -86,6 +88,7 @@ impl Reactor {
         // is the state we want.
         let _ = self.epoll.delete(fd);
         self.registry.remove(token);
+        trace!(fd, token, "deregistered");
         // Wakers are dropped here, after every lock is released.
         let mut stale = Vec::new();
         source.take_waiters(&mut stale);
@@ -180,6 +183,7 @@ impl Driver<'_> {
         };
 
         reactor.epoll.wait(events, timeout)?;
+        trace!(events = events.len(), ?timeout, "epoll_wait returned");
         let stats = &reactor.stats;
         stats.polls.fetch_add(1, Ordering::Relaxed);
         stats.events.fetch_add(events.len() as u64, Ordering::Relaxed);

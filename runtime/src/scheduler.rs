@@ -14,6 +14,7 @@ use crate::blocking::BlockingPool;
 use crate::idle::Idle;
 use crate::join_handle::JoinHandle;
 use crate::reactor::Reactor;
+use crate::trace::trace;
 use crate::worker;
 
 /// Capacity of a worker's local queue; beyond it, tasks spill to the
@@ -102,6 +103,7 @@ impl Shared {
         let schedule = move |runnable, info| schedule(&weak, runnable, info);
         let (runnable, task) = async_task::spawn(TaskFuture::new(future), WithInfo(schedule));
         self.spawned.fetch_add(1, Ordering::Relaxed);
+        trace!("task spawned");
         runnable.schedule();
         JoinHandle::new(task.fallible())
     }

@@ -13,6 +13,7 @@ use async_task::{Runnable, ScheduleInfo};
 
 use crate::coop;
 use crate::scheduler::Shared;
+use crate::trace::trace;
 
 /// Every this many ticks the injector is checked before the local queue, so
 /// tasks spawned from outside are not starved by a busy local queue.
@@ -228,6 +229,7 @@ impl Worker {
 
     /// Nothing to run: drive the reactor if nobody else does, else sleep.
     fn park(&self) {
+        trace!(worker = self.index, "parking");
         self.publish_stats();
         let shared = &self.shared;
         match shared.reactor.try_driver() {
