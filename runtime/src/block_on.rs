@@ -38,7 +38,10 @@ pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
     let waker = WAKER.with(|w| {
         w.borrow_mut()
             .get_or_insert_with(|| {
-                Arc::new(ThreadWaker { thread: thread::current(), notified: AtomicBool::new(false) })
+                Arc::new(ThreadWaker {
+                    thread: thread::current(),
+                    notified: AtomicBool::new(false),
+                })
             })
             .clone()
     });

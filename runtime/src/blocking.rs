@@ -86,10 +86,12 @@ impl BlockingPool {
             let Some(shared) = shared.upgrade() else { return };
             let handle = Handle { shared };
             let pool = self.clone();
-            let spawned = thread::Builder::new().name(self.thread_name.clone()).spawn(move || {
-                let _enter = context::enter(handle);
-                pool.run();
-            });
+            let spawned = thread::Builder::new()
+                .name(self.thread_name.clone())
+                .spawn(move || {
+                    let _enter = context::enter(handle);
+                    pool.run();
+                });
             // Without a new thread the job waits for a busy one to finish.
             if spawned.is_ok() {
                 state.threads += 1;
@@ -110,7 +112,10 @@ impl BlockingPool {
                 break;
             }
             state.idle += 1;
-            let (next, timeout) = self.work.wait_timeout(state, self.keep_alive).unwrap_or_else(|e| e.into_inner());
+            let (next, timeout) = self
+                .work
+                .wait_timeout(state, self.keep_alive)
+                .unwrap_or_else(|e| e.into_inner());
             state = next;
             state.idle -= 1;
             if state.notified > 0 {
@@ -137,8 +142,13 @@ impl BlockingPool {
             state = match deadline {
                 None => self.exited.wait(state).unwrap_or_else(|e| e.into_inner()),
                 Some(deadline) => {
-                    let Some(left) = deadline.checked_duration_since(Instant::now()) else { return false };
-                    self.exited.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0
+                    let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                        return false;
+                    };
+                    self.exited
+                        .wait_timeout(state, left)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0
                 }
             };
         }
@@ -178,4 +188,3 @@ where
 {
     Handle::current().spawn_blocking(f)
 }
-

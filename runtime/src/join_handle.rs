@@ -37,7 +37,9 @@ enum State<T> {
 
 impl<T> JoinHandle<T> {
     pub(crate) fn new(task: FallibleTask<TaskOutput<T>>) -> JoinHandle<T> {
-        JoinHandle { state: Mutex::new(State::Running(task)) }
+        JoinHandle {
+            state: Mutex::new(State::Running(task)),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State<T>> {
@@ -96,9 +98,10 @@ impl<T> Future for JoinHandle<T> {
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
-        if let State::Running(task) =
-            std::mem::replace(self.state.get_mut().unwrap_or_else(|e| e.into_inner()), State::Finished)
-        {
+        if let State::Running(task) = std::mem::replace(
+            self.state.get_mut().unwrap_or_else(|e| e.into_inner()),
+            State::Finished,
+        ) {
             task.detach();
         }
     }
@@ -106,7 +109,9 @@ impl<T> Drop for JoinHandle<T> {
 
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JoinHandle").field("finished", &self.is_finished()).finish()
+        f.debug_struct("JoinHandle")
+            .field("finished", &self.is_finished())
+            .finish()
     }
 }
 
@@ -124,11 +129,15 @@ enum Repr {
 
 impl JoinError {
     fn cancelled() -> JoinError {
-        JoinError { repr: Repr::Cancelled }
+        JoinError {
+            repr: Repr::Cancelled,
+        }
     }
 
     fn panic(payload: Box<dyn Any + Send>) -> JoinError {
-        JoinError { repr: Repr::Panic(Mutex::new(payload)) }
+        JoinError {
+            repr: Repr::Panic(Mutex::new(payload)),
+        }
     }
 
     /// The task was aborted, or the runtime shut down before it finished.
@@ -153,7 +162,9 @@ impl JoinError {
     }
 
     fn panic_message(&self) -> Option<String> {
-        let Repr::Panic(payload) = &self.repr else { return None };
+        let Repr::Panic(payload) = &self.repr else {
+            return None;
+        };
         let payload = payload.lock().unwrap_or_else(|e| e.into_inner());
         payload
             .downcast_ref::<&str>()
@@ -176,7 +187,10 @@ impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
             Repr::Cancelled => f.write_str("JoinError::Cancelled"),
-            Repr::Panic(_) => f.debug_tuple("JoinError::Panic").field(&self.panic_message()).finish(),
+            Repr::Panic(_) => f
+                .debug_tuple("JoinError::Panic")
+                .field(&self.panic_message())
+                .finish(),
         }
     }
 }

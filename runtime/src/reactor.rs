@@ -135,7 +135,10 @@ impl Reactor {
     pub(crate) fn try_driver(&self) -> Option<Driver<'_>> {
         match self.driver.try_lock() {
             Ok(state) => Some(Driver { reactor: self, state }),
-            Err(TryLockError::Poisoned(e)) => Some(Driver { reactor: self, state: e.into_inner() }),
+            Err(TryLockError::Poisoned(e)) => Some(Driver {
+                reactor: self,
+                state: e.into_inner(),
+            }),
             Err(TryLockError::WouldBlock) => None,
         }
     }
@@ -193,7 +196,9 @@ impl Driver<'_> {
             if events.iter().any(|e| e.token == NOTIFY_TOKEN) {
                 reactor.notifier.drain();
             }
-            reactor.registry.dispatch(events.iter().filter(|e| e.token != NOTIFY_TOKEN), wake);
+            reactor
+                .registry
+                .dispatch(events.iter().filter(|e| e.token != NOTIFY_TOKEN), wake);
         }
         if next_timer.is_some_and(|t| t <= Instant::now()) {
             reactor.lock_timers().fire_expired(Instant::now(), wake);

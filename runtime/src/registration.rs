@@ -40,7 +40,12 @@ impl Registration {
         let reactor = Handle::try_current()?.reactor().clone();
         let fd = fd.as_raw_fd();
         let (token, source) = reactor.register(fd)?;
-        Ok(Registration { reactor, source, token, fd })
+        Ok(Registration {
+            reactor,
+            source,
+            token,
+            fd,
+        })
     }
 
     /// Waits until the fd may be readable (or has hung up, or has an error).
@@ -55,7 +60,11 @@ impl Registration {
         self.poll_ready(cx, Direction::Write).map_ok(drop)
     }
 
-    fn poll_ready(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<io::Result<crate::source::ReadyEvent>> {
+    fn poll_ready(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+    ) -> Poll<io::Result<crate::source::ReadyEvent>> {
         match self.source.poll_ready(cx, direction) {
             Poll::Ready(event) => Poll::Ready(Ok(event)),
             Poll::Pending if self.reactor.is_shutdown() => Poll::Ready(Err(shutdown_error())),
@@ -118,6 +127,8 @@ impl Drop for Registration {
 
 impl fmt::Debug for Registration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Registration").field("fd", &self.fd).finish_non_exhaustive()
+        f.debug_struct("Registration")
+            .field("fd", &self.fd)
+            .finish_non_exhaustive()
     }
 }

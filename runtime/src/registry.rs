@@ -31,7 +31,10 @@ fn token(key: usize, generation: u32) -> u64 {
 
 impl Registry {
     pub(crate) fn new() -> Registry {
-        Registry { sources: Mutex::new(Slab::new()), next_generation: AtomicU32::new(0) }
+        Registry {
+            sources: Mutex::new(Slab::new()),
+            next_generation: AtomicU32::new(0),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Slab<Arc<Source>>> {
@@ -50,7 +53,10 @@ impl Registry {
     pub(crate) fn remove(&self, token: u64) {
         let key = (token & u64::from(u32::MAX)) as usize;
         let mut sources = self.lock();
-        if sources.get(key).is_some_and(|s| u64::from(s.generation) == token >> 32) {
+        if sources
+            .get(key)
+            .is_some_and(|s| u64::from(s.generation) == token >> 32)
+        {
             sources.remove(key);
         }
     }

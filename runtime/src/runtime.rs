@@ -89,8 +89,12 @@ impl Builder {
         );
         let shared = Arc::new(Shared::new(reactor, blocking, workers));
         let (exit_tx, exited) = mpsc::channel();
-        let mut runtime =
-            Runtime { handle: Handle { shared }, threads: Vec::with_capacity(workers), exited, shut_down: false };
+        let mut runtime = Runtime {
+            handle: Handle { shared },
+            threads: Vec::with_capacity(workers),
+            exited,
+            shut_down: false,
+        };
         for index in 0..workers {
             let shared = runtime.handle.shared.clone();
             let handle = runtime.handle.clone();
@@ -222,7 +226,10 @@ impl Runtime {
         while running > 0 {
             let received = match deadline {
                 None => self.exited.recv().map_err(drop),
-                Some(d) => self.exited.recv_timeout(d.saturating_duration_since(Instant::now())).map_err(drop),
+                Some(d) => self
+                    .exited
+                    .recv_timeout(d.saturating_duration_since(Instant::now()))
+                    .map_err(drop),
             };
             if received.is_err() {
                 break;
@@ -255,7 +262,9 @@ impl Drop for Runtime {
 
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Runtime").field("workers", &self.threads.len()).finish_non_exhaustive()
+        f.debug_struct("Runtime")
+            .field("workers", &self.threads.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -274,7 +283,8 @@ impl Handle {
     /// [`Handle::try_current`].
     #[must_use]
     pub fn current() -> Handle {
-        Handle::try_current().expect("not inside an edgeio runtime: use `Runtime::block_on` or `#[edgeio::main]`")
+        Handle::try_current()
+            .expect("not inside an edgeio runtime: use `Runtime::block_on` or `#[edgeio::main]`")
     }
 
     /// The runtime the current thread is running in, if any.
@@ -312,8 +322,16 @@ impl Handle {
         Metrics {
             workers: shared.locals.len(),
             tasks_spawned: shared.spawned.load(Ordering::Relaxed),
-            tasks_polled: shared.stats.iter().map(|s| s.polled.load(Ordering::Relaxed)).sum(),
-            tasks_stolen: shared.stats.iter().map(|s| s.stolen.load(Ordering::Relaxed)).sum(),
+            tasks_polled: shared
+                .stats
+                .iter()
+                .map(|s| s.polled.load(Ordering::Relaxed))
+                .sum(),
+            tasks_stolen: shared
+                .stats
+                .iter()
+                .map(|s| s.stolen.load(Ordering::Relaxed))
+                .sum(),
             injector_depth: shared.injector.len(),
             reactor_polls: reactor.stats.polls.load(Ordering::Relaxed),
             events_received: reactor.stats.events.load(Ordering::Relaxed),
@@ -327,7 +345,9 @@ impl Handle {
 
 impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Handle").field("workers", &self.shared.locals.len()).finish_non_exhaustive()
+        f.debug_struct("Handle")
+            .field("workers", &self.shared.locals.len())
+            .finish_non_exhaustive()
     }
 }
 

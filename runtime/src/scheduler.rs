@@ -9,11 +9,11 @@ use std::sync::{Arc, Weak};
 use async_task::{Runnable, ScheduleInfo, WithInfo};
 use crossbeam_queue::{ArrayQueue, SegQueue};
 
-use crate::task_future::TaskFuture;
 use crate::blocking::BlockingPool;
 use crate::idle::Idle;
 use crate::join_handle::JoinHandle;
 use crate::reactor::Reactor;
+use crate::task_future::TaskFuture;
 use crate::trace::trace;
 use crate::worker;
 
@@ -50,7 +50,9 @@ impl Shared {
             reactor,
             blocking: Arc::new(blocking),
             injector: SegQueue::new(),
-            locals: (0..workers).map(|_| ArrayQueue::new(LOCAL_QUEUE_CAPACITY)).collect(),
+            locals: (0..workers)
+                .map(|_| ArrayQueue::new(LOCAL_QUEUE_CAPACITY))
+                .collect(),
             idle: Idle::default(),
             shutdown: AtomicBool::new(false),
             stats: (0..workers).map(|_| WorkerStats::default()).collect(),

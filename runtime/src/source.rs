@@ -71,7 +71,11 @@ pub(crate) struct Source {
 
 impl Source {
     pub(crate) fn new(generation: u32) -> Source {
-        Source { generation, readiness: AtomicUsize::new(0), waiters: Mutex::new(Waiters::default()) }
+        Source {
+            generation,
+            readiness: AtomicUsize::new(0),
+            waiters: Mutex::new(Waiters::default()),
+        }
     }
 
     /// Records an event and returns the wakers to call (outside any lock).
@@ -107,7 +111,10 @@ impl Source {
         loop {
             let tick = (current >> TICK_SHIFT).wrapping_add(1);
             let next = (tick << TICK_SHIFT) | (current & READINESS_MASK) | bits;
-            match self.readiness.compare_exchange_weak(current, next, Ordering::AcqRel, Ordering::Acquire) {
+            match self
+                .readiness
+                .compare_exchange_weak(current, next, Ordering::AcqRel, Ordering::Acquire)
+            {
                 Ok(_) => return,
                 Err(actual) => current = actual,
             }
@@ -141,8 +148,10 @@ impl Source {
 
     fn ready_event(&self, direction: Direction) -> Option<ReadyEvent> {
         let current = self.readiness.load(Ordering::Acquire);
-        (current & direction.ready_mask() != 0)
-            .then_some(ReadyEvent { tick: current >> TICK_SHIFT, direction })
+        (current & direction.ready_mask() != 0).then_some(ReadyEvent {
+            tick: current >> TICK_SHIFT,
+            direction,
+        })
     }
 
     /// An operation hit `EAGAIN`: forget the readiness it acted on, unless a
@@ -151,7 +160,10 @@ impl Source {
         let mut current = self.readiness.load(Ordering::Acquire);
         while current >> TICK_SHIFT == event.tick {
             let next = current & !event.direction.clear_mask();
-            match self.readiness.compare_exchange_weak(current, next, Ordering::AcqRel, Ordering::Acquire) {
+            match self
+                .readiness
+                .compare_exchange_weak(current, next, Ordering::AcqRel, Ordering::Acquire)
+            {
                 Ok(_) => return,
                 Err(actual) => current = actual,
             }

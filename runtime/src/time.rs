@@ -31,7 +31,10 @@ pub fn sleep(duration: Duration) -> Sleep {
 
 /// Waits until `deadline`.
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep { deadline, timer: None }
+    Sleep {
+        deadline,
+        timer: None,
+    }
 }
 
 fn far_future() -> Instant {
@@ -121,12 +124,18 @@ impl fmt::Debug for Sleep {
 /// # });
 /// ```
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
-    Timeout { future, sleep: sleep(duration) }
+    Timeout {
+        future,
+        sleep: sleep(duration),
+    }
 }
 
 /// Runs `future`, giving up at `deadline`.
 pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
-    Timeout { future, sleep: sleep_until(deadline) }
+    Timeout {
+        future,
+        sleep: sleep_until(deadline),
+    }
 }
 
 pin_project_lite::pin_project! {
@@ -190,7 +199,10 @@ impl From<Elapsed> for std::io::Error {
 /// ```
 pub fn interval(period: Duration) -> Interval {
     assert!(!period.is_zero(), "`interval` period must be non-zero");
-    Interval { period, sleep: sleep_until(Instant::now()) }
+    Interval {
+        period,
+        sleep: sleep_until(Instant::now()),
+    }
 }
 
 /// Returned by [`interval`].
@@ -214,7 +226,8 @@ impl Interval {
         }
         let now = Instant::now();
         let next = scheduled + self.period;
-        self.sleep.reset(if next > now { next } else { now + self.period });
+        self.sleep
+            .reset(if next > now { next } else { now + self.period });
         Poll::Ready(scheduled)
     }
 

@@ -146,7 +146,10 @@ impl Worker {
                 return Some(runnable);
             }
         }
-        self.local().pop().or_else(|| self.take_from_injector()).or_else(|| self.steal())
+        self.local()
+            .pop()
+            .or_else(|| self.take_from_injector())
+            .or_else(|| self.steal())
     }
 
     /// Takes a batch from the injector: one to run, a fair share into the

@@ -53,7 +53,10 @@ fn blocking_jobs_do_not_stall_workers() {
                 results.push(job.await.unwrap());
             }
             assert_eq!(results, vec![0, 2, 4, 6]);
-            assert!(start.elapsed() < Duration::from_millis(700), "jobs did not run in parallel");
+            assert!(
+                start.elapsed() < Duration::from_millis(700),
+                "jobs did not run in parallel"
+            );
         });
     });
 }
@@ -125,16 +128,20 @@ fn shutdown_timeout_returns_while_a_job_is_still_blocked() {
         let started = Arc::new(Barrier::new(2));
         let release = Arc::new(Barrier::new(2));
         let (s, r) = (started.clone(), release.clone());
-        runtime.spawn_blocking(move || {
-            s.wait();
-            r.wait();
-        })
-        .detach();
+        runtime
+            .spawn_blocking(move || {
+                s.wait();
+                r.wait();
+            })
+            .detach();
         started.wait();
         let begin = Instant::now();
         assert!(!runtime.shutdown_timeout(Duration::from_millis(100)));
         let took = begin.elapsed();
-        assert!(took >= Duration::from_millis(100) && took < Duration::from_secs(5), "{took:?}");
+        assert!(
+            took >= Duration::from_millis(100) && took < Duration::from_secs(5),
+            "{took:?}"
+        );
         release.wait();
     });
 }

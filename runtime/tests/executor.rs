@@ -76,7 +76,10 @@ fn tasks_spawned_from_tasks_run_on_all_workers() {
         });
         outer.await.unwrap()
     });
-    assert!(seen >= 2, "work was not shared between workers ({seen} thread(s) ran tasks)");
+    assert!(
+        seen >= 2,
+        "work was not shared between workers ({seen} thread(s) ran tasks)"
+    );
 }
 
 #[test]
@@ -253,7 +256,9 @@ fn dropped_timers_are_freed() {
 #[test]
 fn timeout_elapses_and_interval_ticks() {
     run(2, LIMIT, || async {
-        let err = timeout(Duration::from_millis(10), std::future::pending::<()>()).await.unwrap_err();
+        let err = timeout(Duration::from_millis(10), std::future::pending::<()>())
+            .await
+            .unwrap_err();
         assert_eq!(err.to_string(), "deadline has elapsed");
         let start = Instant::now();
         let mut ticks = interval(Duration::from_millis(10));
@@ -291,12 +296,16 @@ fn dropping_the_runtime_cancels_pending_tasks() {
     let dropped = Arc::new(AtomicBool::new(false));
     let runtime = Runtime::new().unwrap();
     let guard = SetOnDrop(dropped.clone());
-    runtime.spawn(async move {
-        let _guard = guard;
-        sleep(Duration::from_secs(3600)).await;
-    })
-    .detach();
+    runtime
+        .spawn(async move {
+            let _guard = guard;
+            sleep(Duration::from_secs(3600)).await;
+        })
+        .detach();
     runtime.block_on(sleep(Duration::from_millis(10)));
     drop(runtime);
-    assert!(dropped.load(Ordering::SeqCst), "task was not cancelled at shutdown");
+    assert!(
+        dropped.load(Ordering::SeqCst),
+        "task was not cancelled at shutdown"
+    );
 }

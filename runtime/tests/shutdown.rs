@@ -4,7 +4,6 @@
 //! `/proc/self/task`, which other tests running in parallel would disturb.
 
 use std::net::{TcpListener, TcpStream};
-use std::os::fd::AsRawFd;
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -70,11 +69,23 @@ fn runtime_shutdown_leaks_no_threads_or_fds() {
 
             exercise_and_drop(drop);
             assert_eq!(settle("/proc/self/fd", fds), fds, "fds leaked by Drop");
-            assert_eq!(settle("/proc/self/task", threads), threads, "threads leaked by Drop");
+            assert_eq!(
+                settle("/proc/self/task", threads),
+                threads,
+                "threads leaked by Drop"
+            );
 
             exercise_and_drop(|rt| assert!(rt.shutdown_timeout(Duration::from_secs(5))));
-            assert_eq!(settle("/proc/self/fd", fds), fds, "fds leaked by shutdown_timeout");
-            assert_eq!(settle("/proc/self/task", threads), threads, "threads leaked by shutdown_timeout");
+            assert_eq!(
+                settle("/proc/self/fd", fds),
+                fds,
+                "fds leaked by shutdown_timeout"
+            );
+            assert_eq!(
+                settle("/proc/self/task", threads),
+                threads,
+                "threads leaked by shutdown_timeout"
+            );
         });
         let _ = tx.send(result);
     });

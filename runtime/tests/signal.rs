@@ -22,7 +22,11 @@ fn ctrl_c_wakes_every_waiter() {
             // SAFETY: kill(2) takes no pointers; SIGINT is handled by ctrl_c.
             assert_eq!(unsafe { libc::kill(libc::getpid(), libc::SIGINT) }, 0);
             for waiter in waiters {
-                timeout(Duration::from_secs(5), waiter).await.expect("waiter not woken").unwrap().unwrap();
+                timeout(Duration::from_secs(5), waiter)
+                    .await
+                    .expect("waiter not woken")
+                    .unwrap()
+                    .unwrap();
             }
         });
         let _ = tx.send(result);

@@ -23,12 +23,17 @@ impl Epoll {
         // fresh fd that nothing else owns, so OwnedFd may take it.
         let fd = cvt(unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) })?;
         // SAFETY: see above: `fd` is valid and exclusively ours.
-        Ok(Epoll { fd: unsafe { OwnedFd::from_raw_fd(fd) } })
+        Ok(Epoll {
+            fd: unsafe { OwnedFd::from_raw_fd(fd) },
+        })
     }
 
     /// Adds `fd` with the fixed edge-triggered interest; events carry `token`.
     pub(crate) fn add(&self, fd: RawFd, token: u64) -> io::Result<()> {
-        let mut event = libc::epoll_event { events: INTEREST, u64: token };
+        let mut event = libc::epoll_event {
+            events: INTEREST,
+            u64: token,
+        };
         // SAFETY: `event` is a valid epoll_event that outlives the call.
         cvt(unsafe { libc::epoll_ctl(self.fd.as_raw_fd(), libc::EPOLL_CTL_ADD, fd, &mut event) })?;
         Ok(())
@@ -40,9 +45,7 @@ impl Epoll {
     pub(crate) fn delete(&self, fd: RawFd) -> io::Result<()> {
         // SAFETY: EPOLL_CTL_DEL ignores the event pointer (null is allowed
         // since Linux 2.6.9).
-        cvt(unsafe {
-            libc::epoll_ctl(self.fd.as_raw_fd(), libc::EPOLL_CTL_DEL, fd, std::ptr::null_mut())
-        })?;
+        cvt(unsafe { libc::epoll_ctl(self.fd.as_raw_fd(), libc::EPOLL_CTL_DEL, fd, std::ptr::null_mut()) })?;
         Ok(())
     }
 
@@ -63,7 +66,12 @@ impl Epoll {
         // SAFETY: the kernel writes at most `capacity` entries into the
         // vector's spare capacity, and we set the length to what it reports.
         let n = unsafe {
-            libc::epoll_wait(self.fd.as_raw_fd(), events.list.as_mut_ptr(), capacity, timeout_ms)
+            libc::epoll_wait(
+                self.fd.as_raw_fd(),
+                events.list.as_mut_ptr(),
+                capacity,
+                timeout_ms,
+            )
         };
         match cvt(n) {
             // SAFETY: the first `n` entries were initialised by the kernel.
@@ -82,11 +90,16 @@ pub(crate) struct Events {
 
 impl Events {
     pub(crate) fn with_capacity(capacity: usize) -> Events {
-        Events { list: Vec::with_capacity(capacity.max(1)) }
+        Events {
+            list: Vec::with_capacity(capacity.max(1)),
+        }
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = Event> + '_ {
-        self.list.iter().map(|e| Event { token: e.u64, flags: e.events })
+        self.list.iter().map(|e| Event {
+            token: e.u64,
+            flags: e.events,
+        })
     }
 
     pub(crate) fn len(&self) -> usize {

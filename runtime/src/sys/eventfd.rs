@@ -15,7 +15,9 @@ impl EventFd {
         // SAFETY: no pointers; a non-negative result is a fresh fd we own.
         let fd = cvt(unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) })?;
         // SAFETY: `fd` is valid and exclusively ours.
-        Ok(EventFd { fd: unsafe { OwnedFd::from_raw_fd(fd) } })
+        Ok(EventFd {
+            fd: unsafe { OwnedFd::from_raw_fd(fd) },
+        })
     }
 
     /// Makes the fd readable, producing an edge for the registered epoll.

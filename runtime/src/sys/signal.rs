@@ -46,7 +46,12 @@ fn install_sigint() -> Result<SignalPipe, i32> {
     // SAFETY: pipe2 writes two fds into the array we pass.
     cvt(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) }).map_err(errno)?;
     // SAFETY: both fds are fresh and exclusively ours.
-    let pipe = unsafe { SignalPipe { read: OwnedFd::from_raw_fd(fds[0]), _write: OwnedFd::from_raw_fd(fds[1]) } };
+    let pipe = unsafe {
+        SignalPipe {
+            read: OwnedFd::from_raw_fd(fds[0]),
+            _write: OwnedFd::from_raw_fd(fds[1]),
+        }
+    };
     WRITE_FD.store(fds[1], Ordering::SeqCst);
 
     // SAFETY: an all-zero sigaction is a valid "no flags, empty mask" value
