@@ -15,7 +15,9 @@ pub fn main_runtime(workers: Option<usize>) -> edgeio_runtime::Runtime {
     if let Some(workers) = workers {
         builder = builder.worker_threads(workers);
     }
-    builder.build().unwrap_or_else(|e| panic!("failed to start the edgeio runtime: {e}"))
+    builder
+        .build()
+        .unwrap_or_else(|e| panic!("failed to start the edgeio runtime: {e}"))
 }
 
 /// Runs a test body on a fresh runtime, on its own thread, and fails the

@@ -1,0 +1,4 @@
+#[edgeio::main]
+async fn main(port: u16) {
+    println!("{port}");
+}

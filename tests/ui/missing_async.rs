@@ -1,0 +1,5 @@
+#[edgeio::main]
+fn main() {}
+
+#[edgeio::test]
+fn not_async() {}

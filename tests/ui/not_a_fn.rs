@@ -1,0 +1,6 @@
+#[edgeio::test]
+struct NotAFunction;
+
+fn main() {
+    let _ = NotAFunction;
+}

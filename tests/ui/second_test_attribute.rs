@@ -1,0 +1,5 @@
+#[edgeio::test]
+#[test]
+async fn twice() {}
+
+fn main() {}

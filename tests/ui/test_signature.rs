@@ -1,0 +1,14 @@
+#[edgeio::test]
+async fn takes_an_argument(n: u32) {
+    assert_eq!(n, 1);
+}
+
+#[edgeio::test]
+async fn generic<T: Default>() {
+    let _ = T::default();
+}
+
+#[edgeio::main]
+async fn helper<T>() {}
+
+fn main() {}
