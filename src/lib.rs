@@ -32,7 +32,8 @@ use std::future::Future;
 
 pub use edgeio_macros::{main, test};
 pub use edgeio_runtime::{
-    spawn, time, yield_now, Builder, Handle, JoinError, JoinHandle, Metrics, Registration, Runtime, YieldNow,
+    signal, spawn, spawn_blocking, time, yield_now, Builder, Handle, JoinError, JoinHandle, Metrics,
+    Registration, Runtime, YieldNow,
 };
 
 /// Sockets driven by the runtime's reactor.
@@ -53,7 +54,9 @@ pub mod net {
 /// assert_eq!(sum, 4);
 /// ```
 pub fn block_on<F: Future>(future: F) -> F::Output {
-    Runtime::new().expect("failed to start the edgeio runtime").block_on(future)
+    Runtime::new()
+        .expect("failed to start the edgeio runtime")
+        .block_on(future)
 }
 
 #[doc(hidden)]
