@@ -1,1 +1,79 @@
+//! TCP, UDP and Unix sockets driven by the edgeio reactor.
+//!
+//! Every type here wraps a non-blocking, close-on-exec socket in an
+//! [`Async`], which registers its fd with the runtime's epoll instance
+//! exactly once, edge-triggered, for both directions.
+//!
+//! # Edge-triggered draining
+//!
+//! An edge-triggered epoll reports a *change* ("data arrived"), not a
+//! level ("data is available"). After an edge, nothing more is reported
+//! until the fd is drained and becomes ready again; a reader that stopped
+//! early would wait forever for data already in the socket buffer. So
+//! operations here never wait first: they attempt the syscall, and only
+//! when it reports `EAGAIN` do they mark the direction not-ready and wait
+//! for the next edge. A task reading 4 KiB at a time out of a 512 KiB
+//! burst simply keeps succeeding until the buffer is empty, and a listener
+//! keeps accepting until the queue is. Readiness is tracked per direction,
+//! so one task can read while another writes the same socket.
+//!
+//! The reactor stores one waker per direction per fd: a socket serves one
+//! task waiting to read (or accept) and one waiting to write at a time.
+//! Splitting a stream between a reader task and a writer task is fine; two
+//! tasks reading the same socket concurrently is not supported.
+//!
+//! All operations return `io::Error`s (including "no runtime": every
+//! constructor must run inside an edgeio runtime); none panics.
+//!
+//! ```
+//! # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+//! use edgeio_net::{AsyncTcpListener, AsyncTcpStream};
+//! use futures_util::io::{AsyncReadExt, AsyncWriteExt};
+//!
+//! let listener = AsyncTcpListener::bind("127.0.0.1:0")?;
+//! let addr = listener.local_addr()?;
+//! let server = edgeio_runtime::spawn(async move {
+//!     let (mut stream, _) = listener.accept().await?;
+//!     let mut buf = [0; 1024];
+//!     loop {
+//!         let n = stream.read(&mut buf).await?;
+//!         if n == 0 {
+//!             return std::io::Result::Ok(());
+//!         }
+//!         stream.write_all(&buf[..n]).await?;
+//!     }
+//! });
+//!
+//! let mut client = AsyncTcpStream::connect(addr).await?;
+//! client.write_all(b"echo me").await?;
+//! let mut reply = [0; 7];
+//! client.read_exact(&mut reply).await?;
+//! assert_eq!(&reply, b"echo me");
+//! drop(client);
+//! server.await.unwrap()?;
+//! # std::io::Result::Ok(()) }).unwrap();
+//! ```
 
+#![warn(missing_docs, missing_debug_implementations)]
+
+#[macro_use]
+mod macros;
+
+mod async_fd;
+mod resolve;
+mod split;
+mod tcp_listener;
+mod tcp_stream;
+mod udp;
+mod unix_datagram;
+mod unix_listener;
+mod unix_stream;
+
+pub use async_fd::Async;
+pub use split::{ReadHalf, ReuniteError, WriteHalf};
+pub use tcp_listener::{AsyncTcpListener, Incoming};
+pub use tcp_stream::AsyncTcpStream;
+pub use udp::AsyncUdpSocket;
+pub use unix_datagram::AsyncUnixDatagram;
+pub use unix_listener::AsyncUnixListener;
+pub use unix_stream::AsyncUnixStream;

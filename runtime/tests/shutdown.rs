@@ -41,7 +41,7 @@ fn exercise_and_drop(shutdown: impl FnOnce(edgeio_runtime::Runtime)) {
         spawn(async move {
             let registration = Registration::new(&client).unwrap();
             let mut buf = [0u8; 16];
-            let _ = registration.read_io(|| (&client).peek(&mut buf)).await;
+            let _ = registration.read_io(|| client.peek(&mut buf)).await;
             drop(registration);
             drop(client);
         })

@@ -1,0 +1,329 @@
+//! [`Async<T>`]: any file descriptor, driven by the reactor.
+//!
+//! This is the one place where an I/O object meets a [`Registration`]; every
+//! socket type in this crate is a thin wrapper around an `Async` of the
+//! matching `std` type. Keeping the read/write/readiness logic here means the
+//! edge-triggered discipline (retry until `EAGAIN`, then wait for the next
+//! edge) is written once.
+
+use std::fmt;
+use std::future::poll_fn;
+use std::io::{self, IoSlice, IoSliceMut, Read, Write};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use edgeio_runtime::Registration;
+use futures_io::{AsyncRead, AsyncWrite};
+
+/// An I/O object whose file descriptor is registered with the reactor.
+///
+/// `Async` puts the fd into non-blocking mode and registers it once, for
+/// both directions. Operations run through [`read_with`](Async::read_with)
+/// and [`write_with`](Async::write_with): they are attempted directly and,
+/// only when the kernel says `WouldBlock`, the task waits for the next
+/// readiness edge. Pipes, eventfds, timerfds, sockets from other libraries,
+/// terminals: anything epoll accepts works (regular files do not: epoll
+/// refuses them with `EPERM`).
+///
+/// When `T` (or `&T`) implements [`Read`]/[`Write`], `Async<T>` (or
+/// `&Async<T>`) implements `futures-io`'s [`AsyncRead`]/[`AsyncWrite`].
+///
+/// One task may wait for reading and another for writing at the same time;
+/// the reactor keeps one waker per direction, so two tasks *reading* the
+/// same `Async` concurrently would take turns losing their wake-ups.
+///
+/// ```
+/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+/// use edgeio_net::Async;
+/// use futures_util::io::{AsyncReadExt, AsyncWriteExt};
+/// use std::os::unix::net::UnixStream;
+///
+/// let (a, b) = UnixStream::pair()?;
+/// let (mut a, mut b) = (Async::new(a)?, Async::new(b)?);
+/// a.write_all(b"ping").await?;
+/// let mut buf = [0; 4];
+/// b.read_exact(&mut buf).await?;
+/// assert_eq!(&buf, b"ping");
+/// # std::io::Result::Ok(()) }).unwrap();
+/// ```
+pub struct Async<T> {
+    // Declared before `io` so it drops first: the fd must leave the epoll
+    // set while its number still belongs to us.
+    registration: Registration,
+    io: T,
+}
+
+// `Async` never hands out a pinned reference to `io`, so pinning an `Async`
+// says nothing about `T`.
+impl<T> Unpin for Async<T> {}
+
+impl<T: AsRawFd> Async<T> {
+    /// Puts `io`'s fd into non-blocking mode and registers it with the
+    /// current runtime.
+    ///
+    /// Non-blocking mode is a property of the open file description, so it
+    /// is shared with every duplicate of the fd (including ones held by
+    /// other processes, e.g. an inherited stdin).
+    ///
+    /// # Errors
+    ///
+    /// Outside a runtime, or if the fd cannot be made non-blocking or be
+    /// registered (epoll rejects regular files with `EPERM`). `io` is
+    /// dropped (and its fd closed) on error.
+    pub fn new(io: T) -> io::Result<Async<T>> {
+        set_nonblocking(io.as_raw_fd())?;
+        Async::new_nonblocking(io)
+    }
+
+    /// Registers `io`, whose fd the caller has already made non-blocking
+    /// (sockets created with `SOCK_NONBLOCK` skip the `fcntl` calls).
+    pub(crate) fn new_nonblocking(io: T) -> io::Result<Async<T>> {
+        let registration = Registration::new(&io)?;
+        Ok(Async { registration, io })
+    }
+}
+
+impl<T> Async<T> {
+    /// The inner I/O object.
+    pub fn get_ref(&self) -> &T {
+        &self.io
+    }
+
+    /// The inner I/O object, mutably.
+    ///
+    /// Replacing the fd behind it (e.g. with `dup2`) is a logic error: the
+    /// registration keeps referring to the fd number it was created with.
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.io
+    }
+
+    /// Removes the fd from the reactor and returns the I/O object, still
+    /// in non-blocking mode.
+    pub fn into_inner(self) -> T {
+        let Async { registration, io } = self;
+        // Deregister while the fd is certainly open.
+        drop(registration);
+        io
+    }
+
+    /// Waits until the fd may be readable, without consuming readiness.
+    ///
+    /// Readiness is only forgotten when an operation reports `WouldBlock`
+    /// through [`poll_read_with`](Async::poll_read_with) or its relatives,
+    /// so after this returns, read with those, not with a bare syscall.
+    pub fn poll_readable(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.registration.poll_read_ready(cx)
+    }
+
+    /// Waits until the fd may be writable, without consuming readiness.
+    pub fn poll_writable(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.registration.poll_write_ready(cx)
+    }
+
+    /// `async` form of [`poll_readable`](Async::poll_readable).
+    pub async fn readable(&self) -> io::Result<()> {
+        poll_fn(|cx| self.poll_readable(cx)).await
+    }
+
+    /// `async` form of [`poll_writable`](Async::poll_writable).
+    pub async fn writable(&self) -> io::Result<()> {
+        poll_fn(|cx| self.poll_writable(cx)).await
+    }
+
+    /// Runs `op` until it does not fail with `WouldBlock`, waiting for
+    /// readability in between.
+    ///
+    /// `op` must be non-blocking and must report an empty fd with
+    /// `io::ErrorKind::WouldBlock` (any syscall on the non-blocking fd
+    /// does); returning `WouldBlock` for another reason would wait for an
+    /// edge that may never come.
+    pub fn poll_read_with<R>(
+        &self,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.registration.poll_read_io(cx, || op(&self.io))
+    }
+
+    /// Like [`poll_read_with`](Async::poll_read_with), waiting for
+    /// writability.
+    pub fn poll_write_with<R>(
+        &self,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.registration.poll_write_io(cx, || op(&self.io))
+    }
+
+    /// Like [`poll_read_with`](Async::poll_read_with), with `&mut T`.
+    pub fn poll_read_with_mut<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&mut T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        let Async { registration, io } = self;
+        registration.poll_read_io(cx, || op(io))
+    }
+
+    /// Like [`poll_write_with`](Async::poll_write_with), with `&mut T`.
+    pub fn poll_write_with_mut<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&mut T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        let Async { registration, io } = self;
+        registration.poll_write_io(cx, || op(io))
+    }
+
+    /// `async` form of [`poll_read_with`](Async::poll_read_with).
+    ///
+    /// ```
+    /// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+    /// use edgeio_net::Async;
+    /// use std::net::UdpSocket;
+    ///
+    /// let socket = Async::new(UdpSocket::bind("127.0.0.1:0")?)?;
+    /// socket.get_ref().send_to(b"hi", socket.get_ref().local_addr()?)?;
+    /// let mut buf = [0; 2];
+    /// let (n, _from) = socket.read_with(|s| s.recv_from(&mut buf)).await?;
+    /// assert_eq!(&buf[..n], b"hi");
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub async fn read_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
+        self.registration.read_io(|| op(&self.io)).await
+    }
+
+    /// `async` form of [`poll_write_with`](Async::poll_write_with).
+    pub async fn write_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
+        self.registration.write_io(|| op(&self.io)).await
+    }
+
+    /// `async` form of [`poll_read_with_mut`](Async::poll_read_with_mut).
+    pub async fn read_with_mut<R>(&mut self, mut op: impl FnMut(&mut T) -> io::Result<R>) -> io::Result<R> {
+        poll_fn(|cx| self.poll_read_with_mut(cx, &mut op)).await
+    }
+
+    /// `async` form of [`poll_write_with_mut`](Async::poll_write_with_mut).
+    pub async fn write_with_mut<R>(&mut self, mut op: impl FnMut(&mut T) -> io::Result<R>) -> io::Result<R> {
+        poll_fn(|cx| self.poll_write_with_mut(cx, &mut op)).await
+    }
+}
+
+/// Sets `O_NONBLOCK` on `fd`'s open file description, if not set yet.
+fn set_nonblocking(fd: RawFd) -> io::Result<()> {
+    // SAFETY: F_GETFL takes no pointer argument; on an fd that is not open
+    // it fails with EBADF, which we report.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    if flags < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if flags & libc::O_NONBLOCK == 0 {
+        // SAFETY: as above; F_SETFL takes an integer argument.
+        if unsafe { libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) } < 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+impl<T: AsRawFd> AsRawFd for Async<T> {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.as_raw_fd()
+    }
+}
+
+impl<T: AsFd> AsFd for Async<T> {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.as_fd()
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Async<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Async")
+            .field("io", &self.io)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Read> AsyncRead for Async<T> {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.get_mut().poll_read_with_mut(cx, |io| io.read(buf))
+    }
+
+    fn poll_read_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().poll_read_with_mut(cx, |io| io.read_vectored(bufs))
+    }
+}
+
+impl<T> AsyncRead for &Async<T>
+where
+    for<'a> &'a T: Read,
+{
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.poll_read_with(cx, |mut io| io.read(buf))
+    }
+
+    fn poll_read_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &mut [IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_read_with(cx, |mut io| io.read_vectored(bufs))
+    }
+}
+
+impl<T: Write> AsyncWrite for Async<T> {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.get_mut().poll_write_with_mut(cx, |io| io.write(buf))
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut()
+            .poll_write_with_mut(cx, |io| io.write_vectored(bufs))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().poll_write_with_mut(cx, Write::flush)
+    }
+
+    /// Flushes; the fd itself is closed when the `Async` is dropped.
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_flush(cx)
+    }
+}
+
+impl<T> AsyncWrite for &Async<T>
+where
+    for<'a> &'a T: Write,
+{
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.poll_write_with(cx, |mut io| io.write(buf))
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_with(cx, |mut io| io.write_vectored(bufs))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_write_with(cx, |mut io| io.flush())
+    }
+
+    /// Flushes; the fd itself is closed when the `Async` is dropped.
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_flush(cx)
+    }
+}

@@ -1,0 +1,182 @@
+//! Boilerplate shared by the socket types.
+//!
+//! Every socket type is a struct with one field, `inner: Async<std type>`.
+//! The logic lives in [`Async`](crate::Async); these macros only forward to
+//! it, so that TCP and Unix streams (and their `&` forms) do not each carry a
+//! copy of the same trait impls.
+
+/// What `poll_close` reports for `shutdown(Write)`: a peer that already
+/// reset the connection leaves nothing to close, which is not a failure of
+/// closing.
+pub(crate) fn close_result(result: std::io::Result<()>) -> std::io::Result<()> {
+    match result {
+        Err(e) if e.kind() == std::io::ErrorKind::NotConnected => Ok(()),
+        other => other,
+    }
+}
+
+/// `AsRawFd` and `AsFd`, forwarded to `inner`.
+macro_rules! impl_fd_traits {
+    ($ty:ty) => {
+        impl std::os::fd::AsRawFd for $ty {
+            fn as_raw_fd(&self) -> std::os::fd::RawFd {
+                self.inner.as_raw_fd()
+            }
+        }
+
+        impl std::os::fd::AsFd for $ty {
+            fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+                self.inner.as_fd()
+            }
+        }
+    };
+}
+
+/// `from_std`/`into_std`, and the crate-internal `from_nonblocking` for
+/// sockets created or accepted with `SOCK_NONBLOCK` (no `fcntl` needed).
+macro_rules! impl_std_conversions {
+    ($ty:ty, $std:ty) => {
+        impl $ty {
+            #[doc = concat!("Wraps a `", stringify!($std), "`, switching it to non-blocking mode.")]
+            ///
+            /// # Errors
+            ///
+            /// Outside a runtime, or if the socket cannot be registered.
+            pub fn from_std(io: $std) -> std::io::Result<Self> {
+                Ok(Self {
+                    inner: crate::Async::new(io)?,
+                })
+            }
+
+            #[doc = concat!("Deregisters the socket and returns it as a `", stringify!($std), "`,")]
+            /// still in non-blocking mode (`set_nonblocking(false)` changes that).
+            pub fn into_std(self) -> $std {
+                self.inner.into_inner()
+            }
+
+            pub(crate) fn from_nonblocking(io: impl Into<$std>) -> std::io::Result<Self> {
+                Ok(Self {
+                    inner: crate::Async::new_nonblocking(io.into())?,
+                })
+            }
+        }
+    };
+}
+
+/// Inherent `readable`/`writable` and their `poll_` forms.
+macro_rules! impl_readiness {
+    ($ty:ty) => {
+        impl $ty {
+            /// Waits until the socket may be readable (data, a pending
+            /// connection, end of stream or an error), without reading.
+            ///
+            /// This is a hint: readiness is only consumed by an operation
+            /// that reports `WouldBlock`, so a task that calls this in a loop
+            /// must also read, or it will spin.
+            pub async fn readable(&self) -> std::io::Result<()> {
+                self.inner.readable().await
+            }
+
+            /// Waits until the socket may be writable, without writing.
+            /// Same caveat as [`readable`](Self::readable).
+            pub async fn writable(&self) -> std::io::Result<()> {
+                self.inner.writable().await
+            }
+
+            /// Poll form of [`readable`](Self::readable).
+            pub fn poll_read_ready(
+                &self,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                self.inner.poll_readable(cx)
+            }
+
+            /// Poll form of [`writable`](Self::writable).
+            pub fn poll_write_ready(
+                &self,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                self.inner.poll_writable(cx)
+            }
+        }
+    };
+}
+
+/// `AsyncRead`/`AsyncWrite` for a stream socket and for `&` it, plus
+/// `split`. Reads and writes go through `&Async<T>`'s impls; flushing is a
+/// no-op (sockets have no user-space buffer) and closing shuts down the
+/// writing half, so the peer reads end-of-stream.
+macro_rules! impl_stream_io {
+    ($ty:ty) => {
+        impl_stream_io!(@traits $ty);
+        impl_stream_io!(@traits &$ty);
+
+        impl $ty {
+            /// Splits the stream into a reading and a writing half that can
+            /// move to different tasks (one reader and one writer at a
+            /// time); [`ReadHalf::reunite`](crate::ReadHalf::reunite) puts
+            /// them back together.
+            ///
+            /// Both halves share the socket, which closes when both are
+            /// dropped. Dropping the write half does *not* shut down the
+            /// writing direction; close it
+            /// (`futures_util::io::AsyncWriteExt::close`) for that.
+            pub fn split(self) -> (crate::ReadHalf<$ty>, crate::WriteHalf<$ty>) {
+                crate::split::split(self)
+            }
+        }
+    };
+    (@traits $target:ty) => {
+        impl futures_io::AsyncRead for $target {
+            fn poll_read(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                buf: &mut [u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                std::pin::Pin::new(&mut &self.inner).poll_read(cx, buf)
+            }
+
+            fn poll_read_vectored(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                bufs: &mut [std::io::IoSliceMut<'_>],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                std::pin::Pin::new(&mut &self.inner).poll_read_vectored(cx, bufs)
+            }
+        }
+
+        impl futures_io::AsyncWrite for $target {
+            fn poll_write(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                buf: &[u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                std::pin::Pin::new(&mut &self.inner).poll_write(cx, buf)
+            }
+
+            fn poll_write_vectored(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                bufs: &[std::io::IoSlice<'_>],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                std::pin::Pin::new(&mut &self.inner).poll_write_vectored(cx, bufs)
+            }
+
+            fn poll_flush(
+                self: std::pin::Pin<&mut Self>,
+                _cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                std::task::Poll::Ready(Ok(()))
+            }
+
+            fn poll_close(
+                self: std::pin::Pin<&mut Self>,
+                _cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                std::task::Poll::Ready(crate::macros::close_result(
+                    self.inner.get_ref().shutdown(std::net::Shutdown::Write),
+                ))
+            }
+        }
+    };
+}

@@ -1,0 +1,153 @@
+//! [`AsyncTcpListener`]: accepting TCP connections.
+
+use std::io;
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::task::{ready, Context, Poll};
+
+use socket2::{Domain, Protocol, SockAddr, SockRef, Socket, Type};
+
+use crate::resolve::each_addr;
+use crate::{Async, AsyncTcpStream};
+
+/// The `listen` backlog used by [`AsyncTcpListener::bind`]. The kernel caps
+/// it at `net.core.somaxconn`.
+const BACKLOG: i32 = 1024;
+
+/// A TCP listening socket driven by the reactor.
+///
+/// Each [`accept`](AsyncTcpListener::accept) takes one connection from the
+/// kernel's queue; the listener stays "readable" until `accept` reports
+/// `WouldBlock`, so a burst of connections arriving under a single edge is
+/// fully drained by calling `accept` in a loop.
+///
+/// Errors are handed to the caller and never retried internally. Some are
+/// about one connection (`ECONNABORTED`) and the next `accept` may succeed;
+/// running out of descriptors (`EMFILE`/`ENFILE`) leaves the connection
+/// queued, so an accept loop that just retries at once would spin: back off
+/// (e.g. sleep a few milliseconds) on those.
+///
+/// ```
+/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+/// use edgeio_net::{AsyncTcpListener, AsyncTcpStream};
+///
+/// let listener = AsyncTcpListener::bind("127.0.0.1:0")?;
+/// let client = AsyncTcpStream::connect(listener.local_addr()?).await?;
+/// let (server, peer) = listener.accept().await?;
+/// assert_eq!(peer, client.local_addr()?);
+/// assert_eq!(server.peer_addr()?, client.local_addr()?);
+/// # std::io::Result::Ok(()) }).unwrap();
+/// ```
+#[derive(Debug)]
+pub struct AsyncTcpListener {
+    inner: Async<TcpListener>,
+}
+
+impl_fd_traits!(AsyncTcpListener);
+impl_readiness!(AsyncTcpListener);
+impl_std_conversions!(AsyncTcpListener, TcpListener);
+
+impl AsyncTcpListener {
+    /// Binds to `addr` and listens, trying each address it resolves to in
+    /// turn and returning the last error if none works.
+    ///
+    /// The socket is close-on-exec, non-blocking, has `SO_REUSEADDR` (so a
+    /// restarted server can bind while old connections sit in `TIME_WAIT`)
+    /// and a backlog of 1024. Port 0 picks a free port; see
+    /// [`local_addr`](AsyncTcpListener::local_addr).
+    ///
+    /// # Errors
+    ///
+    /// Outside a runtime, or if no address can be bound.
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<AsyncTcpListener> {
+        each_addr(addr, |addr| {
+            let socket = Socket::new(
+                Domain::for_address(addr),
+                Type::STREAM.nonblocking().cloexec(),
+                Some(Protocol::TCP),
+            )?;
+            socket.set_reuse_address(true)?;
+            socket.bind(&SockAddr::from(addr))?;
+            socket.listen(BACKLOG)?;
+            AsyncTcpListener::from_nonblocking(socket)
+        })
+    }
+
+    /// Waits for a connection and accepts it. The new stream is
+    /// non-blocking, close-on-exec and registered with the reactor.
+    pub async fn accept(&self) -> io::Result<(AsyncTcpStream, SocketAddr)> {
+        std::future::poll_fn(|cx| self.poll_accept(cx)).await
+    }
+
+    /// Poll form of [`accept`](AsyncTcpListener::accept).
+    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(AsyncTcpStream, SocketAddr)>> {
+        let (socket, addr) = ready!(self.inner.poll_read_with(cx, |listener| {
+            // One syscall gives a socket that is already non-blocking.
+            SockRef::from(listener).accept4(libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC)
+        }))?;
+        // If registering fails, `socket` is dropped here and closed.
+        let stream = AsyncTcpStream::from_nonblocking(socket)?;
+        let addr = addr.as_socket().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                "accepted a connection without an IP address",
+            )
+        });
+        Poll::Ready(addr.map(|addr| (stream, addr)))
+    }
+
+    /// The accepted connections, one by one.
+    pub fn incoming(&self) -> Incoming<'_> {
+        Incoming { listener: self }
+    }
+
+    /// The address the listener is bound to.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.get_ref().local_addr()
+    }
+
+    /// Sets the IP time-to-live of packets sent from accepted sockets.
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.inner.get_ref().set_ttl(ttl)
+    }
+
+    /// The IP time-to-live of packets sent from accepted sockets.
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.inner.get_ref().ttl()
+    }
+}
+
+/// An endless sequence of accepted connections, from
+/// [`AsyncTcpListener::incoming`]. Shaped like a `Stream` without needing
+/// `futures-core`: `next` never returns `None`.
+///
+/// ```
+/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+/// use edgeio_net::{AsyncTcpListener, AsyncTcpStream};
+///
+/// let listener = AsyncTcpListener::bind("127.0.0.1:0")?;
+/// let _client = AsyncTcpStream::connect(listener.local_addr()?).await?;
+/// let mut incoming = listener.incoming();
+/// if let Some(stream) = incoming.next().await {
+///     let stream = stream?;
+///     assert_eq!(stream.local_addr()?, listener.local_addr()?);
+/// }
+/// # std::io::Result::Ok(()) }).unwrap();
+/// ```
+#[derive(Debug)]
+pub struct Incoming<'a> {
+    listener: &'a AsyncTcpListener,
+}
+
+impl Incoming<'_> {
+    /// Waits for the next connection.
+    pub async fn next(&mut self) -> Option<io::Result<AsyncTcpStream>> {
+        std::future::poll_fn(|cx| self.poll_next(cx)).await
+    }
+
+    /// Poll form of [`next`](Incoming::next).
+    pub fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<io::Result<AsyncTcpStream>>> {
+        self.listener
+            .poll_accept(cx)
+            .map(|result| Some(result.map(|(stream, _)| stream)))
+    }
+}

@@ -1,0 +1,146 @@
+//! [`AsyncTcpStream`]: a TCP connection.
+
+use std::io;
+use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
+use std::task::{Context, Poll};
+
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+
+use crate::resolve::{finish_connect, in_progress, no_addresses};
+use crate::Async;
+
+/// A TCP connection driven by the reactor, IPv4 or IPv6.
+///
+/// Implements `futures-io`'s `AsyncRead` and `AsyncWrite`, for the stream
+/// and for `&AsyncTcpStream`; use them through `futures_util::io`'s
+/// `AsyncReadExt`/`AsyncWriteExt`. `flush` does nothing (the kernel owns
+/// the buffer) and `close` shuts down the writing direction.
+///
+/// ```
+/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+/// use edgeio_net::{AsyncTcpListener, AsyncTcpStream};
+/// use futures_util::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// let listener = AsyncTcpListener::bind("127.0.0.1:0")?;
+/// let addr = listener.local_addr()?;
+/// let mut client = AsyncTcpStream::connect(addr).await?;
+/// let (mut server, _) = listener.accept().await?;
+///
+/// client.write_all(b"hello").await?;
+/// client.close().await?; // the server sees end-of-stream after the data
+/// let mut received = Vec::new();
+/// server.read_to_end(&mut received).await?;
+/// assert_eq!(received, b"hello");
+/// # std::io::Result::Ok(()) }).unwrap();
+/// ```
+#[derive(Debug)]
+pub struct AsyncTcpStream {
+    inner: Async<TcpStream>,
+}
+
+impl_fd_traits!(AsyncTcpStream);
+impl_readiness!(AsyncTcpStream);
+impl_stream_io!(AsyncTcpStream);
+impl_std_conversions!(AsyncTcpStream, TcpStream);
+
+impl AsyncTcpStream {
+    /// Connects to `addr`, trying each address it resolves to in turn and
+    /// returning the last error if none accepts.
+    ///
+    /// The connect is non-blocking: the task waits for the socket to
+    /// become writable and then reads the outcome from `SO_ERROR`. A port
+    /// nobody listens on fails with `io::ErrorKind::ConnectionRefused`.
+    /// There is no built-in timeout; wrap the call in
+    /// `edgeio::time::timeout` if you need one. Resolving a host *name*
+    /// (not an IP literal) calls the blocking `getaddrinfo` on the current
+    /// worker thread.
+    ///
+    /// ```
+    /// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+    /// use edgeio_net::AsyncTcpStream;
+    /// // Find a port that is closed: bind one, then release it.
+    /// let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    /// let err = AsyncTcpStream::connect(("127.0.0.1", port)).await.unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<AsyncTcpStream> {
+        // Resolve before the first await so the iterator is not held in
+        // the future.
+        let addrs: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
+        let mut last_err = None;
+        for addr in addrs {
+            match AsyncTcpStream::connect_addr(addr).await {
+                Ok(stream) => return Ok(stream),
+                Err(e) => last_err = Some(e),
+            }
+        }
+        Err(last_err.unwrap_or_else(no_addresses))
+    }
+
+    async fn connect_addr(addr: SocketAddr) -> io::Result<AsyncTcpStream> {
+        let socket = Socket::new(
+            Domain::for_address(addr),
+            Type::STREAM.nonblocking().cloexec(),
+            Some(Protocol::TCP),
+        )?;
+        // Every early return below drops the socket, closing it.
+        let started = match socket.connect(&SockAddr::from(addr)) {
+            Ok(()) => false,
+            Err(e) if in_progress(&e) => true,
+            Err(e) => return Err(e),
+        };
+        let stream = AsyncTcpStream::from_nonblocking(socket)?;
+        if started {
+            finish_connect(&stream.inner).await?;
+        }
+        Ok(stream)
+    }
+
+    /// The local address of the connection.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.get_ref().local_addr()
+    }
+
+    /// The address of the peer.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.get_ref().peer_addr()
+    }
+
+    /// Sets `TCP_NODELAY` (disables Nagle's algorithm) when `nodelay`.
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.inner.get_ref().set_nodelay(nodelay)
+    }
+
+    /// Whether `TCP_NODELAY` is set.
+    pub fn nodelay(&self) -> io::Result<bool> {
+        self.inner.get_ref().nodelay()
+    }
+
+    /// Sets the IP time-to-live of outgoing packets.
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.inner.get_ref().set_ttl(ttl)
+    }
+
+    /// The IP time-to-live of outgoing packets.
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.inner.get_ref().ttl()
+    }
+
+    /// Shuts down one or both directions; see [`std::net::TcpStream::shutdown`].
+    /// The socket itself stays open until dropped.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.inner.get_ref().shutdown(how)
+    }
+
+    /// Receives data without removing it from the queue, waiting until
+    /// some is available. Returns `Ok(0)` at end of stream.
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read_with(|s| s.peek(buf)).await
+    }
+
+    /// Poll form of [`peek`](AsyncTcpStream::peek).
+    pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.inner.poll_read_with(cx, |s| s.peek(buf))
+    }
+}

@@ -1,0 +1,149 @@
+//! [`AsyncUdpSocket`]: UDP datagrams.
+
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
+use std::task::{Context, Poll};
+
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+
+use crate::resolve::{each_addr, first_addr};
+use crate::Async;
+
+/// A UDP socket driven by the reactor, IPv4 or IPv6.
+///
+/// Every send and receive moves one whole datagram. A receive buffer
+/// smaller than the datagram gets the beginning and the rest is discarded,
+/// as with `std`. One task may receive while another sends; two tasks
+/// receiving on the same socket at once is not supported (the reactor
+/// keeps one waker per direction).
+///
+/// ```
+/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+/// use edgeio_net::AsyncUdpSocket;
+///
+/// let a = AsyncUdpSocket::bind("127.0.0.1:0")?;
+/// let b = AsyncUdpSocket::bind("127.0.0.1:0")?;
+/// a.send_to(b"ping", b.local_addr()?).await?;
+/// let mut buf = [0; 16];
+/// let (n, from) = b.recv_from(&mut buf).await?;
+/// assert_eq!((&buf[..n], from), (&b"ping"[..], a.local_addr()?));
+/// # std::io::Result::Ok(()) }).unwrap();
+/// ```
+#[derive(Debug)]
+pub struct AsyncUdpSocket {
+    inner: Async<UdpSocket>,
+}
+
+impl_fd_traits!(AsyncUdpSocket);
+impl_readiness!(AsyncUdpSocket);
+impl_std_conversions!(AsyncUdpSocket, UdpSocket);
+
+impl AsyncUdpSocket {
+    /// Binds to `addr`, trying each address it resolves to in turn.
+    ///
+    /// # Errors
+    ///
+    /// Outside a runtime, or if no address can be bound.
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<AsyncUdpSocket> {
+        each_addr(addr, |addr| {
+            let socket = Socket::new(
+                Domain::for_address(addr),
+                Type::DGRAM.nonblocking().cloexec(),
+                Some(Protocol::UDP),
+            )?;
+            socket.bind(&SockAddr::from(addr))?;
+            AsyncUdpSocket::from_nonblocking(socket)
+        })
+    }
+
+    /// Sets the default destination for [`send`](AsyncUdpSocket::send) and
+    /// the only source [`recv`](AsyncUdpSocket::recv) accepts. Tries each
+    /// address `addr` resolves to. Does not block: UDP has no handshake.
+    pub fn connect(&self, addr: impl ToSocketAddrs) -> io::Result<()> {
+        self.inner.get_ref().connect(addr)
+    }
+
+    /// Sends `buf` as one datagram to the first address `target`
+    /// resolves to. Returns the bytes sent.
+    pub async fn send_to(&self, buf: &[u8], target: impl ToSocketAddrs) -> io::Result<usize> {
+        let target = first_addr(target)?;
+        self.inner.write_with(|s| s.send_to(buf, target)).await
+    }
+
+    /// Poll form of [`send_to`](AsyncUdpSocket::send_to).
+    pub fn poll_send_to(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        target: SocketAddr,
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_write_with(cx, |s| s.send_to(buf, target))
+    }
+
+    /// Receives one datagram into `buf`; returns its length and sender.
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.inner.read_with(|s| s.recv_from(buf)).await
+    }
+
+    /// Poll form of [`recv_from`](AsyncUdpSocket::recv_from).
+    pub fn poll_recv_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<(usize, SocketAddr)>> {
+        self.inner.poll_read_with(cx, |s| s.recv_from(buf))
+    }
+
+    /// Like [`recv_from`](AsyncUdpSocket::recv_from), leaving the datagram
+    /// queued.
+    pub async fn peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.inner.read_with(|s| s.peek_from(buf)).await
+    }
+
+    /// Sends one datagram to the connected peer.
+    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write_with(|s| s.send(buf)).await
+    }
+
+    /// Receives one datagram from the connected peer. May fail with
+    /// `ConnectionRefused` if an earlier datagram drew an ICMP
+    /// "port unreachable".
+    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read_with(|s| s.recv(buf)).await
+    }
+
+    /// Like [`recv`](AsyncUdpSocket::recv), leaving the datagram queued.
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read_with(|s| s.peek(buf)).await
+    }
+
+    /// The address the socket is bound to.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.get_ref().local_addr()
+    }
+
+    /// The connected peer's address (`NotConnected` if none).
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.get_ref().peer_addr()
+    }
+
+    /// Allows sending to broadcast addresses (`SO_BROADCAST`).
+    pub fn set_broadcast(&self, on: bool) -> io::Result<()> {
+        self.inner.get_ref().set_broadcast(on)
+    }
+
+    /// Whether `SO_BROADCAST` is set.
+    pub fn broadcast(&self) -> io::Result<bool> {
+        self.inner.get_ref().broadcast()
+    }
+
+    /// Sets the IP time-to-live of outgoing datagrams.
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.inner.get_ref().set_ttl(ttl)
+    }
+
+    /// The IP time-to-live of outgoing datagrams.
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.inner.get_ref().ttl()
+    }
+}

@@ -1,0 +1,80 @@
+//! [`AsyncUnixListener`]: accepting Unix domain stream connections.
+
+use std::io;
+use std::os::unix::net::{SocketAddr, UnixListener};
+use std::path::Path;
+use std::task::{ready, Context, Poll};
+
+use socket2::{Domain, SockAddr, Socket, Type};
+
+use crate::{Async, AsyncUnixStream};
+
+/// The `listen` backlog used by [`AsyncUnixListener::bind`].
+const BACKLOG: i32 = 1024;
+
+/// A Unix domain listening socket driven by the reactor.
+///
+/// Binding creates the socket file; dropping the listener does not remove
+/// it (as with `std`), so remove the path yourself when done. Accept errors
+/// are returned to the caller, as for
+/// [`AsyncTcpListener`](crate::AsyncTcpListener).
+///
+/// ```
+/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+/// use edgeio_net::{AsyncUnixListener, AsyncUnixStream};
+///
+/// let dir = std::env::temp_dir().join(format!("edgeio-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let path = dir.join("listener.sock");
+/// let _ = std::fs::remove_file(&path);
+///
+/// let listener = AsyncUnixListener::bind(&path)?;
+/// let client = AsyncUnixStream::connect(&path).await?;
+/// let (server, _addr) = listener.accept().await?;
+/// assert_eq!(client.peer_addr()?.as_pathname(), Some(path.as_path()));
+/// drop((server, client, listener));
+/// std::fs::remove_dir_all(&dir)?;
+/// # std::io::Result::Ok(()) }).unwrap();
+/// ```
+#[derive(Debug)]
+pub struct AsyncUnixListener {
+    inner: Async<UnixListener>,
+}
+
+impl_fd_traits!(AsyncUnixListener);
+impl_readiness!(AsyncUnixListener);
+impl_std_conversions!(AsyncUnixListener, UnixListener);
+
+impl AsyncUnixListener {
+    /// Creates a socket at `path` and listens (backlog 1024). Fails with
+    /// `AddrInUse` if the path exists.
+    ///
+    /// # Errors
+    ///
+    /// Outside a runtime, or if the path cannot be bound.
+    pub fn bind(path: impl AsRef<Path>) -> io::Result<AsyncUnixListener> {
+        let socket = Socket::new(Domain::UNIX, Type::STREAM.nonblocking().cloexec(), None)?;
+        socket.bind(&SockAddr::unix(path)?)?;
+        socket.listen(BACKLOG)?;
+        AsyncUnixListener::from_nonblocking(socket)
+    }
+
+    /// Waits for a connection and accepts it.
+    pub async fn accept(&self) -> io::Result<(AsyncUnixStream, SocketAddr)> {
+        std::future::poll_fn(|cx| self.poll_accept(cx)).await
+    }
+
+    /// Poll form of [`accept`](AsyncUnixListener::accept).
+    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(AsyncUnixStream, SocketAddr)>> {
+        // `std` accepts with `accept4(SOCK_CLOEXEC)` and converts the
+        // address; the extra call makes the new socket non-blocking.
+        let (stream, addr) = ready!(self.inner.poll_read_with(cx, |listener| listener.accept()))?;
+        stream.set_nonblocking(true)?;
+        Poll::Ready(Ok((AsyncUnixStream::from_nonblocking(stream)?, addr)))
+    }
+
+    /// The address the listener is bound to.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.get_ref().local_addr()
+    }
+}

@@ -1,0 +1,273 @@
+//! UDP over loopback and Unix domain sockets (stream, listener, datagram).
+
+use std::future::Future;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use edgeio::net::{AsyncUdpSocket, AsyncUnixDatagram, AsyncUnixListener, AsyncUnixStream};
+use edgeio::time::{sleep, timeout};
+use futures_util::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Upper bound for any single wait in these tests.
+const STEP: Duration = Duration::from_secs(10);
+
+fn run<F, Fut>(workers: usize, body: F)
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = io::Result<()>>,
+{
+    edgeio::__private::run_test(Some(workers), Duration::from_secs(30), body).unwrap();
+}
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> io::Result<TempDir> {
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let name = format!(
+            "edgeio-net-test-{}-{}-{nanos}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::Relaxed)
+        );
+        let path = std::env::temp_dir().join(name);
+        std::fs::create_dir(&path)?;
+        Ok(TempDir(path))
+    }
+
+    fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn udp_send_to_recv_from_round_trip() {
+    run(2, || async move {
+        let a = AsyncUdpSocket::bind("127.0.0.1:0")?;
+        let b = AsyncUdpSocket::bind("127.0.0.1:0")?;
+        let (a_addr, b_addr) = (a.local_addr()?, b.local_addr()?);
+
+        // The receiver waits first, so the datagram has to wake it.
+        let receiver = edgeio::spawn(async move {
+            let mut buf = [0; 64];
+            let (n, from) = b.recv_from(&mut buf).await?;
+            assert_eq!((&buf[..n], from), (&b"ping"[..], a_addr));
+            let sent = b.send_to(b"pong", from).await?;
+            assert_eq!(sent, 4);
+            io::Result::Ok(())
+        });
+        sleep(Duration::from_millis(20)).await;
+        assert_eq!(a.send_to(b"ping", b_addr).await?, 4);
+
+        let mut buf = [0; 64];
+        let (n, from) = timeout(STEP, a.peek_from(&mut buf)).await??;
+        assert_eq!((&buf[..n], from), (&b"pong"[..], b_addr));
+        // Peeking left the datagram queued.
+        let (n, from) = timeout(STEP, a.recv_from(&mut buf)).await??;
+        assert_eq!((&buf[..n], from), (&b"pong"[..], b_addr));
+        timeout(STEP, receiver).await?.expect("receiver panicked")?;
+        Ok(())
+    });
+}
+
+#[test]
+fn udp_connected_send_recv() {
+    run(1, || async move {
+        let a = AsyncUdpSocket::bind("127.0.0.1:0")?;
+        let b = AsyncUdpSocket::bind("127.0.0.1:0")?;
+        a.connect(b.local_addr()?)?;
+        b.connect(a.local_addr()?)?;
+        assert_eq!(a.peer_addr()?, b.local_addr()?);
+
+        // Many datagrams under one edge: each recv must still find the next.
+        for i in 0..32u8 {
+            assert_eq!(a.send(&[i; 100]).await?, 100);
+        }
+        let mut buf = [0; 200];
+        for i in 0..32u8 {
+            let n = timeout(STEP, b.recv(&mut buf)).await??;
+            assert_eq!(&buf[..n], &[i; 100][..]);
+        }
+        b.send(b"back").await?;
+        let n = timeout(STEP, a.peek(&mut buf)).await??;
+        assert_eq!(&buf[..n], b"back");
+        let n = timeout(STEP, a.recv(&mut buf)).await??;
+        assert_eq!(&buf[..n], b"back");
+
+        a.set_broadcast(true)?;
+        assert!(a.broadcast()?);
+        Ok(())
+    });
+}
+
+#[test]
+fn udp_unconnected_socket_has_no_peer() {
+    run(1, || async move {
+        let socket = AsyncUdpSocket::bind("127.0.0.1:0")?;
+        assert_eq!(
+            socket.peer_addr().unwrap_err().kind(),
+            io::ErrorKind::NotConnected
+        );
+        let std_socket = socket.into_std();
+        let socket = AsyncUdpSocket::from_std(std_socket)?;
+        assert!(socket.local_addr()?.ip().is_loopback());
+        Ok(())
+    });
+}
+
+/// Echoes everything on `stream` until end of stream, reading and writing
+/// through two shared references.
+async fn echo(stream: AsyncUnixStream) -> io::Result<u64> {
+    let (reader, mut writer) = (&stream, &stream);
+    futures_util::io::copy(reader, &mut writer).await
+}
+
+#[test]
+fn unix_stream_echo_through_listener() {
+    run(2, || async move {
+        let dir = TempDir::new()?;
+        let path = dir.join("echo.sock");
+        let listener = AsyncUnixListener::bind(&path)?;
+        assert_eq!(listener.local_addr()?.as_pathname(), Some(path.as_path()));
+        let server = edgeio::spawn(async move {
+            let (stream, _) = listener.accept().await?;
+            echo(stream).await
+        });
+
+        let mut client = timeout(STEP, AsyncUnixStream::connect(&path)).await??;
+        assert_eq!(client.peer_addr()?.as_pathname(), Some(path.as_path()));
+        let data: Vec<u8> = (0..256 * 1024u32).map(|i| (i % 253) as u8).collect();
+        let (mut writer, mut reader) = (&client, &client);
+        let mut echoed = vec![0; data.len()];
+        let (wrote, read) = futures_util::join!(writer.write_all(&data), reader.read_exact(&mut echoed));
+        wrote?;
+        read?;
+        assert!(echoed == data, "echo differs");
+        client.close().await?;
+        assert_eq!(
+            timeout(STEP, server).await?.expect("server panicked")?,
+            data.len() as u64
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn unix_listener_accepts_every_queued_client() {
+    run(1, || async move {
+        let dir = TempDir::new()?;
+        let path = dir.join("many.sock");
+        let listener = AsyncUnixListener::bind(&path)?;
+        let mut clients = Vec::new();
+        for i in 0..16u8 {
+            let mut client = AsyncUnixStream::connect(&path).await?;
+            client.write_all(&[i]).await?;
+            clients.push(client);
+        }
+        for i in 0..16u8 {
+            let (mut server, _) = timeout(STEP, listener.accept()).await??;
+            let mut byte = [0];
+            timeout(STEP, server.read_exact(&mut byte)).await??;
+            assert_eq!(byte, [i]);
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn unix_connect_errors() {
+    run(1, || async move {
+        let dir = TempDir::new()?;
+        let missing = dir.join("missing.sock");
+        let err = AsyncUnixStream::connect(&missing)
+            .await
+            .expect_err("no such socket");
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+
+        // A socket file whose listener is gone refuses connections.
+        let stale = dir.join("stale.sock");
+        drop(AsyncUnixListener::bind(&stale)?);
+        let err = AsyncUnixStream::connect(&stale)
+            .await
+            .expect_err("listener is gone");
+        assert_eq!(err.kind(), io::ErrorKind::ConnectionRefused);
+        let err = AsyncUnixListener::bind(&stale).expect_err("the path still exists");
+        assert_eq!(err.kind(), io::ErrorKind::AddrInUse);
+        Ok(())
+    });
+}
+
+#[test]
+fn unix_pair_split_and_close() {
+    run(2, || async move {
+        let (a, mut b) = AsyncUnixStream::pair()?;
+        let (mut read, mut write) = a.split();
+        let writer = edgeio::spawn(async move {
+            write.write_all(b"from a").await?;
+            write.close().await?;
+            io::Result::Ok(write)
+        });
+        let mut got = Vec::new();
+        timeout(STEP, b.read_to_end(&mut got)).await??;
+        assert_eq!(got, b"from a");
+        b.write_all(b"to a").await?;
+        b.shutdown(std::net::Shutdown::Both)?;
+        let mut back = Vec::new();
+        timeout(STEP, read.read_to_end(&mut back)).await??;
+        assert_eq!(back, b"to a");
+        let write = timeout(STEP, writer).await?.expect("writer panicked")?;
+        let a = read.reunite(write).expect("same stream");
+        assert!(a.local_addr()?.is_unnamed());
+        Ok(())
+    });
+}
+
+fn assert_dgram(buf: &[u8], expected: &[u8], from: Option<&Path>, sender: &Path) {
+    assert_eq!(buf, expected);
+    assert_eq!(from, Some(sender));
+}
+
+#[test]
+fn unix_datagram_round_trip() {
+    run(1, || async move {
+        let dir = TempDir::new()?;
+        let (a_path, b_path) = (dir.join("a.sock"), dir.join("b.sock"));
+        let a = AsyncUnixDatagram::bind(&a_path)?;
+        let b = AsyncUnixDatagram::bind(&b_path)?;
+        a.send_to(b"hello b", &b_path).await?;
+        let mut buf = [0; 64];
+        let (n, from) = timeout(STEP, b.recv_from(&mut buf)).await??;
+        assert_dgram(&buf[..n], b"hello b", from.as_pathname(), &a_path);
+
+        b.connect(&a_path)?;
+        b.send(b"hello a").await?;
+        let (n, from) = timeout(STEP, a.recv_from(&mut buf)).await??;
+        assert_dgram(&buf[..n], b"hello a", from.as_pathname(), &b_path);
+        assert_eq!(b.peer_addr()?.as_pathname(), Some(a_path.as_path()));
+
+        // An unbound socket can send; its datagrams carry no address.
+        let unbound = AsyncUnixDatagram::unbound()?;
+        unbound.connect(&a_path)?;
+        unbound.send(b"anon").await?;
+        let (n, from) = timeout(STEP, a.recv_from(&mut buf)).await??;
+        assert_eq!(&buf[..n], b"anon");
+        assert!(from.is_unnamed());
+
+        let (p, q) = AsyncUnixDatagram::pair()?;
+        p.send(b"paired").await?;
+        let n = timeout(STEP, q.recv(&mut buf)).await??;
+        assert_eq!(&buf[..n], b"paired");
+        Ok(())
+    });
+}
