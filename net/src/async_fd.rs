@@ -29,9 +29,9 @@ use futures_io::{AsyncRead, AsyncWrite};
 /// When `T` (or `&T`) implements [`Read`]/[`Write`], `Async<T>` (or
 /// `&Async<T>`) implements `futures-io`'s [`AsyncRead`]/[`AsyncWrite`].
 ///
-/// One task may wait for reading and another for writing at the same time;
-/// the reactor keeps one waker per direction, so two tasks *reading* the
-/// same `Async` concurrently would take turns losing their wake-ups.
+/// Any number of tasks may wait on the same `Async` in either direction
+/// (e.g. several accept loops sharing a listener): the next edge wakes them
+/// all, and those that find nothing left wait again.
 ///
 /// ```
 /// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
@@ -174,6 +174,18 @@ impl<T> Async<T> {
     ) -> Poll<io::Result<R>> {
         let Async { registration, io } = self;
         registration.poll_write_io(cx, || op(io))
+    }
+
+    /// Runs `op` once without waiting: `WouldBlock` if the fd is not known
+    /// to be readable, or if `op` reports it (the fd is then marked
+    /// drained, so a later wait is for a fresh edge).
+    pub fn try_read_with<R>(&self, op: impl FnOnce(&T) -> io::Result<R>) -> io::Result<R> {
+        self.registration.try_read_io(|| op(&self.io))
+    }
+
+    /// Writing counterpart of [`try_read_with`](Async::try_read_with).
+    pub fn try_write_with<R>(&self, op: impl FnOnce(&T) -> io::Result<R>) -> io::Result<R> {
+        self.registration.try_write_io(|| op(&self.io))
     }
 
     /// `async` form of [`poll_read_with`](Async::poll_read_with).

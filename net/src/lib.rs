@@ -17,10 +17,9 @@
 //! keeps accepting until the queue is. Readiness is tracked per direction,
 //! so one task can read while another writes the same socket.
 //!
-//! The reactor stores one waker per direction per fd: a socket serves one
-//! task waiting to read (or accept) and one waiting to write at a time.
-//! Splitting a stream between a reader task and a writer task is fine; two
-//! tasks reading the same socket concurrently is not supported.
+//! Several tasks may wait on one socket in the same direction (accept
+//! loops sharing a listener, receivers sharing a UDP socket): an edge wakes
+//! every waiter, and those that find the socket drained wait again.
 //!
 //! All operations return `io::Error`s (including "no runtime": every
 //! constructor must run inside an edgeio runtime); none panics.

@@ -71,8 +71,8 @@ macro_rules! impl_readiness {
             /// connection, end of stream or an error), without reading.
             ///
             /// This is a hint: readiness is only consumed by an operation
-            /// that reports `WouldBlock`, so a task that calls this in a loop
-            /// must also read, or it will spin.
+            /// that reports `WouldBlock` (such as `try_read`), so a task that
+            /// calls this in a loop must also read, or it will spin.
             pub async fn readable(&self) -> std::io::Result<()> {
                 self.inner.readable().await
             }
@@ -123,6 +123,19 @@ macro_rules! impl_stream_io {
             /// (`futures_util::io::AsyncWriteExt::close`) for that.
             pub fn split(self) -> (crate::ReadHalf<$ty>, crate::WriteHalf<$ty>) {
                 crate::split::split(self)
+            }
+
+            /// Reads without waiting: `WouldBlock` if nothing can be read
+            /// right now. Pairs with [`readable`](Self::readable) for
+            /// callers that manage their own buffers.
+            pub fn try_read(&self, buf: &mut [u8]) -> std::io::Result<usize> {
+                self.inner.try_read_with(|mut io| std::io::Read::read(&mut io, buf))
+            }
+
+            /// Writes without waiting: `WouldBlock` if the send buffer is
+            /// full. Pairs with [`writable`](Self::writable).
+            pub fn try_write(&self, buf: &[u8]) -> std::io::Result<usize> {
+                self.inner.try_write_with(|mut io| std::io::Write::write(&mut io, buf))
             }
         }
     };

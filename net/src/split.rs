@@ -1,7 +1,7 @@
 //! Owned reading and writing halves of a stream, for two tasks.
 //!
-//! A stream socket is full duplex and the reactor keeps a separate waker
-//! for each direction, so one task may read while another writes. `&Stream`
+//! A stream socket is full duplex and the reactor tracks each direction
+//! separately, so one task may read while another writes. `&Stream`
 //! already implements both traits; the halves add ownership (they are
 //! `'static` and can be moved into spawned tasks) by sharing the stream
 //! through an `Arc`.

@@ -13,9 +13,8 @@ use crate::Async;
 ///
 /// Every send and receive moves one whole datagram. A receive buffer
 /// smaller than the datagram gets the beginning and the rest is discarded,
-/// as with `std`. One task may receive while another sends; two tasks
-/// receiving on the same socket at once is not supported (the reactor
-/// keeps one waker per direction).
+/// as with `std`. Any number of tasks may send and receive on one socket
+/// (share it through an `Arc`).
 ///
 /// ```
 /// # edgeio_runtime::Runtime::new().unwrap().block_on(async {

@@ -92,6 +92,30 @@ impl Registration {
         self.poll_io(cx, Direction::Write, op)
     }
 
+    /// Runs a reading operation once, without waiting: `WouldBlock` if the
+    /// fd is not known to be readable, or if `op` reports it (which then
+    /// marks the fd drained, so the next `poll_read_io` waits for an edge).
+    pub fn try_read_io<R>(&self, op: impl FnOnce() -> io::Result<R>) -> io::Result<R> {
+        self.try_io(Direction::Read, op)
+    }
+
+    /// Writing counterpart of [`Registration::try_read_io`].
+    pub fn try_write_io<R>(&self, op: impl FnOnce() -> io::Result<R>) -> io::Result<R> {
+        self.try_io(Direction::Write, op)
+    }
+
+    fn try_io<R>(&self, direction: Direction, op: impl FnOnce() -> io::Result<R>) -> io::Result<R> {
+        let event = self
+            .source
+            .ready_event(direction)
+            .ok_or(io::ErrorKind::WouldBlock)?;
+        let result = op();
+        if matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            self.source.clear_readiness(event);
+        }
+        result
+    }
+
     /// `async` form of [`Registration::poll_read_io`].
     pub async fn read_io<R>(&self, mut op: impl FnMut() -> io::Result<R>) -> io::Result<R> {
         poll_fn(|cx| self.poll_read_io(cx, &mut op)).await

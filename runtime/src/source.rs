@@ -1,5 +1,5 @@
 //! Per-fd state shared between the reactor and the I/O object: readiness
-//! bits plus one waker per direction.
+//! bits plus the wakers of the tasks waiting in each direction.
 //!
 //! Readiness lives in one atomic word: the low bits say what the last events
 //! reported, the high bits count dispatches (a "tick"). An I/O operation that
@@ -55,10 +55,14 @@ pub(crate) struct ReadyEvent {
     direction: Direction,
 }
 
+/// Tasks waiting per direction. Usually one each, but several tasks may
+/// share one socket (accept loops on one listener, `recv` on one UDP
+/// socket): every one of them must be woken by the next edge, because under
+/// edge triggering a forgotten waiter is never woken again.
 #[derive(Default)]
 struct Waiters {
-    reader: Option<Waker>,
-    writer: Option<Waker>,
+    readers: Vec<Waker>,
+    writers: Vec<Waker>,
 }
 
 /// State of one registered fd. `generation` tells this registration apart
@@ -99,10 +103,10 @@ impl Source {
         self.set_readiness(bits);
         let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
         if bits & Direction::Read.ready_mask() != 0 {
-            wake.extend(waiters.reader.take());
+            wake.append(&mut waiters.readers);
         }
         if bits & Direction::Write.ready_mask() != 0 {
-            wake.extend(waiters.writer.take());
+            wake.append(&mut waiters.writers);
         }
     }
 
@@ -129,13 +133,13 @@ impl Source {
         }
         {
             let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
-            let slot = match direction {
-                Direction::Read => &mut waiters.reader,
-                Direction::Write => &mut waiters.writer,
+            let list = match direction {
+                Direction::Read => &mut waiters.readers,
+                Direction::Write => &mut waiters.writers,
             };
-            match slot {
-                Some(waker) if waker.will_wake(cx.waker()) => {}
-                _ => *slot = Some(cx.waker().clone()),
+            // A task polled again before the edge must not be queued twice.
+            if !list.iter().any(|w| w.will_wake(cx.waker())) {
+                list.push(cx.waker().clone());
             }
         }
         // An event may have been dispatched between the first check and the
@@ -146,7 +150,7 @@ impl Source {
         }
     }
 
-    fn ready_event(&self, direction: Direction) -> Option<ReadyEvent> {
+    pub(crate) fn ready_event(&self, direction: Direction) -> Option<ReadyEvent> {
         let current = self.readiness.load(Ordering::Acquire);
         (current & direction.ready_mask() != 0).then_some(ReadyEvent {
             tick: current >> TICK_SHIFT,
@@ -174,7 +178,7 @@ impl Source {
     /// e.g. when the I/O object goes away.
     pub(crate) fn take_waiters(&self, out: &mut Vec<Waker>) {
         let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
-        out.extend(waiters.reader.take());
-        out.extend(waiters.writer.take());
+        out.append(&mut waiters.readers);
+        out.append(&mut waiters.writers);
     }
 }
