@@ -10,7 +10,7 @@
 //! `examples/hyper_io/mod.rs` (shared with `tests/hyper.rs`). Ctrl-C stops
 //! the server.
 
-// `EdgeioExecutor` and `Io::into_inner` are not needed by an HTTP/1 server.
+// `EdgeioExecutor` is not needed by an HTTP/1 server; the test's client uses it.
 #[path = "hyper_io/mod.rs"]
 #[allow(dead_code)]
 mod hyper_io;

@@ -2,7 +2,6 @@
 //! in `examples/hyper_io/mod.rs`.
 
 #[path = "../examples/hyper_io/mod.rs"]
-#[allow(dead_code)]
 mod hyper_io;
 
 use std::net::SocketAddr;

@@ -62,11 +62,6 @@ impl<T> Io<T> {
             scratch: vec![0; READ_CHUNK].into_boxed_slice(),
         }
     }
-
-    /// Returns the wrapped stream.
-    pub fn into_inner(self) -> T {
-        self.inner
-    }
 }
 
 impl<T: AsyncRead + Unpin> hyper::rt::Read for Io<T> {
