@@ -18,8 +18,9 @@
 //!
 //! # Features
 //!
-//! - `tracing`: emit `tracing` events (target `edgeio`) for task spawns,
-//!   reactor polls and worker parking. [`Runtime::metrics`] is always
+//! - `tracing`: a `tracing` span (target `edgeio`) around every task poll,
+//!   and events for task spawns, reactor polls, fd registrations and worker
+//!   parking. [`Runtime::metrics`] is always
 //!   available.
 
 mod block_on;

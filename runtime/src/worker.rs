@@ -201,6 +201,8 @@ impl Worker {
     }
 
     fn poll_task(&self, runnable: Runnable) {
+        #[cfg(feature = "tracing")]
+        let _span = tracing::trace_span!(target: "edgeio", "poll", worker = self.index).entered();
         self.polling.set(true);
         coop::reset();
         // The task's own panics are caught inside it (they go to its
