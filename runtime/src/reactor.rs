@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use crate::registry::{Registry, NOTIFY_TOKEN};
 use crate::source::Source;
 use crate::sys::{Epoll, EventFd, Events};
-use crate::timers::Timers;
+use crate::timers::{DriverSleep, Timers};
 use crate::trace::trace;
 
 /// Events taken from the kernel per `epoll_wait`.
@@ -107,9 +107,8 @@ impl Reactor {
     }
 
     pub(crate) fn insert_timer(&self, deadline: Instant, waker: Waker) -> u64 {
-        let (id, earliest) = self.lock_timers().insert(deadline, waker);
-        if earliest {
-            // The driver may be asleep until a later deadline.
+        let (id, interrupt) = self.lock_timers().insert(deadline, waker);
+        if interrupt {
             self.notify();
         }
         id
@@ -174,18 +173,37 @@ impl Driver<'_> {
         let DriverState { events, wake } = &mut *self.state;
 
         let now = Instant::now();
-        let next_timer = reactor.lock_timers().fire_expired(now, wake);
-        let timeout = if !wake.is_empty() {
-            Some(Duration::ZERO)
-        } else {
-            let until_timer = next_timer.map(|t| t.saturating_duration_since(now));
-            match (limit, until_timer) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            }
+        let timeout = {
+            let mut timers = reactor.lock_timers();
+            let next_timer = timers.fire_expired(now, wake);
+            let timeout = if !wake.is_empty() {
+                Some(Duration::ZERO)
+            } else {
+                let until_timer = next_timer.map(|t| t.saturating_duration_since(now));
+                match (limit, until_timer) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+            };
+            timers.set_driver_sleep(match timeout {
+                Some(Duration::ZERO) => DriverSleep::Awake,
+                Some(t) => now
+                    .checked_add(t)
+                    .map_or(DriverSleep::Forever, DriverSleep::Until),
+                None => DriverSleep::Forever,
+            });
+            timeout
         };
 
-        reactor.epoll.wait(events, timeout)?;
+        let result = reactor.epoll.wait(events, timeout);
+        // Fire what came due while we slept, and stop asking inserts to
+        // interrupt us.
+        {
+            let mut timers = reactor.lock_timers();
+            timers.set_driver_sleep(DriverSleep::Awake);
+            timers.fire_expired(Instant::now(), wake);
+        }
+        result?;
         trace!(events = events.len(), ?timeout, "epoll_wait returned");
         let stats = &reactor.stats;
         stats.polls.fetch_add(1, Ordering::Relaxed);
@@ -199,9 +217,6 @@ impl Driver<'_> {
             reactor
                 .registry
                 .dispatch(events.iter().filter(|e| e.token != NOTIFY_TOKEN), wake);
-        }
-        if next_timer.is_some_and(|t| t <= Instant::now()) {
-            reactor.lock_timers().fire_expired(Instant::now(), wake);
         }
         Ok(())
     }

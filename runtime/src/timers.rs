@@ -13,17 +13,39 @@ use std::time::Instant;
 pub(crate) struct Timers {
     pending: BTreeMap<(Instant, u64), Waker>,
     next_id: u64,
+    /// When the driver, if blocked in `epoll_wait`, wakes up by itself.
+    /// Kept under the same lock as the timers, so an insert either is seen
+    /// by the driver computing its timeout or sees the driver's deadline.
+    driver: DriverSleep,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) enum DriverSleep {
+    #[default]
+    Awake,
+    Until(Instant),
+    Forever,
 }
 
 impl Timers {
-    /// Adds a timer; returns its id and whether it is now the earliest, in
-    /// which case a reactor sleeping until a later deadline must be woken.
+    /// Adds a timer; returns its id and whether the driver sleeps past the
+    /// deadline and must be interrupted. Usually it need not be, which saves
+    /// an eventfd write and a spurious wake-up per timer.
     pub(crate) fn insert(&mut self, deadline: Instant, waker: Waker) -> (u64, bool) {
         let id = self.next_id;
         self.next_id += 1;
         self.pending.insert((deadline, id), waker);
-        let earliest = self.pending.keys().next() == Some(&(deadline, id));
-        (id, earliest)
+        let interrupt = match self.driver {
+            DriverSleep::Awake => false,
+            DriverSleep::Until(wakes_at) => deadline < wakes_at,
+            DriverSleep::Forever => true,
+        };
+        (id, interrupt)
+    }
+
+    /// Records when the driver is going to wake by itself.
+    pub(crate) fn set_driver_sleep(&mut self, sleep: DriverSleep) {
+        self.driver = sleep;
     }
 
     /// Replaces the waker of a timer that is still pending. Returns `false`

@@ -309,3 +309,21 @@ fn dropping_the_runtime_cancels_pending_tasks() {
         "task was not cancelled at shutdown"
     );
 }
+
+#[test]
+fn a_nearer_timer_interrupts_a_driver_sleeping_until_a_later_one() {
+    run(1, LIMIT, || async {
+        // The only worker goes to sleep in epoll_wait until the 10 s timer.
+        let far = spawn(sleep(Duration::from_secs(10)));
+        sleep(Duration::from_millis(20)).await;
+        // Inserted from the block_on thread while the driver sleeps.
+        let start = Instant::now();
+        sleep(Duration::from_millis(30)).await;
+        let elapsed = start.elapsed();
+        assert!(
+            elapsed < Duration::from_millis(200),
+            "nearer timer fired late: {elapsed:?}"
+        );
+        far.abort();
+    });
+}
