@@ -1,1 +1,57 @@
-fn main() {}
+//! `cargo run --release -p edgeio-benches -- all [--quick]`: edgeio and
+//! tokio side by side; see `benches/README.md`.
+
+use std::process::ExitCode;
+
+use edgeio_benches::cli::{self, Command, Group, Options};
+use edgeio_benches::suite::Suite;
+use edgeio_benches::{c10k, client, echo, http, micro, proc, server};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match cli::parse(&args) {
+        Ok(Command::Suite(opts)) => run_suite(opts),
+        Ok(Command::Server(args)) => server::run(&args),
+        Ok(Command::Client(args)) => client::run(&args),
+        Err(e) => {
+            eprintln!("{e}\n\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_suite(opts: Options) -> std::io::Result<()> {
+    let mut suite = Suite::new(opts)?;
+    let started = std::time::Instant::now();
+    for group in suite.opts.groups.clone() {
+        match group {
+            Group::Echo => echo::run(&mut suite),
+            Group::Http => http::run(&mut suite),
+            Group::Micro => micro::run(&mut suite),
+            Group::C10k => c10k::run(&mut suite),
+        }
+    }
+    let header = format!(
+        "Produced by `{}` on {}, in {:.0} s.\n\n## Machine\n\n{}\
+         - Runs per figure: R = {} (runtimes alternating); each cell is the median (min–max) of R runs\n\
+         - Server workers: `Nw` in a figure's name; tokio is the multi-thread scheduler with the same count\n\
+         - Pinning: {}\n",
+        suite.opts.command,
+        proc::now_utc(),
+        started.elapsed().as_secs_f64(),
+        proc::machine(),
+        suite.opts.runs,
+        suite.cpus.describe(),
+    );
+    println!("{}\n{}", suite.report.table(), suite.report.notes());
+    suite.report.write_results(&suite.opts.out, &header)?;
+    eprintln!("wrote {}", suite.opts.out.display());
+    Ok(())
+}

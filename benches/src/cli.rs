@@ -1,0 +1,130 @@
+//! Command-line parsing.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use crate::client::ClientArgs;
+use crate::server::ServerArgs;
+
+pub const USAGE: &str = "\
+usage: edgeio-benches <all|echo|http|micro|c10k> [--quick] [--runs N] [--out PATH]
+
+  all     every group below, then writes the results file
+  echo    TCP echo ping-pong: 1/64/1000 connections, 64 B and 16 KiB messages
+  http    HTTP/1.1 keep-alive hello world (wrk if available, else the built-in client)
+  micro   spawn+join, yield_now, wake chains, timer insert/cancel
+  c10k    10 000 idle connections plus echo traffic on 100 of them
+
+  --quick      short smoke run (3 runs per figure, short durations)
+  --runs N     runs per figure (default 5, 3 with --quick)
+  --out PATH   results file (default benches/RESULTS.md)";
+
+/// A benchmark group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    Echo,
+    Http,
+    Micro,
+    C10k,
+}
+
+impl Group {
+    pub const ALL: [Group; 4] = [Group::Echo, Group::Http, Group::Micro, Group::C10k];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Echo => "echo",
+            Group::Http => "http",
+            Group::Micro => "micro",
+            Group::C10k => "c10k",
+        }
+    }
+}
+
+/// Options of a suite run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub groups: Vec<Group>,
+    pub quick: bool,
+    pub runs: usize,
+    pub out: PathBuf,
+    /// The command line, for the results file.
+    pub command: String,
+}
+
+#[derive(Debug)]
+pub enum Command {
+    Suite(Options),
+    /// Hidden: one server process (`server --rt edgeio --workers 1 --app echo`).
+    Server(ServerArgs),
+    /// Hidden: the load generator process.
+    Client(ClientArgs),
+}
+
+/// `--name value` pairs and bare `--switch`es.
+#[derive(Debug, Default)]
+pub struct Flags(HashMap<String, Option<String>>);
+
+impl Flags {
+    pub fn parse(args: &[String]) -> Result<Flags, String> {
+        let mut flags = HashMap::new();
+        let mut args = args.iter().peekable();
+        while let Some(arg) = args.next() {
+            let name = arg
+                .strip_prefix("--")
+                .ok_or_else(|| format!("unexpected argument `{arg}`"))?;
+            let value = args.next_if(|v| !v.starts_with("--")).cloned();
+            flags.insert(name.to_owned(), value);
+        }
+        Ok(Flags(flags))
+    }
+
+    pub fn switch(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+
+    pub fn get<T: FromStr>(&self, name: &str) -> Result<Option<T>, String> {
+        match self.0.get(name) {
+            None => Ok(None),
+            Some(None) => Err(format!("--{name} needs a value")),
+            Some(Some(v)) => v
+                .parse()
+                .map(Some)
+                .map_err(|_| format!("bad value for --{name}: `{v}`")),
+        }
+    }
+
+    pub fn require<T: FromStr>(&self, name: &str) -> Result<T, String> {
+        self.get(name)?.ok_or_else(|| format!("--{name} is required"))
+    }
+}
+
+pub fn parse(args: &[String]) -> Result<Command, String> {
+    let (first, rest) = args.split_first().ok_or("missing sub-command")?;
+    let flags = Flags::parse(rest)?;
+    let groups = match first.as_str() {
+        "server" => return ServerArgs::from_flags(&flags).map(Command::Server),
+        "client" => return ClientArgs::from_flags(&flags).map(Command::Client),
+        "all" => Group::ALL.to_vec(),
+        name => vec![Group::ALL
+            .into_iter()
+            .find(|g| g.name() == name)
+            .ok_or_else(|| format!("unknown sub-command `{name}`"))?],
+    };
+    let quick = flags.switch("quick");
+    let runs = flags.get("runs")?.unwrap_or(if quick { 3 } else { 5 });
+    if runs == 0 {
+        return Err("--runs must be at least 1".to_owned());
+    }
+    let out = flags
+        .get("out")?
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("RESULTS.md"));
+    Ok(Command::Suite(Options {
+        groups,
+        quick,
+        runs,
+        out,
+        command: format!("cargo run --release -p edgeio-benches -- {}", args.join(" ")),
+    }))
+}

@@ -1,0 +1,284 @@
+//! HTTP/1.1 keep-alive hello world: the request parser of
+//! `examples/http_hello.rs`, twin connection handlers, and the `http`
+//! group driven by `wrk` (or by the built-in client when wrk is missing).
+
+use std::io;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::client::{ClientArgs, Mode, Outcome};
+use crate::echo::{one_run, WORKERS};
+use crate::proc::{self, Proc};
+use crate::report::Figure;
+use crate::rt::Rt;
+use crate::server::App;
+use crate::suite::Suite;
+
+/// The request the built-in client sends.
+pub const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+pub const RESPONSE: &[u8] =
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!";
+const CLOSE_RESPONSE: &[u8] =
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\nHello, World!";
+const BAD_REQUEST: &[u8] = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+/// Largest request header accepted.
+const MAX_HEADER: usize = 16 * 1024;
+/// Bytes read per `read` call.
+const CHUNK: usize = 4096;
+
+/// What one request header says about the connection.
+struct Request {
+    /// Bytes of header plus body.
+    len: usize,
+    close: bool,
+}
+
+/// Parses one request header from the start of `buf`; `Ok(None)` if it is
+/// not complete yet.
+fn parse(buf: &[u8]) -> Result<Option<Request>, ()> {
+    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return if buf.len() > MAX_HEADER { Err(()) } else { Ok(None) };
+    };
+    let head = std::str::from_utf8(&buf[..end]).map_err(drop)?;
+    let mut lines = head.split("\r\n");
+    let request_line = lines.next().ok_or(())?;
+    let http10 = request_line.ends_with("HTTP/1.0");
+    let mut body = 0usize;
+    let mut close = http10;
+    for line in lines {
+        let (name, value) = line.split_once(':').ok_or(())?;
+        let value = value.trim();
+        if name.eq_ignore_ascii_case("content-length") {
+            body = value.parse().map_err(drop)?;
+        } else if name.eq_ignore_ascii_case("connection") {
+            close =
+                value.eq_ignore_ascii_case("close") || (http10 && !value.eq_ignore_ascii_case("keep-alive"));
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            return Err(());
+        }
+    }
+    Ok(Some(Request {
+        len: end + 4 + body,
+        close,
+    }))
+}
+
+/// The runtime-independent part of a connection: buffered input and the
+/// responses to write.
+#[derive(Default)]
+struct Session {
+    input: Vec<u8>,
+    output: Vec<u8>,
+}
+
+impl Session {
+    /// Takes freshly read bytes, queues a response for every complete
+    /// request; returns whether the connection must close after writing.
+    fn feed(&mut self, data: &[u8]) -> bool {
+        self.input.extend_from_slice(data);
+        let mut consumed = 0;
+        let mut close = false;
+        loop {
+            match parse(&self.input[consumed..]) {
+                Ok(Some(request)) if consumed + request.len <= self.input.len() => {
+                    consumed += request.len;
+                    close = request.close;
+                    self.output
+                        .extend_from_slice(if close { CLOSE_RESPONSE } else { RESPONSE });
+                    if close {
+                        break;
+                    }
+                }
+                // Incomplete header, or a body still arriving.
+                Ok(_) => break,
+                Err(()) => {
+                    self.output.extend_from_slice(BAD_REQUEST);
+                    close = true;
+                    break;
+                }
+            }
+        }
+        self.input.drain(..consumed);
+        close
+    }
+}
+
+/// Serves requests on one connection (edgeio).
+pub async fn serve_edgeio(mut stream: edgeio::net::AsyncTcpStream) -> io::Result<()> {
+    use futures_util::io::{AsyncReadExt, AsyncWriteExt};
+    let mut session = Session::default();
+    let mut chunk = [0u8; CHUNK];
+    loop {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        let close = session.feed(&chunk[..n]);
+        if !session.output.is_empty() {
+            stream.write_all(&session.output).await?;
+            session.output.clear();
+        }
+        if close {
+            return Ok(());
+        }
+    }
+}
+
+/// Serves requests on one connection (tokio).
+pub async fn serve_tokio(mut stream: tokio::net::TcpStream) -> io::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut session = Session::default();
+    let mut chunk = [0u8; CHUNK];
+    loop {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        let close = session.feed(&chunk[..n]);
+        if !session.output.is_empty() {
+            stream.write_all(&session.output).await?;
+            session.output.clear();
+        }
+        if close {
+            return Ok(());
+        }
+    }
+}
+
+/// Connections of the load, as in `wrk -t1 -c64`.
+const CONNECTIONS: usize = 64;
+
+/// Whether `wrk` can be used, installing it with apt-get when it is
+/// missing and `CI` is unset.
+fn wrk_available(suite: &mut Suite) -> bool {
+    if proc::has_program("wrk") {
+        return true;
+    }
+    if std::env::var_os("CI").is_some() {
+        return false;
+    }
+    eprintln!("http: wrk not found, trying `apt-get install -y wrk`");
+    let installed = Command::new("apt-get")
+        .args(["install", "-y", "wrk"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !installed {
+        suite
+            .report
+            .note("http: wrk is missing and `apt-get install -y wrk` failed");
+    }
+    installed && proc::has_program("wrk")
+}
+
+/// The `http` group.
+pub fn run(suite: &mut Suite) {
+    let wrk = wrk_available(suite);
+    let secs = if suite.opts.quick { 1 } else { 5 };
+    suite.report.note(if wrk {
+        format!("http: load from `wrk -t1 -c{CONNECTIONS} -d{secs}s --latency` on the load generator CPU")
+    } else {
+        format!("http: wrk unavailable; load from the built-in client ({CONNECTIONS} connections, {secs} s)")
+    });
+    for workers in WORKERS {
+        let label = format!("{CONNECTIONS} conn keep-alive, {workers}w");
+        suite.measure("http", &label, |suite, rt| {
+            if wrk {
+                wrk_run(suite, rt, workers, secs, &label)
+            } else {
+                let args = ClientArgs {
+                    mode: Mode::Http,
+                    conns: CONNECTIONS,
+                    warmup: Duration::from_millis(200),
+                    duration: Duration::from_secs(secs),
+                    ..ClientArgs::default()
+                };
+                one_run(suite, rt, workers, App::Http, &args, &label)
+            }
+        });
+    }
+}
+
+fn wrk_run(suite: &Suite, rt: Rt, workers: usize, secs: u64, label: &str) -> io::Result<Vec<Figure>> {
+    let (_server, addr) = suite.start_server(rt, workers, App::Http)?;
+    let mut command = suite.cpus.command(suite.cpus.client_cpus(), "wrk");
+    command.args([
+        "-t1",
+        &format!("-c{CONNECTIONS}"),
+        &format!("-d{secs}s"),
+        "--latency",
+    ]);
+    command.arg(format!("http://{addr}/"));
+    let wrk = Proc::spawn(command)?;
+    let output = wrk.lines_until("Transfer/sec", Duration::from_secs(secs + 30))?;
+    parse_wrk(&output).map(|outcome| outcome.figures(label))
+}
+
+/// Requests/s and the 50%/99% latencies of wrk's `--latency` output.
+fn parse_wrk(lines: &[String]) -> io::Result<Outcome> {
+    let mut requests_per_sec = None;
+    let (mut p50_us, mut p99_us) = (None, None);
+    for line in lines {
+        let mut words = line.split_whitespace();
+        match (words.next(), words.next()) {
+            (Some("Requests/sec:"), Some(v)) => requests_per_sec = v.parse().ok(),
+            (Some("50%"), Some(v)) => p50_us = micros(v),
+            (Some("99%"), Some(v)) => p99_us = micros(v),
+            (Some("Non-2xx" | "Socket"), _) => return Err(io::Error::other(format!("wrk: {}", line.trim()))),
+            _ => {}
+        }
+    }
+    match (requests_per_sec, p50_us, p99_us) {
+        (Some(requests_per_sec), Some(p50_us), Some(p99_us)) => Ok(Outcome {
+            requests_per_sec,
+            p50_us,
+            p99_us,
+        }),
+        _ => Err(io::Error::other("could not parse wrk's output")),
+    }
+}
+
+/// wrk's durations (`812.00us`, `1.20ms`, `2.00s`) in microseconds.
+fn micros(text: &str) -> Option<f64> {
+    let split = text.find(|c: char| c.is_ascii_alphabetic())?;
+    let value: f64 = text[..split].parse().ok()?;
+    let scale = match &text[split..] {
+        "us" => 1.0,
+        "ms" => 1e3,
+        "s" => 1e6,
+        "m" => 60e6,
+        _ => return None,
+    };
+    Some(value * scale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keep_alive_and_pipelining() {
+        let mut session = Session::default();
+        let mut two = REQUEST.to_vec();
+        two.extend_from_slice(REQUEST);
+        assert!(!session.feed(&two[..10]));
+        assert!(session.output.is_empty());
+        assert!(!session.feed(&two[10..]));
+        assert_eq!(session.output, [RESPONSE, RESPONSE].concat());
+        session.output.clear();
+        assert!(session.feed(b"GET / HTTP/1.0\r\n\r\n"));
+        assert_eq!(session.output, CLOSE_RESPONSE);
+    }
+
+    #[test]
+    fn wrk_output() {
+        let text =
+            "  Latency Distribution\n     50%  120.00us\n     99%    1.50ms\nRequests/sec:  91234.56\n";
+        let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        let outcome = parse_wrk(&lines).unwrap();
+        assert_eq!(outcome.requests_per_sec, 91234.56);
+        assert_eq!((outcome.p50_us, outcome.p99_us), (120.0, 1500.0));
+        assert_eq!(micros("2.00s"), Some(2e6));
+    }
+}

@@ -1,0 +1,17 @@
+//! edgeio versus tokio: the same workloads on both runtimes, in one run.
+//!
+//! `main.rs` is the command line; the modules are the pieces it drives.
+//! See `benches/README.md` for how to run the suite and read its output.
+
+pub mod c10k;
+pub mod cli;
+pub mod client;
+pub mod echo;
+pub mod http;
+pub mod micro;
+pub mod notify;
+pub mod proc;
+pub mod report;
+pub mod rt;
+pub mod server;
+pub mod suite;

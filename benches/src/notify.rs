@@ -1,0 +1,47 @@
+//! A runtime-agnostic, reusable one-slot signal ("baton") built on
+//! `std::sync` and wakers, used by the wake benchmarks.
+
+use std::future::{poll_fn, Future};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::task::{Poll, Waker};
+
+/// One pending signal at most; one waiting task at a time.
+#[derive(Debug, Default)]
+pub struct Baton {
+    set: AtomicBool,
+    waker: Mutex<Option<Waker>>,
+}
+
+impl Baton {
+    /// Sets the signal and wakes the waiting task, if any.
+    pub fn signal(&self) {
+        self.set.store(true, Ordering::Release);
+        let waker = self.waker.lock().unwrap().take();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Consumes the signal if it is set.
+    pub fn try_take(&self) -> bool {
+        self.set.swap(false, Ordering::Acquire)
+    }
+
+    /// Waits until the signal is set, then consumes it.
+    pub fn wait(&self) -> impl Future<Output = ()> + '_ {
+        poll_fn(|cx| {
+            if self.try_take() {
+                return Poll::Ready(());
+            }
+            *self.waker.lock().unwrap() = Some(cx.waker().clone());
+            // A signal between the first check and storing the waker found
+            // no waker to wake: check again.
+            if self.try_take() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+    }
+}

@@ -1,0 +1,117 @@
+//! The hidden `server` sub-command: one runtime serving one application
+//! on 127.0.0.1:0, announcing its port as `PORT <n>` on stdout.
+//!
+//! The accept loops are twins: the same lines, one per runtime.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use crate::cli::Flags;
+use crate::rt::{self, Rt};
+use crate::{echo, http, proc};
+
+/// What a server answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum App {
+    Echo,
+    Http,
+}
+
+impl App {
+    pub fn name(self) -> &'static str {
+        match self {
+            App::Echo => "echo",
+            App::Http => "http",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ServerArgs {
+    pub rt: Rt,
+    pub workers: usize,
+    pub app: App,
+}
+
+impl ServerArgs {
+    pub fn from_flags(flags: &Flags) -> Result<ServerArgs, String> {
+        let rt: String = flags.require("rt")?;
+        let app: String = flags.require("app")?;
+        Ok(ServerArgs {
+            rt: Rt::parse(&rt).ok_or_else(|| format!("unknown runtime `{rt}`"))?,
+            workers: flags.require("workers")?,
+            app: [App::Echo, App::Http]
+                .into_iter()
+                .find(|a| a.name() == app)
+                .ok_or_else(|| format!("unknown app `{app}`"))?,
+        })
+    }
+}
+
+/// Serves until killed or until the parent closes our stdin.
+pub fn run(args: &ServerArgs) -> io::Result<()> {
+    proc::raise_nofile()?;
+    proc::exit_with_parent();
+    match args.rt {
+        Rt::Edgeio => {
+            let runtime = rt::edgeio(args.workers)?;
+            let listener = runtime.block_on(async { edgeio::net::AsyncTcpListener::bind("127.0.0.1:0") })?;
+            announce(listener.local_addr()?.port())?;
+            runtime
+                .block_on(runtime.spawn(edgeio_accept_loop(listener, args.app)))
+                .map_err(io::Error::other)
+        }
+        Rt::Tokio => {
+            let runtime = rt::tokio(args.workers)?;
+            let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+            announce(listener.local_addr()?.port())?;
+            runtime
+                .block_on(runtime.spawn(tokio_accept_loop(listener, args.app)))
+                .map_err(io::Error::other)
+        }
+    }
+}
+
+fn announce(port: u16) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    writeln!(stdout, "PORT {port}")?;
+    stdout.flush()
+}
+
+/// Pause after a failed `accept` (EMFILE and the like) instead of spinning.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
+
+async fn edgeio_accept_loop(listener: edgeio::net::AsyncTcpListener, app: App) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                let _ = stream.set_nodelay(true);
+                edgeio::spawn(async move {
+                    let _ = match app {
+                        App::Echo => echo::serve_edgeio(stream).await,
+                        App::Http => http::serve_edgeio(stream).await,
+                    };
+                })
+                .detach();
+            }
+            Err(_) => edgeio::time::sleep(ACCEPT_BACKOFF).await,
+        }
+    }
+}
+
+async fn tokio_accept_loop(listener: tokio::net::TcpListener, app: App) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                let _ = stream.set_nodelay(true);
+                drop(tokio::spawn(async move {
+                    let _ = match app {
+                        App::Echo => echo::serve_tokio(stream).await,
+                        App::Http => http::serve_tokio(stream).await,
+                    };
+                }));
+            }
+            Err(_) => tokio::time::sleep(ACCEPT_BACKOFF).await,
+        }
+    }
+}
