@@ -159,7 +159,9 @@ impl Report {
         self.notes.iter().map(|n| format!("- {n}\n")).collect()
     }
 
-    /// Writes `RESULTS.md`: how and where it was measured, then the table.
+    /// Writes `RESULTS.md`: how and where it was measured, the table, then
+    /// the profiling findings kept by hand in `benches/FINDINGS.md` (so a
+    /// new run keeps the analysis next to the numbers it explains).
     pub fn write_results(&self, path: &Path, header: &str) -> io::Result<()> {
         let mut text = String::from("# edgeio vs tokio: benchmark results\n\n");
         text.push_str(header);
@@ -168,6 +170,11 @@ impl Report {
         if !self.notes.is_empty() {
             text.push_str("\n## Notes\n\n");
             text.push_str(&self.notes());
+        }
+        let findings = Path::new(env!("CARGO_MANIFEST_DIR")).join("FINDINGS.md");
+        if let Ok(findings) = std::fs::read_to_string(findings) {
+            text.push('\n');
+            text.push_str(&findings);
         }
         std::fs::write(path, text)
     }
