@@ -5,9 +5,9 @@
 //! a while. Each job is an `async-task` task like any other, so
 //! `spawn_blocking` hands back the same awaitable, abortable [`JoinHandle`].
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
-use std::thread;
+use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
 use async_task::Runnable;
@@ -33,6 +33,10 @@ pub(crate) struct BlockingPool {
 struct State {
     queue: VecDeque<Runnable>,
     threads: usize,
+    /// Join handles of live threads: shutdown joins them, so that when it
+    /// returns no pool thread still holds the runtime (and its epoll fd).
+    /// A thread that exits while the runtime runs drops its own.
+    handles: HashMap<ThreadId, thread::JoinHandle<()>>,
     idle: usize,
     /// Idle threads already signalled for a queued job.
     notified: usize,
@@ -93,8 +97,9 @@ impl BlockingPool {
                     pool.run();
                 });
             // Without a new thread the job waits for a busy one to finish.
-            if spawned.is_ok() {
+            if let Ok(thread) = spawned {
                 state.threads += 1;
+                state.handles.insert(thread.thread().id(), thread);
             }
         }
     }
@@ -125,6 +130,10 @@ impl BlockingPool {
             }
         }
         state.threads -= 1;
+        if !state.shutdown {
+            // Nobody will join this thread: detach it.
+            state.handles.remove(&thread::current().id());
+        }
         self.exited.notify_all();
     }
 
@@ -141,18 +150,29 @@ impl BlockingPool {
         while state.threads > 0 {
             state = match deadline {
                 None => self.exited.wait(state).unwrap_or_else(|e| e.into_inner()),
-                Some(deadline) => {
-                    let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-                        return false;
-                    };
-                    self.exited
-                        .wait_timeout(state, left)
-                        .unwrap_or_else(|e| e.into_inner())
-                        .0
-                }
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) => {
+                        self.exited
+                            .wait_timeout(state, left)
+                            .unwrap_or_else(|e| e.into_inner())
+                            .0
+                    }
+                    None => break,
+                },
             };
         }
-        true
+        let all_exited = state.threads == 0;
+        let handles = std::mem::take(&mut state.handles);
+        drop(state);
+        // Threads that left `run` finish by dropping their runtime handle;
+        // wait for that. Ones still running a job past the deadline are
+        // left to finish in the background.
+        for (_, thread) in handles {
+            if all_exited || thread.is_finished() {
+                let _ = thread.join();
+            }
+        }
+        all_exited
     }
 
     pub(crate) fn threads(&self) -> usize {

@@ -15,8 +15,23 @@ fn count(dir: &str) -> usize {
     std::fs::read_dir(dir).unwrap().count()
 }
 
-/// Threads exit asynchronously after join handles report; give the kernel
-/// a moment before comparing.
+/// The count once it stopped changing: a joined thread can stay listed in
+/// `/proc/self/task` for a moment after `join` returns.
+fn stable(dir: &str) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut last = count(dir);
+    loop {
+        thread::sleep(Duration::from_millis(20));
+        let now = count(dir);
+        if now == last || Instant::now() > deadline {
+            return now;
+        }
+        last = now;
+    }
+}
+
+/// Waits (boundedly) for the count to come down to `expected`, and
+/// returns it.
 fn settle(dir: &str, expected: usize) -> usize {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
@@ -64,8 +79,8 @@ fn runtime_shutdown_leaks_no_threads_or_fds() {
         let result = std::panic::catch_unwind(|| {
             // Warm up once: std and the test harness open fds lazily.
             exercise_and_drop(drop);
-            let fds = count("/proc/self/fd");
-            let threads = count("/proc/self/task");
+            let fds = stable("/proc/self/fd");
+            let threads = stable("/proc/self/task");
 
             exercise_and_drop(drop);
             assert_eq!(settle("/proc/self/fd", fds), fds, "fds leaked by Drop");
