@@ -5,13 +5,14 @@
 //! otherwise. Waking the former costs an eventfd write, the latter a futex
 //! wake. To notify, a producer first publishes its work and then reads the
 //! sleeper count; a sleeper first raises the count and then re-checks the
-//! queues. With both sides sequentially consistent, at least one of them sees
-//! the other, so no wake-up is lost.
+//! queues. Both sides put a `SeqCst` fence between their store and their
+//! load, so at least one of them sees the other and no wake-up is lost
+//! (checked by the loom models in `runtime/tests/loom_idle.rs`).
 
-use std::sync::atomic::{fence, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::atomic::Ordering;
 
 use crate::reactor::Reactor;
+use crate::sync::{fence, AtomicUsize, Condvar, Mutex, MutexGuard};
 
 #[derive(Default)]
 pub(crate) struct Idle {
@@ -41,6 +42,12 @@ impl Idle {
     /// Wakes one sleeping worker, if any sleeps and none is already on its
     /// way up. Call after making work visible.
     pub(crate) fn notify_one(&self, reactor: &Reactor) {
+        self.notify_one_with(|| reactor.notify());
+    }
+
+    /// [`Idle::notify_one`] with the driver's wake-up (an eventfd write)
+    /// passed in, so the loom models can run it without a reactor.
+    fn notify_one_with(&self, notify_driver: impl FnOnce()) {
         fence(Ordering::SeqCst);
         if self.sleepers.load(Ordering::SeqCst) == 0 {
             return;
@@ -51,7 +58,7 @@ impl Idle {
             self.condvar.notify_one();
         } else if state.driver_parked && !state.driver_notified {
             state.driver_notified = true;
-            reactor.notify();
+            notify_driver();
         }
     }
 
@@ -68,6 +75,10 @@ impl Idle {
     pub(crate) fn sleep(&self, has_work: impl Fn() -> bool) {
         let mut state = self.lock();
         self.sleepers.fetch_add(1, Ordering::SeqCst);
+        // Pairs with the fence in `notify_one`: with a SeqCst fence on both
+        // sides, the producer's queue push and this re-check cannot both
+        // miss each other whatever orderings the queues use internally.
+        fence(Ordering::SeqCst);
         if !has_work() {
             state.waiting += 1;
             while state.notifications == 0 {
@@ -84,6 +95,8 @@ impl Idle {
     pub(crate) fn park_driver(&self, has_work: impl Fn() -> bool) -> bool {
         let mut state = self.lock();
         self.sleepers.fetch_add(1, Ordering::SeqCst);
+        // See `sleep`.
+        fence(Ordering::SeqCst);
         if has_work() {
             self.sleepers.fetch_sub(1, Ordering::SeqCst);
             return false;
@@ -104,5 +117,42 @@ impl Idle {
     /// woken to take over the driver.
     pub(crate) fn has_waiting(&self) -> bool {
         self.sleepers.load(Ordering::SeqCst) > 0
+    }
+}
+
+/// What the loom models (`runtime/tests/loom_idle.rs`) drive; see `lib.rs`'s
+/// `__loom` module.
+#[cfg(loom)]
+pub mod loom_api {
+    /// An [`super::Idle`] behind a public face.
+    #[derive(Default)]
+    pub struct Idle(super::Idle);
+
+    impl Idle {
+        pub fn new() -> Idle {
+            Idle::default()
+        }
+
+        /// `notify_one`, with `notify_driver` standing for the eventfd write
+        /// that interrupts a worker parked in `epoll_wait`.
+        pub fn notify_one(&self, notify_driver: impl FnOnce()) {
+            self.0.notify_one_with(notify_driver)
+        }
+
+        pub fn sleep(&self, has_work: impl Fn() -> bool) {
+            self.0.sleep(has_work)
+        }
+
+        pub fn park_driver(&self, has_work: impl Fn() -> bool) -> bool {
+            self.0.park_driver(has_work)
+        }
+
+        pub fn unpark_driver(&self) {
+            self.0.unpark_driver()
+        }
+
+        pub fn has_waiting(&self) -> bool {
+            self.0.has_waiting()
+        }
     }
 }

@@ -36,6 +36,7 @@ mod runtime;
 mod scheduler;
 pub mod signal;
 mod source;
+mod sync;
 mod sys;
 mod task_future;
 pub mod time;
@@ -49,3 +50,12 @@ pub use join_handle::{JoinError, JoinHandle};
 pub use registration::Registration;
 pub use runtime::{spawn, Builder, Handle, Metrics, Runtime};
 pub use yield_now::{yield_now, YieldNow};
+
+/// The internals the loom models in `runtime/tests/loom_*.rs` drive. Only
+/// exists under `RUSTFLAGS="--cfg loom"`; not an API.
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod __loom {
+    pub use crate::idle::loom_api::Idle;
+    pub use crate::source::loom_api::{Direction, ReadyEvent, Source, READABLE, READ_CLOSED, WRITABLE};
+}

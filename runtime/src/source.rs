@@ -8,10 +8,10 @@
 //! proceeds. Without the tick, an edge that lands between the syscall and the
 //! clear would be erased, and under edge triggering it never comes again.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, Waker};
 
+use crate::sync::{AtomicUsize, Mutex};
 use crate::sys::Event;
 
 const READABLE: usize = 1 << 0;
@@ -22,9 +22,10 @@ const ERROR: usize = 1 << 4;
 const READINESS_MASK: usize = (1 << 5) - 1;
 const TICK_SHIFT: u32 = 5;
 
-/// The direction an operation waits on.
+/// The direction an operation waits on. (`pub` only so the loom models can
+/// name it; the module itself is private.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Direction {
+pub enum Direction {
     Read,
     Write,
 }
@@ -48,9 +49,10 @@ impl Direction {
     }
 }
 
-/// Proof that a direction looked ready at a given tick.
+/// Proof that a direction looked ready at a given tick. (`pub` only so the
+/// loom models can name it; the module itself is private.)
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct ReadyEvent {
+pub struct ReadyEvent {
     tick: usize,
     direction: Direction,
 }
@@ -100,6 +102,12 @@ impl Source {
         if event.is_error() {
             bits |= ERROR;
         }
+        self.dispatch_bits(bits, wake);
+    }
+
+    /// [`Source::dispatch`] with the event already turned into readiness
+    /// bits (a separate step so the loom models can drive it).
+    fn dispatch_bits(&self, bits: usize, wake: &mut Vec<Waker>) {
         self.set_readiness(bits);
         let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
         if bits & Direction::Read.ready_mask() != 0 {
@@ -180,5 +188,57 @@ impl Source {
         let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
         out.append(&mut waiters.readers);
         out.append(&mut waiters.writers);
+    }
+}
+
+/// What the loom models (`runtime/tests/loom_*.rs`) drive; see `lib.rs`'s
+/// `__loom` module.
+#[cfg(loom)]
+pub mod loom_api {
+    use std::task::{Context, Poll, Waker};
+
+    pub use super::Direction;
+    pub use super::ReadyEvent;
+
+    /// Readiness bits an event can carry.
+    pub const READABLE: usize = super::READABLE;
+    pub const WRITABLE: usize = super::WRITABLE;
+    pub const READ_CLOSED: usize = super::READ_CLOSED;
+
+    /// A [`super::Source`] behind a public face.
+    pub struct Source(super::Source);
+
+    impl Source {
+        pub fn new() -> Source {
+            Source(super::Source::new(0))
+        }
+
+        /// The reactor's side: records an event with these readiness bits
+        /// and returns the wakers to call.
+        pub fn dispatch(&self, bits: usize, wake: &mut Vec<Waker>) {
+            self.0.dispatch_bits(bits, wake)
+        }
+
+        pub fn poll_ready(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<ReadyEvent> {
+            self.0.poll_ready(cx, direction)
+        }
+
+        pub fn ready_event(&self, direction: Direction) -> Option<ReadyEvent> {
+            self.0.ready_event(direction)
+        }
+
+        pub fn clear_readiness(&self, event: ReadyEvent) {
+            self.0.clear_readiness(event)
+        }
+
+        pub fn take_waiters(&self, out: &mut Vec<Waker>) {
+            self.0.take_waiters(out)
+        }
+    }
+
+    impl Default for Source {
+        fn default() -> Source {
+            Source::new()
+        }
     }
 }
