@@ -10,6 +10,7 @@
 
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::task::Waker;
@@ -222,11 +223,15 @@ impl Driver<'_> {
     }
 
     /// Calls the wakers collected by [`Driver::wait`]; returns how many.
+    ///
+    /// A waker is user code (any `Waker` can be stored by a future): one
+    /// that panics must neither take the worker down nor cost the rest of
+    /// the batch its wake-ups, which edge triggering would never repeat.
     pub(crate) fn wake(&mut self) -> usize {
         let wake = &mut self.state.wake;
         let woken = wake.len();
         for waker in wake.drain(..) {
-            waker.wake();
+            let _ = catch_unwind(AssertUnwindSafe(|| waker.wake()));
         }
         woken
     }
