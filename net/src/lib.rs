@@ -58,6 +58,7 @@
 #[macro_use]
 mod macros;
 
+mod accept_backoff;
 mod async_fd;
 mod resolve;
 mod split;

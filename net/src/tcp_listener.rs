@@ -6,6 +6,7 @@ use std::task::{ready, Context, Poll};
 
 use socket2::{Domain, Protocol, SockAddr, SockRef, Socket, Type};
 
+use crate::accept_backoff::{AcceptBackoff, BackoffWait};
 use crate::resolve::each_addr;
 use crate::{Async, AsyncTcpStream};
 
@@ -21,10 +22,12 @@ const BACKLOG: i32 = 1024;
 /// fully drained by calling `accept` in a loop.
 ///
 /// Errors are handed to the caller and never retried internally. Some are
-/// about one connection (`ECONNABORTED`) and the next `accept` may succeed;
-/// running out of descriptors (`EMFILE`/`ENFILE`) leaves the connection
-/// queued, so an accept loop that just retries at once would spin: back off
-/// (e.g. sleep a few milliseconds) on those.
+/// about one connection (`ECONNABORTED`) and the next `accept` may succeed
+/// at once. Running out of descriptors or memory (`EMFILE`, `ENFILE`,
+/// `ENOBUFS`, `ENOMEM`) leaves the connection queued and the listener
+/// readable; so that a plain `loop { if let Err(e) = accept().await { .. } }`
+/// does not spin, [`accept`](AsyncTcpListener::accept) backs off after those
+/// (see there).
 ///
 /// ```
 /// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
@@ -40,11 +43,41 @@ const BACKLOG: i32 = 1024;
 #[derive(Debug)]
 pub struct AsyncTcpListener {
     inner: Async<TcpListener>,
+    backoff: AcceptBackoff,
 }
 
 impl_fd_traits!(AsyncTcpListener);
 impl_readiness!(AsyncTcpListener);
-impl_std_conversions!(AsyncTcpListener, TcpListener);
+
+impl AsyncTcpListener {
+    /// Wraps a `TcpListener`, switching it to non-blocking mode.
+    ///
+    /// # Errors
+    ///
+    /// Outside a runtime, or if the socket cannot be registered.
+    pub fn from_std(listener: TcpListener) -> io::Result<AsyncTcpListener> {
+        Ok(AsyncTcpListener::from_async(Async::new(listener)?))
+    }
+
+    /// Deregisters the socket and returns it as a `TcpListener`, still in
+    /// non-blocking mode (`set_nonblocking(false)` changes that).
+    pub fn into_std(self) -> TcpListener {
+        self.inner.into_inner()
+    }
+
+    pub(crate) fn from_nonblocking(listener: impl Into<TcpListener>) -> io::Result<AsyncTcpListener> {
+        Ok(AsyncTcpListener::from_async(Async::new_nonblocking(
+            listener.into(),
+        )?))
+    }
+
+    fn from_async(inner: Async<TcpListener>) -> AsyncTcpListener {
+        AsyncTcpListener {
+            inner,
+            backoff: AcceptBackoff::default(),
+        }
+    }
+}
 
 impl AsyncTcpListener {
     /// Binds to `addr` and listens, trying each address it resolves to in
@@ -74,11 +107,36 @@ impl AsyncTcpListener {
 
     /// Waits for a connection and accepts it. The new stream is
     /// non-blocking, close-on-exec and registered with the reactor.
+    ///
+    /// # Errors
+    ///
+    /// Every error of `accept4` (or of registering the new socket) is
+    /// returned. After `EMFILE`, `ENFILE`, `ENOBUFS` or `ENOMEM` (out of
+    /// descriptors or memory: the connection stays queued), the *next*
+    /// `accept` on this listener first sleeps, 10 ms after the first such
+    /// error, doubling with each consecutive one up to 1 s; a successful
+    /// accept resets the delay. So a loop that logs errors and retries
+    /// costs no CPU while the process is out of descriptors, and recovers
+    /// on its own once some are freed. Cancelling `accept` during the
+    /// sleep is safe: no connection is taken.
     pub async fn accept(&self) -> io::Result<(AsyncTcpStream, SocketAddr)> {
-        std::future::poll_fn(|cx| self.poll_accept(cx)).await
+        let mut wait = BackoffWait::default();
+        std::future::poll_fn(|cx| self.poll_accept_backoff(&mut wait, cx)).await
     }
 
-    /// Poll form of [`accept`](AsyncTcpListener::accept).
+    fn poll_accept_backoff(
+        &self,
+        wait: &mut BackoffWait,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<(AsyncTcpStream, SocketAddr)>> {
+        self.backoff.poll_accept(wait, cx, |cx| self.poll_accept(cx))
+    }
+
+    /// Poll form of [`accept`](AsyncTcpListener::accept), *without* the
+    /// backoff after resource exhaustion (a poll function has nowhere to
+    /// keep a timer): a caller looping on it must wait after `EMFILE` and
+    /// friends itself. [`incoming`](AsyncTcpListener::incoming) backs off
+    /// like `accept`.
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(AsyncTcpStream, SocketAddr)>> {
         let (socket, addr) = ready!(self.inner.poll_read_with(cx, |listener| {
             // One syscall gives a socket that is already non-blocking.
@@ -97,7 +155,10 @@ impl AsyncTcpListener {
 
     /// The accepted connections, one by one.
     pub fn incoming(&self) -> Incoming<'_> {
-        Incoming { listener: self }
+        Incoming {
+            listener: self,
+            wait: BackoffWait::default(),
+        }
     }
 
     /// The address the listener is bound to.
@@ -118,7 +179,8 @@ impl AsyncTcpListener {
 
 /// An endless sequence of accepted connections, from
 /// [`AsyncTcpListener::incoming`]. Shaped like a `Stream` without needing
-/// `futures-core`: `next` never returns `None`.
+/// `futures-core`: `next` never returns `None`. Errors back off as in
+/// [`AsyncTcpListener::accept`].
 ///
 /// ```
 /// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
@@ -136,6 +198,7 @@ impl AsyncTcpListener {
 #[derive(Debug)]
 pub struct Incoming<'a> {
     listener: &'a AsyncTcpListener,
+    wait: BackoffWait,
 }
 
 impl Incoming<'_> {
@@ -147,7 +210,7 @@ impl Incoming<'_> {
     /// Poll form of [`next`](Incoming::next).
     pub fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<io::Result<AsyncTcpStream>>> {
         self.listener
-            .poll_accept(cx)
+            .poll_accept_backoff(&mut self.wait, cx)
             .map(|result| Some(result.map(|(stream, _)| stream)))
     }
 }

@@ -7,6 +7,7 @@ use std::task::{ready, Context, Poll};
 
 use socket2::{Domain, SockAddr, Socket, Type};
 
+use crate::accept_backoff::{AcceptBackoff, BackoffWait};
 use crate::{Async, AsyncUnixStream};
 
 /// The `listen` backlog used by [`AsyncUnixListener::bind`].
@@ -16,8 +17,8 @@ const BACKLOG: i32 = 1024;
 ///
 /// Binding creates the socket file; dropping the listener does not remove
 /// it (as with `std`), so remove the path yourself when done. Accept errors
-/// are returned to the caller, as for
-/// [`AsyncTcpListener`](crate::AsyncTcpListener).
+/// are returned to the caller, and `accept` backs off after running out of
+/// descriptors or memory, as for [`AsyncTcpListener`](crate::AsyncTcpListener).
 ///
 /// ```
 /// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
@@ -39,11 +40,41 @@ const BACKLOG: i32 = 1024;
 #[derive(Debug)]
 pub struct AsyncUnixListener {
     inner: Async<UnixListener>,
+    backoff: AcceptBackoff,
 }
 
 impl_fd_traits!(AsyncUnixListener);
 impl_readiness!(AsyncUnixListener);
-impl_std_conversions!(AsyncUnixListener, UnixListener);
+
+impl AsyncUnixListener {
+    /// Wraps a `UnixListener`, switching it to non-blocking mode.
+    ///
+    /// # Errors
+    ///
+    /// Outside a runtime, or if the socket cannot be registered.
+    pub fn from_std(listener: UnixListener) -> io::Result<AsyncUnixListener> {
+        Ok(AsyncUnixListener::from_async(Async::new(listener)?))
+    }
+
+    /// Deregisters the socket and returns it as a `UnixListener`, still in
+    /// non-blocking mode (`set_nonblocking(false)` changes that).
+    pub fn into_std(self) -> UnixListener {
+        self.inner.into_inner()
+    }
+
+    pub(crate) fn from_nonblocking(listener: impl Into<UnixListener>) -> io::Result<AsyncUnixListener> {
+        Ok(AsyncUnixListener::from_async(Async::new_nonblocking(
+            listener.into(),
+        )?))
+    }
+
+    fn from_async(inner: Async<UnixListener>) -> AsyncUnixListener {
+        AsyncUnixListener {
+            inner,
+            backoff: AcceptBackoff::default(),
+        }
+    }
+}
 
 impl AsyncUnixListener {
     /// Creates a socket at `path` and listens (backlog 1024). Fails with
@@ -60,11 +91,24 @@ impl AsyncUnixListener {
     }
 
     /// Waits for a connection and accepts it.
+    ///
+    /// # Errors
+    ///
+    /// Every error of `accept4` (or of registering the new socket) is
+    /// returned. After `EMFILE`, `ENFILE`, `ENOBUFS` or `ENOMEM` (out of
+    /// descriptors or memory: the connection stays queued), the *next*
+    /// `accept` on this listener first sleeps, 10 ms after the first such
+    /// error, doubling with each consecutive one up to 1 s; a successful
+    /// accept resets the delay. So a loop that logs errors and retries
+    /// costs no CPU while the process is out of descriptors.
     pub async fn accept(&self) -> io::Result<(AsyncUnixStream, SocketAddr)> {
-        std::future::poll_fn(|cx| self.poll_accept(cx)).await
+        let mut wait = BackoffWait::default();
+        std::future::poll_fn(|cx| self.backoff.poll_accept(&mut wait, cx, |cx| self.poll_accept(cx))).await
     }
 
-    /// Poll form of [`accept`](AsyncUnixListener::accept).
+    /// Poll form of [`accept`](AsyncUnixListener::accept), *without* the
+    /// backoff after resource exhaustion: a caller looping on it must wait
+    /// after `EMFILE` and friends itself.
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(AsyncUnixStream, SocketAddr)>> {
         // `std` accepts with `accept4(SOCK_CLOEXEC)` and converts the
         // address; the extra call makes the new socket non-blocking.
