@@ -93,8 +93,14 @@ impl Worker {
     fn schedule(&self, runnable: Runnable, info: ScheduleInfo) {
         if !self.polling.get() {
             // Woken by the reactor on this worker: the caller notifies
-            // others once for the whole batch.
-            self.push_local(runnable);
+            // others once for the whole batch. While older tasks wait in the
+            // injector, queue behind them rather than jump ahead through
+            // the local queue, so tasks run in the order they became ready.
+            if self.shared.injector.is_empty() {
+                self.push_local(runnable);
+            } else {
+                self.shared.injector.push(runnable);
+            }
             return;
         }
         if info.woken_while_running {
