@@ -1,5 +1,5 @@
-//! HTTP/1.1 keep-alive hello world: the request parser of
-//! `examples/http_hello.rs`, twin connection handlers, and the `http`
+//! HTTP/1.1 keep-alive hello world: the session logic of
+//! `examples/http_hello/` (shared, not copied), twin connection handlers, and the `http`
 //! group driven by `wrk` (or by the built-in client when wrk is missing).
 
 use std::io;
@@ -14,94 +14,16 @@ use crate::rt::Rt;
 use crate::server::App;
 use crate::suite::Suite;
 
+#[path = "../../examples/http_hello/session.rs"]
+mod session;
+
+use session::Session;
+pub use session::RESPONSE;
+
 /// The request the built-in client sends.
 pub const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-pub const RESPONSE: &[u8] =
-    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!";
-const CLOSE_RESPONSE: &[u8] =
-    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\nHello, World!";
-const BAD_REQUEST: &[u8] = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-/// Largest request header accepted.
-const MAX_HEADER: usize = 16 * 1024;
 /// Bytes read per `read` call.
 const CHUNK: usize = 4096;
-
-/// What one request header says about the connection.
-struct Request {
-    /// Bytes of header plus body.
-    len: usize,
-    close: bool,
-}
-
-/// Parses one request header from the start of `buf`; `Ok(None)` if it is
-/// not complete yet.
-fn parse(buf: &[u8]) -> Result<Option<Request>, ()> {
-    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
-        return if buf.len() > MAX_HEADER { Err(()) } else { Ok(None) };
-    };
-    let head = std::str::from_utf8(&buf[..end]).map_err(drop)?;
-    let mut lines = head.split("\r\n");
-    let request_line = lines.next().ok_or(())?;
-    let http10 = request_line.ends_with("HTTP/1.0");
-    let mut body = 0usize;
-    let mut close = http10;
-    for line in lines {
-        let (name, value) = line.split_once(':').ok_or(())?;
-        let value = value.trim();
-        if name.eq_ignore_ascii_case("content-length") {
-            body = value.parse().map_err(drop)?;
-        } else if name.eq_ignore_ascii_case("connection") {
-            close =
-                value.eq_ignore_ascii_case("close") || (http10 && !value.eq_ignore_ascii_case("keep-alive"));
-        } else if name.eq_ignore_ascii_case("transfer-encoding") {
-            return Err(());
-        }
-    }
-    Ok(Some(Request {
-        len: end + 4 + body,
-        close,
-    }))
-}
-
-/// The runtime-independent part of a connection: buffered input and the
-/// responses to write.
-#[derive(Default)]
-struct Session {
-    input: Vec<u8>,
-    output: Vec<u8>,
-}
-
-impl Session {
-    /// Takes freshly read bytes, queues a response for every complete
-    /// request; returns whether the connection must close after writing.
-    fn feed(&mut self, data: &[u8]) -> bool {
-        self.input.extend_from_slice(data);
-        let mut consumed = 0;
-        let mut close = false;
-        loop {
-            match parse(&self.input[consumed..]) {
-                Ok(Some(request)) if consumed + request.len <= self.input.len() => {
-                    consumed += request.len;
-                    close = request.close;
-                    self.output
-                        .extend_from_slice(if close { CLOSE_RESPONSE } else { RESPONSE });
-                    if close {
-                        break;
-                    }
-                }
-                // Incomplete header, or a body still arriving.
-                Ok(_) => break,
-                Err(()) => {
-                    self.output.extend_from_slice(BAD_REQUEST);
-                    close = true;
-                    break;
-                }
-            }
-        }
-        self.input.drain(..consumed);
-        close
-    }
-}
 
 /// Serves requests on one connection (edgeio).
 pub async fn serve_edgeio(mut stream: edgeio::net::AsyncTcpStream) -> io::Result<()> {
@@ -256,6 +178,8 @@ fn micros(text: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use super::session::CLOSE_RESPONSE;
 
     #[test]
     fn keep_alive_and_pipelining() {
