@@ -4,6 +4,8 @@
 //! half-closed connections, peers that never read, and connects that never
 //! complete.
 
+mod common;
+
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::pin::Pin;
@@ -131,24 +133,7 @@ fn assert_no_spin(seen: &StarvedLoop) {
 fn emfile_accept_loop_backs_off_and_recovers() {
     // Exhausting descriptors would break the tests running in parallel in
     // this process, so the scenario runs in a child process of its own.
-    let output = std::process::Command::new(std::env::current_exe().expect("test binary path"))
-        .args([
-            "--exact",
-            "emfile_child",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(EMFILE_CHILD, "1")
-        .output()
-        .expect("cannot run the child test");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "child failed:\n{stdout}\n{stderr}");
-    assert!(
-        stdout.contains("1 passed"),
-        "child did not run the test:\n{stdout}"
-    );
+    let stdout = common::run_in_child("emfile_child", EMFILE_CHILD);
     println!("{stdout}");
 }
 

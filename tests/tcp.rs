@@ -1,6 +1,8 @@
 //! TCP over loopback: echo under load, edge-triggered draining, wake-ups on
 //! close/reset, fd reuse, refused connects, IPv6 and split halves.
 
+mod common;
+
 use std::future::Future;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr};
@@ -528,24 +530,7 @@ const EMFILE_CHILD: &str = "EDGEIO_NET_EMFILE_CHILD";
 fn accept_reports_emfile_instead_of_spinning() {
     // Exhausting descriptors would break the tests running in parallel in
     // this process, so the scenario runs in a child process of its own.
-    let output = std::process::Command::new(std::env::current_exe().expect("test binary path"))
-        .args([
-            "--exact",
-            "emfile_child",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(EMFILE_CHILD, "1")
-        .output()
-        .expect("cannot run the child test");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "child failed:\n{stdout}\n{stderr}");
-    assert!(
-        stdout.contains("1 passed"),
-        "child did not run the test:\n{stdout}"
-    );
+    common::run_in_child("emfile_child", EMFILE_CHILD);
 }
 
 #[test]
