@@ -47,11 +47,10 @@ async fn main() -> io::Result<()> {
                     })
                     .detach();
                 }
-                // EMFILE and friends: report and keep serving; the error is
-                // returned once per attempt, never spun on.
+                // EMFILE and friends: report and keep serving. `accept`
+                // itself backs off after such errors, so this cannot spin.
                 Err(e) => {
                     eprintln!("echo: accept failed: {e}");
-                    edgeio::time::sleep(std::time::Duration::from_millis(50)).await;
                 }
             }
         }

@@ -58,7 +58,6 @@ async fn main() -> io::Result<()> {
                 }
                 Err(e) => {
                     eprintln!("http_hello: accept failed: {e}");
-                    edgeio::time::sleep(std::time::Duration::from_millis(50)).await;
                 }
             }
         }

@@ -151,10 +151,10 @@ pub async fn serve(listener: AsyncTcpListener) {
                 })
                 .detach();
             }
-            // EMFILE and friends: report, back off, keep serving.
+            // EMFILE and friends: report and keep serving; `accept` itself
+            // backs off after such errors.
             Err(e) => {
                 eprintln!("hyper_server: accept failed: {e}");
-                edgeio::time::sleep(std::time::Duration::from_millis(50)).await;
             }
         }
     }
