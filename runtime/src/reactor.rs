@@ -197,9 +197,10 @@ impl Driver<'_> {
         };
 
         let result = reactor.epoll.wait(events, timeout);
-        // Fire what came due while we slept, and stop asking inserts to
-        // interrupt us.
-        {
+        // After a blocking wait: fire what came due while we slept, and stop
+        // asking inserts to interrupt us. A non-blocking poll fired timers
+        // just before and never announced a sleep, so it skips this lock.
+        if timeout != Some(Duration::ZERO) {
             let mut timers = reactor.lock_timers();
             timers.set_driver_sleep(DriverSleep::Awake);
             timers.fire_expired(Instant::now(), wake);
