@@ -193,6 +193,89 @@ fn burst_larger_than_read_buffer_is_drained_without_further_events() {
     });
 }
 
+/// TCP reads trust a short read to mean "queue empty" and wait for the
+/// next edge without a confirming `EAGAIN`. A peer trickling tiny chunks
+/// makes nearly every read short and races its writes against that clear.
+/// With two workers and one busy connection, the idle worker dispatches
+/// events from `epoll_wait` while the reader clears on the other thread.
+/// Every byte must still arrive, in order. (The race window is a few
+/// instructions wide: with the tick check in `Source::clear_readiness`
+/// removed, this stalls in roughly one run of three. The loom model in
+/// `runtime/tests/loom_source.rs` checks that interleaving exhaustively.)
+#[test]
+fn trickled_chunks_after_short_reads_all_arrive() {
+    const ROUNDS: usize = 4;
+    const CHUNKS: usize = 100_000;
+    run(2, 60, || async move {
+        let listener = AsyncTcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?;
+        let sizes: Vec<usize> = (0..CHUNKS).map(|i| 1 + (i * 7919) % 64).collect();
+        let total: usize = sizes.iter().sum();
+        let expected = pattern(total);
+        for _ in 0..ROUNDS {
+            let sizes = sizes.clone();
+            let writer = std::thread::spawn(move || -> io::Result<()> {
+                let mut peer = std::net::TcpStream::connect(addr)?;
+                peer.set_nodelay(true)?;
+                let data = pattern(total);
+                let mut at = 0;
+                for (i, size) in sizes.into_iter().enumerate() {
+                    peer.write_all(&data[at..at + size])?;
+                    at += size;
+                    if i % 4 == 0 {
+                        std::thread::yield_now();
+                    }
+                }
+                Ok(())
+            });
+            let (mut stream, _) = timeout(STEP, listener.accept()).await??;
+            let mut buf = vec![0; 64 * 1024];
+            let mut received = Vec::with_capacity(total);
+            while received.len() < total {
+                let n = timeout(STEP, stream.read(&mut buf))
+                    .await
+                    .expect("read stalled after a short read: an edge was lost")?;
+                assert_ne!(n, 0, "end of stream after {} of {total} bytes", received.len());
+                received.extend_from_slice(&buf[..n]);
+            }
+            assert!(received == expected, "data corrupted");
+            writer.join().expect("writer thread panicked")?;
+        }
+        Ok(())
+    });
+}
+
+/// A write the send buffer only partly takes forgets write readiness at
+/// once; the edge raised when the slow peer drains must resume it.
+#[test]
+fn short_writes_resume_when_a_slow_peer_drains() {
+    const TOTAL: usize = 8 * MIB;
+    run(1, 60, || async move {
+        let (mut stream, mut peer) = std_peer_pair().await?;
+        let reader = std::thread::spawn(move || -> io::Result<Vec<u8>> {
+            let mut received = Vec::with_capacity(TOTAL);
+            let mut buf = [0; 16 * 1024];
+            while received.len() < TOTAL {
+                let n = peer.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                received.extend_from_slice(&buf[..n]);
+                std::thread::sleep(Duration::from_micros(50));
+            }
+            Ok(received)
+        });
+        let data = pattern(TOTAL);
+        timeout(Duration::from_secs(40), stream.write_all(&data))
+            .await
+            .expect("write stalled after a short write: an edge was lost")?;
+        let received = reader.join().expect("reader thread panicked")?;
+        assert_eq!(received.len(), TOTAL);
+        assert!(received == data, "data corrupted");
+        Ok(())
+    });
+}
+
 /// An accepted connection plus its peer as a plain blocking `std` socket.
 async fn std_peer_pair() -> io::Result<(AsyncTcpStream, std::net::TcpStream)> {
     let listener = AsyncTcpListener::bind("127.0.0.1:0")?;

@@ -188,6 +188,27 @@ impl<T> Async<T> {
         self.registration.try_write_io(|| op(&self.io))
     }
 
+    /// `AsyncRead::poll_read` for a TCP stream: a short read forgets
+    /// readiness at once, saving the syscall that would only report
+    /// `EAGAIN` (see `Registration::poll_read_stream` for why only TCP).
+    pub(crate) fn poll_read_tcp(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>>
+    where
+        for<'a> &'a T: Read,
+    {
+        self.registration
+            .poll_read_stream(cx, buf.len(), || (&self.io).read(buf))
+    }
+
+    /// `AsyncWrite::poll_write` for a TCP stream: a short write forgets
+    /// readiness at once (the send buffer is full).
+    pub(crate) fn poll_write_tcp(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>>
+    where
+        for<'a> &'a T: Write,
+    {
+        self.registration
+            .poll_write_stream(cx, buf.len(), || (&self.io).write(buf))
+    }
+
     /// `async` form of [`poll_read_with`](Async::poll_read_with).
     ///
     /// ```

@@ -103,13 +103,18 @@ macro_rules! impl_readiness {
 }
 
 /// `AsyncRead`/`AsyncWrite` for a stream socket and for `&` it, plus
-/// `split`. Reads and writes go through `&Async<T>`'s impls; flushing is a
-/// no-op (sockets have no user-space buffer) and closing shuts down the
-/// writing half, so the peer reads end-of-stream.
+/// `split`. Reads and writes go through `&Async<T>`'s impls, or with
+/// `tcp` through its TCP forms, which trust a short read or write to mean
+/// the kernel buffer is empty or full. Flushing is a no-op (sockets have
+/// no user-space buffer) and closing shuts down the writing half, so the
+/// peer reads end-of-stream.
 macro_rules! impl_stream_io {
     ($ty:ty) => {
-        impl_stream_io!(@traits $ty);
-        impl_stream_io!(@traits &$ty);
+        impl_stream_io!($ty, tcp = false);
+    };
+    ($ty:ty, tcp = $tcp:literal) => {
+        impl_stream_io!(@traits $ty, $tcp);
+        impl_stream_io!(@traits &$ty, $tcp);
 
         impl $ty {
             /// Splits the stream into a reading and a writing half that can
@@ -139,14 +144,18 @@ macro_rules! impl_stream_io {
             }
         }
     };
-    (@traits $target:ty) => {
+    (@traits $target:ty, $tcp:literal) => {
         impl futures_io::AsyncRead for $target {
             fn poll_read(
                 self: std::pin::Pin<&mut Self>,
                 cx: &mut std::task::Context<'_>,
                 buf: &mut [u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                std::pin::Pin::new(&mut &self.inner).poll_read(cx, buf)
+                if $tcp {
+                    self.inner.poll_read_tcp(cx, buf)
+                } else {
+                    std::pin::Pin::new(&mut &self.inner).poll_read(cx, buf)
+                }
             }
 
             fn poll_read_vectored(
@@ -164,7 +173,11 @@ macro_rules! impl_stream_io {
                 cx: &mut std::task::Context<'_>,
                 buf: &[u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                std::pin::Pin::new(&mut &self.inner).poll_write(cx, buf)
+                if $tcp {
+                    self.inner.poll_write_tcp(cx, buf)
+                } else {
+                    std::pin::Pin::new(&mut &self.inner).poll_write(cx, buf)
+                }
             }
 
             fn poll_write_vectored(

@@ -40,7 +40,7 @@ pub struct AsyncTcpStream {
 
 impl_fd_traits!(AsyncTcpStream);
 impl_readiness!(AsyncTcpStream);
-impl_stream_io!(AsyncTcpStream);
+impl_stream_io!(AsyncTcpStream, tcp = true);
 impl_std_conversions!(AsyncTcpStream, TcpStream);
 
 impl AsyncTcpStream {

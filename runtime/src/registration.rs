@@ -126,18 +126,73 @@ impl Registration {
         poll_fn(|cx| self.poll_write_io(cx, &mut op)).await
     }
 
+    /// Byte-stream form of [`Registration::poll_read_io`]: `op` reads at
+    /// most `len` bytes and returns how many it read.
+    ///
+    /// A read that returns fewer than `len` bytes (but not end-of-stream)
+    /// emptied the receive queue, so readiness is forgotten right away
+    /// instead of after one more syscall that could only report `EAGAIN`.
+    /// Data that arrives later raises a fresh edge, and the tick check in
+    /// the readiness word keeps an edge that raced with the read. That
+    /// saves a third of the syscalls of a request/response exchange.
+    ///
+    /// Only for sockets where a short read proves the queue empty: TCP.
+    /// Not for datagram sockets (a read returns one message), nor Unix
+    /// streams (a read stops at passed file descriptors or credentials
+    /// with data still queued). One TCP exception remains, as in tokio: a
+    /// read stops at an urgent (`MSG_OOB`) mark, so in-band bytes already
+    /// queued behind the mark wait for the peer's next segment.
+    pub fn poll_read_stream(
+        &self,
+        cx: &mut Context<'_>,
+        len: usize,
+        op: impl FnMut() -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        self.poll_io_until(cx, Direction::Read, op, |&n| n > 0 && n < len)
+    }
+
+    /// Writing counterpart of [`Registration::poll_read_stream`]: a write
+    /// that takes fewer than `len` bytes found the send buffer full, and
+    /// the kernel raises an edge when space frees up.
+    pub fn poll_write_stream(
+        &self,
+        cx: &mut Context<'_>,
+        len: usize,
+        op: impl FnMut() -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        self.poll_io_until(cx, Direction::Write, op, |&n| n > 0 && n < len)
+    }
+
     fn poll_io<R>(
         &self,
         cx: &mut Context<'_>,
         direction: Direction,
+        op: impl FnMut() -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.poll_io_until(cx, direction, op, |_| false)
+    }
+
+    /// Runs `op` until it does not report `WouldBlock`. Readiness is
+    /// forgotten on `WouldBlock`, and also after a success that `drained`
+    /// says proves the fd has nothing more to give right now.
+    fn poll_io_until<R>(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
         mut op: impl FnMut() -> io::Result<R>,
+        drained: impl Fn(&R) -> bool,
     ) -> Poll<io::Result<R>> {
         ready!(coop::poll_proceed(cx));
         loop {
             let event = ready!(self.poll_ready(cx, direction))?;
             match op() {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.source.clear_readiness(event),
-                result => return Poll::Ready(result),
+                result => {
+                    if matches!(&result, Ok(value) if drained(value)) {
+                        self.source.clear_readiness(event);
+                    }
+                    return Poll::Ready(result);
+                }
             }
         }
     }
