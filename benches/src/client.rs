@@ -1,6 +1,7 @@
 //! The load generator: the hidden `client` sub-command, run as a separate
-//! process (the bench binary re-executed) on a single-threaded tokio
-//! runtime. The same client drives both servers.
+//! process (the bench binary re-executed) on one thread with a bare epoll
+//! loop (`loadgen.rs`), no async runtime. The same client drives both
+//! servers.
 //!
 //! Protocol with the parent: with `--idle N` it first opens N connections
 //! (one 1-byte echo each, so the server has accepted them), prints
@@ -9,15 +10,13 @@
 //! plus the measured duration, and prints `RESULT key=value ...`.
 
 use std::collections::HashMap;
-use std::io::{self, BufRead};
-use std::net::SocketAddr;
+use std::io::{self, BufRead, Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
-
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 use crate::cli::Flags;
 use crate::http;
+use crate::loadgen::{self, Exchange, Measured, Window};
 use crate::proc::{self, Proc};
 use crate::report::Figure;
 use crate::suite::Suite;
@@ -100,72 +99,61 @@ impl ClientArgs {
 /// The client process's `main`.
 pub fn run(args: &ClientArgs) -> io::Result<()> {
     proc::raise_nofile()?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(drive(args))
-}
-
-async fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
-    let stream = tokio::time::timeout(IO_TIMEOUT, TcpStream::connect(addr))
-        .await
-        .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "connect timed out"))??;
-    stream.set_nodelay(true)?;
-    Ok(stream)
-}
-
-/// Writes `request`, reads exactly `reply.len()` bytes back, within
-/// [`IO_TIMEOUT`].
-async fn exchange(stream: &mut TcpStream, request: &[u8], reply: &mut [u8]) -> io::Result<()> {
-    let io = async {
-        stream.write_all(request).await?;
-        stream.read_exact(reply).await.map(drop)
-    };
-    tokio::time::timeout(IO_TIMEOUT, io)
-        .await
-        .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "no reply in time"))?
-}
-
-async fn drive(args: &ClientArgs) -> io::Result<()> {
     let mut idle = Vec::with_capacity(args.idle);
     for _ in 0..args.idle {
-        let mut stream = connect(args.addr).await?;
-        exchange(&mut stream, b"x", &mut [0]).await?;
+        let mut stream = connect(args.addr)?;
+        stream.set_read_timeout(Some(IO_TIMEOUT))?;
+        stream.write_all(b"x")?;
+        stream.read_exact(&mut [0])?;
         idle.push(stream);
     }
     if args.idle > 0 {
         println!("READY {}", idle.len());
-        // Nothing else runs on this runtime meanwhile: blocking is fine.
         io::stdin().lock().read_line(&mut String::new())?;
     }
-    let mut streams = Vec::with_capacity(args.conns);
-    for _ in 0..args.conns {
-        streams.push(connect(args.addr).await?);
-    }
+    let streams = (0..args.conns)
+        .map(|_| connect(args.addr))
+        .collect::<io::Result<Vec<_>>>()?;
+    let (request, expect) = match args.mode {
+        Mode::Echo => (vec![b'e'; args.size], None),
+        Mode::Http => (http::REQUEST.to_vec(), Some(http::RESPONSE)),
+    };
+    let exchange = Exchange {
+        request: &request,
+        reply_len: expect.map_or(args.size, <[u8]>::len),
+        expect,
+    };
     let from = Instant::now() + args.warmup;
-    let until = from + args.duration;
-    let tasks: Vec<_> = streams
-        .into_iter()
-        .map(|stream| tokio::spawn(ping_pong(stream, args.mode, args.size, from, until)))
-        .collect();
-    let mut latencies = Vec::new();
-    let mut errors = 0;
-    for task in tasks {
-        match task.await {
-            Ok(Ok(l)) => latencies.extend(l),
-            _ => errors += 1,
+    let window = Window {
+        from,
+        until: from + args.duration,
+        timeout: IO_TIMEOUT,
+    };
+    let (mut measured, errors) = match loadgen::ping_pong(streams, exchange, window) {
+        Ok(measured) => (measured, 0),
+        Err(e) => {
+            eprintln!("client: {e}");
+            (Measured::default(), args.conns)
         }
-    }
+    };
+    let latencies = &mut measured.latencies;
     latencies.sort_unstable();
     println!(
-        "RESULT requests={} secs={} p50_us={} p99_us={} errors={errors}",
+        "RESULT requests={} completed={} secs={} p50_us={} p99_us={} errors={errors}",
         latencies.len(),
+        measured.completed,
         args.duration.as_secs_f64(),
-        percentile(&latencies, 50.0),
-        percentile(&latencies, 99.0),
+        percentile(latencies, 50.0),
+        percentile(latencies, 99.0),
     );
     drop(idle);
     Ok(())
+}
+
+fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
+    let stream = TcpStream::connect_timeout(&addr, IO_TIMEOUT)?;
+    stream.set_nodelay(true)?;
+    Ok(stream)
 }
 
 /// Nearest-rank percentile of sorted nanoseconds, in microseconds.
@@ -175,43 +163,6 @@ fn percentile(sorted_ns: &[u64], p: f64) -> f64 {
     }
     let rank = ((p / 100.0) * sorted_ns.len() as f64).ceil() as usize;
     sorted_ns[rank.clamp(1, sorted_ns.len()) - 1] as f64 / 1000.0
-}
-
-/// Request/response on one connection until `until`; returns the latency
-/// (ns) of each exchange started at or after `from`.
-async fn ping_pong(
-    mut stream: TcpStream,
-    mode: Mode,
-    size: usize,
-    from: Instant,
-    until: Instant,
-) -> io::Result<Vec<u64>> {
-    let request = match mode {
-        Mode::Echo => vec![b'e'; size],
-        Mode::Http => http::REQUEST.to_vec(),
-    };
-    let mut reply = vec![
-        0;
-        if mode == Mode::Echo {
-            size
-        } else {
-            http::RESPONSE.len()
-        }
-    ];
-    let mut latencies = Vec::new();
-    loop {
-        let start = Instant::now();
-        if start >= until {
-            return Ok(latencies);
-        }
-        exchange(&mut stream, &request, &mut reply).await?;
-        if mode == Mode::Http && reply != http::RESPONSE {
-            return Err(io::Error::other("unexpected HTTP response"));
-        }
-        if start >= from {
-            latencies.push(start.elapsed().as_nanos() as u64);
-        }
-    }
 }
 
 /// A client process started by the suite.
@@ -233,6 +184,9 @@ pub struct Outcome {
     pub requests_per_sec: f64,
     pub p50_us: f64,
     pub p99_us: f64,
+    /// Requests answered over the whole run, warm-up included: what the
+    /// server's CPU time paid for.
+    pub completed: f64,
 }
 
 impl Outcome {
@@ -262,6 +216,7 @@ impl Outcome {
             requests_per_sec: requests / field("secs")?,
             p50_us: field("p50_us")?,
             p99_us: field("p99_us")?,
+            completed: field("completed")?,
         })
     }
 
@@ -272,5 +227,14 @@ impl Outcome {
             Figure::cost(format!("{label}: p50 latency"), "µs", self.p50_us),
             Figure::cost(format!("{label}: p99 latency"), "µs", self.p99_us),
         ]
+    }
+
+    /// Server CPU time (all its threads, user and kernel) per request,
+    /// given the CPU time the server used while this load ran. When the
+    /// load generator is the bottleneck, throughput ties and this is where
+    /// a cheaper server shows.
+    pub fn cpu_figure(&self, label: &str, server_cpu: Duration) -> Figure {
+        let per_request = server_cpu.as_secs_f64() * 1e6 / self.completed.max(1.0);
+        Figure::cost(format!("{label}: server CPU per request"), "µs", per_request)
     }
 }

@@ -3,6 +3,7 @@
 use std::io;
 
 use crate::client::{self, ClientArgs, Mode};
+use crate::proc;
 use crate::report::Figure;
 use crate::rt::Rt;
 use crate::server::App;
@@ -73,7 +74,8 @@ pub fn run(suite: &mut Suite) {
     }
 }
 
-/// One server, one client run against it: requests/s and latency.
+/// One server, one client run against it: requests/s, latency and the
+/// server's CPU time per request.
 pub fn one_run(
     suite: &Suite,
     rt: Rt,
@@ -82,7 +84,11 @@ pub fn one_run(
     args: &ClientArgs,
     label: &str,
 ) -> io::Result<Vec<Figure>> {
-    let (_server, addr) = suite.start_server(rt, workers, app)?;
+    let (server, addr) = suite.start_server(rt, workers, app)?;
+    let cpu_before = proc::cpu_time(server.pid())?;
     let outcome = client::run_to_end(suite, &ClientArgs { addr, ..args.clone() })?;
-    Ok(outcome.figures(label))
+    let server_cpu = proc::cpu_time(server.pid())?.saturating_sub(cpu_before);
+    let mut figures = outcome.figures(label);
+    figures.push(outcome.cpu_figure(label, server_cpu));
+    Ok(figures)
 }

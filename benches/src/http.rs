@@ -123,7 +123,8 @@ pub fn run(suite: &mut Suite) {
 }
 
 fn wrk_run(suite: &Suite, rt: Rt, workers: usize, secs: u64, label: &str) -> io::Result<Vec<Figure>> {
-    let (_server, addr) = suite.start_server(rt, workers, App::Http)?;
+    let (server, addr) = suite.start_server(rt, workers, App::Http)?;
+    let cpu_before = proc::cpu_time(server.pid())?;
     let mut command = suite.cpus.command(suite.cpus.client_cpus(), "wrk");
     command.args([
         "-t1",
@@ -134,16 +135,21 @@ fn wrk_run(suite: &Suite, rt: Rt, workers: usize, secs: u64, label: &str) -> io:
     command.arg(format!("http://{addr}/"));
     let wrk = Proc::spawn(command)?;
     let output = wrk.lines_until("Transfer/sec", Duration::from_secs(secs + 30))?;
-    parse_wrk(&output).map(|outcome| outcome.figures(label))
+    let server_cpu = proc::cpu_time(server.pid())?.saturating_sub(cpu_before);
+    let outcome = parse_wrk(&output)?;
+    let mut figures = outcome.figures(label);
+    figures.push(outcome.cpu_figure(label, server_cpu));
+    Ok(figures)
 }
 
 /// Requests/s and the 50%/99% latencies of wrk's `--latency` output.
 fn parse_wrk(lines: &[String]) -> io::Result<Outcome> {
-    let mut requests_per_sec = None;
+    let (mut requests_per_sec, mut completed) = (None, None);
     let (mut p50_us, mut p99_us) = (None, None);
     for line in lines {
         let mut words = line.split_whitespace();
         match (words.next(), words.next()) {
+            (Some(n), Some("requests")) => completed = n.parse().ok(),
             (Some("Requests/sec:"), Some(v)) => requests_per_sec = v.parse().ok(),
             (Some("50%"), Some(v)) => p50_us = micros(v),
             (Some("99%"), Some(v)) => p99_us = micros(v),
@@ -151,11 +157,12 @@ fn parse_wrk(lines: &[String]) -> io::Result<Outcome> {
             _ => {}
         }
     }
-    match (requests_per_sec, p50_us, p99_us) {
-        (Some(requests_per_sec), Some(p50_us), Some(p99_us)) => Ok(Outcome {
+    match (requests_per_sec, p50_us, p99_us, completed) {
+        (Some(requests_per_sec), Some(p50_us), Some(p99_us), Some(completed)) => Ok(Outcome {
             requests_per_sec,
             p50_us,
             p99_us,
+            completed,
         }),
         _ => Err(io::Error::other("could not parse wrk's output")),
     }
@@ -197,12 +204,13 @@ mod tests {
 
     #[test]
     fn wrk_output() {
-        let text =
-            "  Latency Distribution\n     50%  120.00us\n     99%    1.50ms\nRequests/sec:  91234.56\n";
+        let text = "  Latency Distribution\n     50%  120.00us\n     99%    1.50ms\n  \
+                    456173 requests in 5.00s, 52.20MB read\nRequests/sec:  91234.56\n";
         let lines: Vec<String> = text.lines().map(str::to_owned).collect();
         let outcome = parse_wrk(&lines).unwrap();
         assert_eq!(outcome.requests_per_sec, 91234.56);
         assert_eq!((outcome.p50_us, outcome.p99_us), (120.0, 1500.0));
+        assert_eq!(outcome.completed, 456173.0);
         assert_eq!(micros("2.00s"), Some(2e6));
     }
 }

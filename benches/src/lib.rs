@@ -8,6 +8,7 @@ pub mod cli;
 pub mod client;
 pub mod echo;
 pub mod http;
+pub mod loadgen;
 pub mod micro;
 pub mod notify;
 pub mod proc;

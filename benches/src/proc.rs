@@ -176,6 +176,26 @@ impl CpuPlan {
     }
 }
 
+/// CPU time process `pid` has used so far, all threads, user and kernel:
+/// the sum of the first field of `/proc/PID/task/*/schedstat` (ns, unlike
+/// `/proc/PID/stat`'s 10 ms ticks).
+pub fn cpu_time(pid: u32) -> io::Result<Duration> {
+    let mut total_ns: u64 = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
+        let path = task?.path().join("schedstat");
+        // A thread may exit between listing and reading: it no longer counts.
+        let Ok(schedstat) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        total_ns += schedstat
+            .split_whitespace()
+            .next()
+            .and_then(|ns| ns.parse::<u64>().ok())
+            .ok_or_else(|| io::Error::other("unreadable /proc/PID/task/TID/schedstat"))?;
+    }
+    Ok(Duration::from_nanos(total_ns))
+}
+
 /// Resident memory of process `pid` in KiB (`VmRSS` in `/proc/PID/status`).
 pub fn rss_kib(pid: u32) -> io::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
