@@ -53,7 +53,7 @@ impl Reactor {
     pub(crate) fn new() -> io::Result<Reactor> {
         let epoll = Epoll::new()?;
         let notifier = EventFd::new()?;
-        epoll.add(notifier.as_raw_fd(), NOTIFY_TOKEN)?;
+        epoll.add_notifier(notifier.as_raw_fd(), NOTIFY_TOKEN)?;
         Ok(Reactor {
             epoll,
             notifier,

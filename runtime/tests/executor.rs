@@ -329,3 +329,31 @@ fn a_nearer_timer_interrupts_a_driver_sleeping_until_a_later_one() {
         far.abort();
     });
 }
+
+/// Waking the worker from another thread costs one `epoll_wait` return.
+/// (The reactor's eventfd was once registered for writability too: the
+/// read that drains it raised an `EPOLLOUT` edge, so every interruption
+/// was followed by a second, empty return, doubling this count.)
+#[test]
+fn a_wake_from_outside_costs_one_reactor_poll() {
+    const WAKES: u64 = 200;
+    let runtime = Builder::new().worker_threads(1).build().unwrap();
+    // Let the worker settle into epoll_wait.
+    thread::sleep(Duration::from_millis(20));
+    let before = runtime.metrics().reactor_polls;
+    let deadline = Instant::now() + LIMIT;
+    for _ in 0..WAKES {
+        let task = runtime.spawn(async {});
+        while !task.is_finished() {
+            assert!(Instant::now() < deadline, "spawned task never ran");
+            thread::sleep(Duration::from_micros(100));
+        }
+        // The worker goes back to sleep in epoll_wait before the next wake.
+        thread::sleep(Duration::from_millis(1));
+    }
+    let polls = runtime.metrics().reactor_polls - before;
+    assert!(
+        polls <= WAKES + WAKES / 4,
+        "{polls} reactor polls for {WAKES} wakes from outside"
+    );
+}

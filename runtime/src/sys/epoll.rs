@@ -11,6 +11,12 @@ use super::cvt;
 /// so no operation ever pays for an `epoll_ctl(MOD)`.
 const INTEREST: u32 = (libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLRDHUP | libc::EPOLLET) as u32;
 
+/// Interest of the reactor's own eventfd: readable only. An eventfd is
+/// always writable, and every read that drains it signals writability
+/// again; with `EPOLLOUT` in its interest, each interruption was followed by
+/// a second, empty return from `epoll_wait`.
+const NOTIFIER_INTEREST: u32 = (libc::EPOLLIN | libc::EPOLLET) as u32;
+
 /// An owned epoll file descriptor.
 #[derive(Debug)]
 pub(crate) struct Epoll {
@@ -30,8 +36,17 @@ impl Epoll {
 
     /// Adds `fd` with the fixed edge-triggered interest; events carry `token`.
     pub(crate) fn add(&self, fd: RawFd, token: u64) -> io::Result<()> {
+        self.add_with(fd, token, INTEREST)
+    }
+
+    /// Adds the reactor's eventfd, for readability only.
+    pub(crate) fn add_notifier(&self, fd: RawFd, token: u64) -> io::Result<()> {
+        self.add_with(fd, token, NOTIFIER_INTEREST)
+    }
+
+    fn add_with(&self, fd: RawFd, token: u64, interest: u32) -> io::Result<()> {
         let mut event = libc::epoll_event {
-            events: INTEREST,
+            events: interest,
             u64: token,
         };
         // SAFETY: `event` is a valid epoll_event that outlives the call.
