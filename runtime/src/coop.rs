@@ -23,6 +23,7 @@ pub(crate) fn reset() {
 
 /// Spends one unit of budget, or yields if none is left. Threads that are
 /// not running a task of ours have no budget and are never throttled.
+#[inline]
 pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
     REMAINING.with(|r| match r.get() {
         Some(0) => {

@@ -60,6 +60,7 @@ impl Registration {
         self.poll_ready(cx, Direction::Write).map_ok(drop)
     }
 
+    #[inline]
     fn poll_ready(
         &self,
         cx: &mut Context<'_>,

@@ -135,10 +135,17 @@ impl Source {
 
     /// Ready if the last events say the direction may make progress;
     /// otherwise stores the waker and returns `Pending`.
+    #[inline]
     pub(crate) fn poll_ready(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<ReadyEvent> {
-        if let Some(event) = self.ready_event(direction) {
-            return Poll::Ready(event);
+        match self.ready_event(direction) {
+            Some(event) => Poll::Ready(event),
+            None => self.register_waiter(cx, direction),
         }
+    }
+
+    /// The slow half of [`Source::poll_ready`]: stores the waker, then
+    /// checks readiness once more.
+    fn register_waiter(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<ReadyEvent> {
         {
             let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
             let list = match direction {
@@ -158,6 +165,7 @@ impl Source {
         }
     }
 
+    #[inline]
     pub(crate) fn ready_event(&self, direction: Direction) -> Option<ReadyEvent> {
         let current = self.readiness.load(Ordering::Acquire);
         (current & direction.ready_mask() != 0).then_some(ReadyEvent {
