@@ -213,9 +213,8 @@ impl Driver<'_> {
         stats.max_events.fetch_max(events.len(), Ordering::Relaxed);
 
         if events.len() > 0 {
-            if events.iter().any(|e| e.token == NOTIFY_TOKEN) {
-                reactor.notifier.drain();
-            }
+            // The notifier's events only interrupt the wait (see
+            // `EventFd::notify`): nothing to read, nothing to dispatch.
             reactor
                 .registry
                 .dispatch(events.iter().filter(|e| e.token != NOTIFY_TOKEN), wake);

@@ -20,16 +20,24 @@ impl EventFd {
         })
     }
 
-    /// Makes the fd readable, producing an edge for the registered epoll.
-    /// A full counter (`EAGAIN`) means it is readable already: nothing to do.
+    /// Raises an edge for the registered epoll. Every write to an eventfd
+    /// wakes its waiters, even while the counter is already non-zero, so
+    /// the counter is never drained: that saves the reactor a `read` per
+    /// interruption (mio's waker works the same way). Only a counter about
+    /// to overflow (`EAGAIN`, after 2^64 - 2 writes) is reset first.
     pub(crate) fn notify(&self) {
         let one: u64 = 1;
         // SAFETY: writes 8 bytes from a live u64, as eventfd requires.
-        let _ = unsafe { libc::write(self.fd.as_raw_fd(), (&one as *const u64).cast(), 8) };
+        let written = unsafe { libc::write(self.fd.as_raw_fd(), (&one as *const u64).cast(), 8) };
+        if written < 0 && io::Error::last_os_error().kind() == io::ErrorKind::WouldBlock {
+            self.reset();
+            // SAFETY: as above.
+            let _ = unsafe { libc::write(self.fd.as_raw_fd(), (&one as *const u64).cast(), 8) };
+        }
     }
 
-    /// Resets the counter so the next `notify` produces a new edge.
-    pub(crate) fn drain(&self) {
+    /// Sets the counter back to zero.
+    fn reset(&self) {
         let mut buf: u64 = 0;
         // SAFETY: reads 8 bytes into a live u64, as eventfd requires.
         let _ = unsafe { libc::read(self.fd.as_raw_fd(), (&mut buf as *mut u64).cast(), 8) };
