@@ -14,7 +14,10 @@
 //! when it reports `EAGAIN` do they mark the direction not-ready and wait
 //! for the next edge. A task reading 4 KiB at a time out of a 512 KiB
 //! burst simply keeps succeeding until the buffer is empty, and a listener
-//! keeps accepting until the queue is. Readiness is tracked per direction,
+//! keeps accepting until the queue is. One shortcut: a TCP read (or write)
+//! that transfers less than asked proves the receive queue empty (or the
+//! send buffer full), so it marks the direction not-ready at once and
+//! spares the syscall that would only report `EAGAIN`. Readiness is tracked per direction,
 //! so one task can read while another writes the same socket.
 //!
 //! Several tasks may wait on one socket in the same direction (accept
