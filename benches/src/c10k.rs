@@ -64,12 +64,11 @@ fn one_run(suite: &Suite, rt: Rt, args: &ClientArgs, label: &str) -> io::Result<
         .parse()
         .map_err(|_| io::Error::other("client printed a bad READY line"))?;
     let loaded = proc::rss_kib(server.pid())?;
-    let cpu_before = proc::cpu_time(server.pid())?;
-    client.send_line("go")?;
-    let outcome = Outcome::wait(&client, &args)?;
-    let server_cpu = proc::cpu_time(server.pid())?.saturating_sub(cpu_before);
-    let mut figures = outcome.figures(label);
-    figures.push(outcome.cpu_figure(label, server_cpu));
+    let (outcome, server_cpu) = proc::cpu_used_during(server.pid(), || {
+        client.send_line("go")?;
+        Outcome::wait(&client, &args)
+    })?;
+    let mut figures = outcome.figures(label, server_cpu);
     figures.push(Figure::cost(
         format!("{label}: server memory per idle connection"),
         "KiB",

@@ -220,21 +220,17 @@ impl Outcome {
         })
     }
 
-    /// The figures, named after `label`.
-    pub fn figures(&self, label: &str) -> Vec<Figure> {
+    /// The figures, named after `label`, given the CPU time (all threads,
+    /// user and kernel) the server used while this load ran. CPU per
+    /// request is where a cheaper server shows even when throughput ties
+    /// because the load generator is the bottleneck.
+    pub fn figures(&self, label: &str, server_cpu: Duration) -> Vec<Figure> {
+        let cpu_per_request = server_cpu.as_secs_f64() * 1e6 / self.completed.max(1.0);
         vec![
             Figure::rate(format!("{label}: throughput"), "req/s", self.requests_per_sec),
             Figure::cost(format!("{label}: p50 latency"), "µs", self.p50_us),
             Figure::cost(format!("{label}: p99 latency"), "µs", self.p99_us),
+            Figure::cost(format!("{label}: server CPU per request"), "µs", cpu_per_request),
         ]
-    }
-
-    /// Server CPU time (all its threads, user and kernel) per request,
-    /// given the CPU time the server used while this load ran. When the
-    /// load generator is the bottleneck, throughput ties and this is where
-    /// a cheaper server shows.
-    pub fn cpu_figure(&self, label: &str, server_cpu: Duration) -> Figure {
-        let per_request = server_cpu.as_secs_f64() * 1e6 / self.completed.max(1.0);
-        Figure::cost(format!("{label}: server CPU per request"), "µs", per_request)
     }
 }

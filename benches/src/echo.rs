@@ -85,10 +85,8 @@ pub fn one_run(
     label: &str,
 ) -> io::Result<Vec<Figure>> {
     let (server, addr) = suite.start_server(rt, workers, app)?;
-    let cpu_before = proc::cpu_time(server.pid())?;
-    let outcome = client::run_to_end(suite, &ClientArgs { addr, ..args.clone() })?;
-    let server_cpu = proc::cpu_time(server.pid())?.saturating_sub(cpu_before);
-    let mut figures = outcome.figures(label);
-    figures.push(outcome.cpu_figure(label, server_cpu));
-    Ok(figures)
+    let (outcome, server_cpu) = proc::cpu_used_during(server.pid(), || {
+        client::run_to_end(suite, &ClientArgs { addr, ..args.clone() })
+    })?;
+    Ok(outcome.figures(label, server_cpu))
 }

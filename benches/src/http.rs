@@ -124,7 +124,6 @@ pub fn run(suite: &mut Suite) {
 
 fn wrk_run(suite: &Suite, rt: Rt, workers: usize, secs: u64, label: &str) -> io::Result<Vec<Figure>> {
     let (server, addr) = suite.start_server(rt, workers, App::Http)?;
-    let cpu_before = proc::cpu_time(server.pid())?;
     let mut command = suite.cpus.command(suite.cpus.client_cpus(), "wrk");
     command.args([
         "-t1",
@@ -133,13 +132,11 @@ fn wrk_run(suite: &Suite, rt: Rt, workers: usize, secs: u64, label: &str) -> io:
         "--latency",
     ]);
     command.arg(format!("http://{addr}/"));
-    let wrk = Proc::spawn(command)?;
-    let output = wrk.lines_until("Transfer/sec", Duration::from_secs(secs + 30))?;
-    let server_cpu = proc::cpu_time(server.pid())?.saturating_sub(cpu_before);
-    let outcome = parse_wrk(&output)?;
-    let mut figures = outcome.figures(label);
-    figures.push(outcome.cpu_figure(label, server_cpu));
-    Ok(figures)
+    let (output, server_cpu) = proc::cpu_used_during(server.pid(), || {
+        let wrk = Proc::spawn(command)?;
+        wrk.lines_until("Transfer/sec", Duration::from_secs(secs + 30))
+    })?;
+    Ok(parse_wrk(&output)?.figures(label, server_cpu))
 }
 
 /// Requests/s and the 50%/99% latencies of wrk's `--latency` output.

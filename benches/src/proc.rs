@@ -179,7 +179,7 @@ impl CpuPlan {
 /// CPU time process `pid` has used so far, all threads, user and kernel:
 /// the sum of the first field of `/proc/PID/task/*/schedstat` (ns, unlike
 /// `/proc/PID/stat`'s 10 ms ticks).
-pub fn cpu_time(pid: u32) -> io::Result<Duration> {
+fn cpu_time(pid: u32) -> io::Result<Duration> {
     let mut total_ns: u64 = 0;
     for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
         let path = task?.path().join("schedstat");
@@ -194,6 +194,14 @@ pub fn cpu_time(pid: u32) -> io::Result<Duration> {
             .ok_or_else(|| io::Error::other("unreadable /proc/PID/task/TID/schedstat"))?;
     }
     Ok(Duration::from_nanos(total_ns))
+}
+
+/// Runs `f` and returns its result with the CPU time process `pid` used
+/// meanwhile.
+pub fn cpu_used_during<T>(pid: u32, f: impl FnOnce() -> io::Result<T>) -> io::Result<(T, Duration)> {
+    let before = cpu_time(pid)?;
+    let value = f()?;
+    Ok((value, cpu_time(pid)?.saturating_sub(before)))
 }
 
 /// Resident memory of process `pid` in KiB (`VmRSS` in `/proc/PID/status`).
