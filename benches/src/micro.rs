@@ -91,7 +91,11 @@ macro_rules! micro_twins {
 
             /// `n` round trips between a task and a plain thread that spins
             /// on the baton: each round trip is one wake of the task from
-            /// outside the runtime.
+            /// outside the runtime. The spinning thread and the worker are
+            /// pinned to different CPUs: left to the scheduler, they
+            /// sometimes shared one, every hand-off then waited for a time
+            /// slice, and such runs were several times slower than the
+            /// rest, in either runtime.
             pub fn cross_thread_wake(runtime: &$Runtime, n: u64) -> Duration {
                 let to_thread = Arc::new(Baton::default());
                 let to_task = Arc::new(Baton::default());
@@ -99,6 +103,7 @@ macro_rules! micro_twins {
                 let relay = {
                     let (to_thread, to_task, stop) = (to_thread.clone(), to_task.clone(), stop.clone());
                     std::thread::spawn(move || {
+                        crate::proc::pin_current_thread(0);
                         while !stop.load(Ordering::Relaxed) {
                             if to_thread.try_take() {
                                 to_task.signal();
@@ -109,6 +114,8 @@ macro_rules! micro_twins {
                     })
                 };
                 let timed = async move {
+                    // With one worker, this task never leaves its thread.
+                    crate::proc::pin_current_thread(1);
                     let start = Instant::now();
                     for _ in 0..n {
                         to_thread.signal();

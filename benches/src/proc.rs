@@ -109,6 +109,25 @@ pub fn exit_with_parent() {
     });
 }
 
+/// Pins the calling thread to `cpu` if the machine has more than one CPU
+/// (and the kernel agrees); otherwise leaves it where it is. Used by
+/// in-process benchmarks whose two busy threads must not share a CPU.
+pub fn pin_current_thread(cpu: usize) {
+    if thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        return;
+    }
+    // SAFETY: cpu_set_t is a plain bit array, valid when zeroed; CPU_SET
+    // ignores a `cpu` beyond the set's size. sched_setaffinity with pid 0
+    // applies to the calling thread and reads exactly `size_of` bytes of
+    // `set`. Failure (say, the CPU is outside our cpuset) only leaves the
+    // thread unpinned.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+    }
+}
+
 /// Where the load generator and the server run.
 #[derive(Debug, Clone)]
 pub struct CpuPlan {
