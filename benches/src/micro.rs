@@ -92,10 +92,8 @@ macro_rules! micro_twins {
             /// `n` round trips between a task and a plain thread that spins
             /// on the baton: each round trip is one wake of the task from
             /// outside the runtime. The spinning thread and the worker are
-            /// pinned to different CPUs: left to the scheduler, they
-            /// sometimes shared one, every hand-off then waited for a time
-            /// slice, and such runs were several times slower than the
-            /// rest, in either runtime.
+            /// pinned to different CPUs, so two busy threads never share
+            /// one (the row is still noisy; see `FINDINGS.md`, item 8).
             pub fn cross_thread_wake(runtime: &$Runtime, n: u64) -> Duration {
                 let to_thread = Arc::new(Baton::default());
                 let to_task = Arc::new(Baton::default());
