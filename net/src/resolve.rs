@@ -1,9 +1,12 @@
-//! Address resolution and the steps every connecting socket shares.
+//! Address resolution for the synchronous constructors, and the steps
+//! every connecting socket shares.
 //!
-//! `bind` and `connect` accept anything `ToSocketAddrs` takes and, like
-//! `std`, try each resolved address in turn and report the last error.
-//! Resolving a host *name* calls `getaddrinfo`, which blocks the worker
-//! thread; pass a `SocketAddr` (or an IP literal string) to avoid that.
+//! `bind` (and UDP's `connect`, which sends nothing) are synchronous, like
+//! `std`'s: they take `std::net::ToSocketAddrs`, try each resolved address
+//! in turn and report the last error. A host *name* there calls
+//! `getaddrinfo` on the calling thread; pass a `SocketAddr` or an IP
+//! literal to avoid that. The asynchronous `connect` and `send_to` take
+//! [`crate::ToSocketAddrs`] instead and look names up on the blocking pool.
 
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -26,11 +29,6 @@ pub(crate) fn each_addr<T>(
         }
     }
     Err(last_err.unwrap_or_else(no_addresses))
-}
-
-/// The first address `addr` resolves to (what `std`'s `send_to` uses).
-pub(crate) fn first_addr(addr: impl ToSocketAddrs) -> io::Result<SocketAddr> {
-    addr.to_socket_addrs()?.next().ok_or_else(no_addresses)
 }
 
 pub(crate) fn no_addresses() -> io::Error {

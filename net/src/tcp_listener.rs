@@ -88,6 +88,10 @@ impl AsyncTcpListener {
     /// and a backlog of 1024. Port 0 picks a free port; see
     /// [`local_addr`](AsyncTcpListener::local_addr).
     ///
+    /// Synchronous, like `std`'s, and taking `std::net::ToSocketAddrs`: a
+    /// host *name* is resolved on the calling thread. Servers usually bind
+    /// an IP literal, which needs no lookup.
+    ///
     /// # Errors
     ///
     /// Outside a runtime, or if no address can be bound.

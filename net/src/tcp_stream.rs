@@ -1,12 +1,13 @@
 //! [`AsyncTcpStream`]: a TCP connection.
 
 use std::io;
-use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::task::{Context, Poll};
 
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use crate::resolve::{finish_connect, in_progress, no_addresses};
+use crate::to_socket_addrs::{resolve, ToSocketAddrs};
 use crate::Async;
 
 /// A TCP connection driven by the reactor, IPv4 or IPv6.
@@ -51,8 +52,8 @@ impl AsyncTcpStream {
     /// become writable and then reads the outcome from `SO_ERROR`. A port
     /// nobody listens on fails with `io::ErrorKind::ConnectionRefused`.
     /// There is no built-in timeout; wrap the call in
-    /// `edgeio::time::timeout` if you need one. Resolving a host *name*
-    /// (not an IP literal) calls the blocking `getaddrinfo` on the current
+    /// `edgeio::time::timeout` if you need one. A host *name* is looked
+    /// up on the blocking pool (see [`ToSocketAddrs`]), never on the
     /// worker thread.
     ///
     /// ```
@@ -65,9 +66,7 @@ impl AsyncTcpStream {
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<AsyncTcpStream> {
-        // Resolve before the first await so the iterator is not held in
-        // the future.
-        let addrs: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
+        let addrs = resolve(addr).await?;
         let mut last_err = None;
         for addr in addrs {
             match AsyncTcpStream::connect_addr(addr).await {

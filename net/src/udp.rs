@@ -6,7 +6,8 @@ use std::task::{Context, Poll};
 
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
-use crate::resolve::{each_addr, first_addr};
+use crate::resolve::{each_addr, no_addresses};
+use crate::to_socket_addrs::resolve;
 use crate::Async;
 
 /// A UDP socket driven by the reactor, IPv4 or IPv6.
@@ -39,6 +40,8 @@ impl_std_conversions!(AsyncUdpSocket, UdpSocket);
 
 impl AsyncUdpSocket {
     /// Binds to `addr`, trying each address it resolves to in turn.
+    /// Synchronous, like `std`'s: a host *name* is resolved on the calling
+    /// thread.
     ///
     /// # Errors
     ///
@@ -57,15 +60,21 @@ impl AsyncUdpSocket {
 
     /// Sets the default destination for [`send`](AsyncUdpSocket::send) and
     /// the only source [`recv`](AsyncUdpSocket::recv) accepts. Tries each
-    /// address `addr` resolves to. Does not block: UDP has no handshake.
+    /// address `addr` resolves to. Does not wait for the peer (UDP has no
+    /// handshake), but a host *name* is resolved on the calling thread.
     pub fn connect(&self, addr: impl ToSocketAddrs) -> io::Result<()> {
         self.inner.get_ref().connect(addr)
     }
 
     /// Sends `buf` as one datagram to the first address `target`
-    /// resolves to. Returns the bytes sent.
-    pub async fn send_to(&self, buf: &[u8], target: impl ToSocketAddrs) -> io::Result<usize> {
-        let target = first_addr(target)?;
+    /// resolves to (a host name is looked up on the blocking pool, see
+    /// [`crate::ToSocketAddrs`]). Returns the bytes sent.
+    pub async fn send_to(&self, buf: &[u8], target: impl crate::ToSocketAddrs) -> io::Result<usize> {
+        let target = resolve(target)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(no_addresses)?;
         self.inner.write_with(|s| s.send_to(buf, target)).await
     }
 
