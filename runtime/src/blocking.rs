@@ -10,12 +10,10 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
-use async_task::Runnable;
-
 use crate::context;
 use crate::join_handle::JoinHandle;
 use crate::runtime::Handle;
-use crate::scheduler::Shared;
+use crate::scheduler::{Runnable, Shared};
 use crate::task_future::TaskFuture;
 
 pub(crate) struct BlockingPool {
@@ -68,39 +66,46 @@ impl BlockingPool {
     {
         let pool = Arc::downgrade(self);
         let schedule = move |runnable| match pool.upgrade() {
-            Some(pool) => pool.schedule(runnable, &shared),
+            Some(pool) => pool.schedule(runnable),
             None => drop(runnable),
         };
-        let (runnable, task) = async_task::spawn(TaskFuture::new(async move { f() }), schedule);
+        let (runnable, task) = async_task::Builder::new()
+            .metadata(shared)
+            .spawn(|_| TaskFuture::new(async move { f() }), schedule);
         runnable.schedule();
         JoinHandle::new(task.fallible())
     }
 
-    fn schedule(self: &Arc<Self>, runnable: Runnable, shared: &Weak<Shared>) {
+    fn schedule(self: &Arc<Self>, runnable: Runnable) {
         let mut state = self.lock();
         if state.shutdown {
             // Dropping the runnable cancels the job.
             return;
         }
-        state.queue.push_back(runnable);
         if state.idle > state.notified {
+            state.queue.push_back(runnable);
             state.notified += 1;
             self.work.notify_one();
-        } else if state.threads < self.max_threads {
-            let Some(shared) = shared.upgrade() else { return };
-            let handle = Handle { shared };
-            let pool = self.clone();
-            let spawned = thread::Builder::new()
-                .name(self.thread_name.clone())
-                .spawn(move || {
-                    let _enter = context::enter(handle);
-                    pool.run();
-                });
-            // Without a new thread the job waits for a busy one to finish.
-            if let Ok(thread) = spawned {
-                state.threads += 1;
-                state.handles.insert(thread.thread().id(), thread);
-            }
+            return;
+        }
+        // A new thread runs in the job's runtime context.
+        let runtime = (state.threads < self.max_threads)
+            .then(|| runnable.metadata().upgrade())
+            .flatten();
+        state.queue.push_back(runnable);
+        let Some(shared) = runtime else { return };
+        let handle = Handle { shared };
+        let pool = self.clone();
+        let spawned = thread::Builder::new()
+            .name(self.thread_name.clone())
+            .spawn(move || {
+                let _enter = context::enter(handle);
+                pool.run();
+            });
+        // Without a new thread the job waits for a busy one to finish.
+        if let Ok(thread) = spawned {
+            state.threads += 1;
+            state.handles.insert(thread.thread().id(), thread);
         }
     }
 

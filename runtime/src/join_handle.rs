@@ -8,8 +8,7 @@ use std::pin::Pin;
 use std::sync::Mutex;
 use std::task::{Context, Poll};
 
-use async_task::FallibleTask;
-
+use crate::scheduler::Task;
 use crate::task_future::TaskOutput;
 
 /// An owned permission to await a spawned task's output.
@@ -30,13 +29,13 @@ pub struct JoinHandle<T> {
 }
 
 enum State<T> {
-    Running(FallibleTask<TaskOutput<T>>),
+    Running(Task<TaskOutput<T>>),
     Aborted,
     Finished,
 }
 
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(task: FallibleTask<TaskOutput<T>>) -> JoinHandle<T> {
+    pub(crate) fn new(task: Task<TaskOutput<T>>) -> JoinHandle<T> {
         JoinHandle {
             state: Mutex::new(State::Running(task)),
         }

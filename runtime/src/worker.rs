@@ -6,13 +6,13 @@ use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
-use async_task::{Runnable, ScheduleInfo};
+use async_task::ScheduleInfo;
 
 use crate::coop;
-use crate::scheduler::Shared;
+use crate::scheduler::{Runnable, Shared};
 use crate::trace::trace;
 
 /// Every this many ticks the injector is checked before the local queue, so
@@ -51,14 +51,14 @@ pub(crate) fn is_worker_thread() -> bool {
 /// Queues a woken task on the current worker, if the current thread is a
 /// worker of the task's runtime; otherwise gives the task back.
 pub(crate) fn schedule_local(
-    shared: &Weak<Shared>,
+    shared: *const Shared,
     runnable: Runnable,
     info: ScheduleInfo,
 ) -> Result<(), Runnable> {
     WORKER.with(|w| {
         let w = w.borrow();
         match &*w {
-            Some(worker) if std::ptr::eq(Weak::as_ptr(shared), Arc::as_ptr(&worker.shared)) => {
+            Some(worker) if std::ptr::eq(shared, Arc::as_ptr(&worker.shared)) => {
                 worker.schedule(runnable, info);
                 Ok(())
             }
