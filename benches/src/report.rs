@@ -35,15 +35,50 @@ impl Figure {
     }
 }
 
-/// All runs of one figure on both runtimes.
+/// All runs of one figure on both runtimes, each value with the
+/// repetition it came from (the two runs of a repetition ran back to back).
 #[derive(Debug)]
 struct Row {
     group: String,
     name: String,
     unit: &'static str,
     higher_is_better: bool,
-    edgeio: Vec<f64>,
-    tokio: Vec<f64>,
+    edgeio: Vec<(usize, f64)>,
+    tokio: Vec<(usize, f64)>,
+}
+
+impl Row {
+    /// edgeio/tokio for every repetition in which both runs succeeded.
+    ///
+    /// This machine's speed drifts by tens of percent over minutes, so the
+    /// medians of two samples can differ by more than the runtimes do; two
+    /// runs made seconds apart mostly see the same machine, and their ratio
+    /// cancels the drift.
+    fn paired_ratios(&self) -> Vec<f64> {
+        self.edgeio
+            .iter()
+            .filter_map(|&(rep, e)| {
+                let &(_, t) = self.tokio.iter().find(|&&(r, _)| r == rep)?;
+                (t != 0.0).then(|| e / t)
+            })
+            .collect()
+    }
+
+    /// "k of n": in how many pairs edgeio did better than tokio.
+    fn pairs_won(&self, ratios: &[f64]) -> String {
+        if ratios.is_empty() {
+            return "–".to_owned();
+        }
+        let won = ratios
+            .iter()
+            .filter(|&&r| if self.higher_is_better { r > 1.0 } else { r < 1.0 })
+            .count();
+        format!("{won} of {}", ratios.len())
+    }
+}
+
+fn values(runs: &[(usize, f64)]) -> Vec<f64> {
+    runs.iter().map(|&(_, v)| v).collect()
 }
 
 /// Median, minimum and maximum of a non-empty sample.
@@ -83,6 +118,13 @@ fn cell(values: &[f64]) -> String {
     }
 }
 
+fn ratio_cell(ratios: &[f64]) -> String {
+    match summary(ratios) {
+        Some((median, min, max)) => format!("{median:.2} ({min:.2}–{max:.2})"),
+        None => "–".to_owned(),
+    }
+}
+
 /// Everything one invocation measured, plus notes for the reader.
 #[derive(Debug, Default)]
 pub struct Report {
@@ -91,8 +133,8 @@ pub struct Report {
 }
 
 impl Report {
-    /// Records the figures of one run of `group` on `rt`.
-    pub fn add(&mut self, group: &str, rt: Rt, figures: Vec<Figure>) {
+    /// Records the figures of repetition `rep` of `group` on `rt`.
+    pub fn add(&mut self, group: &str, rep: usize, rt: Rt, figures: Vec<Figure>) {
         for figure in figures {
             let index = match self
                 .rows
@@ -114,8 +156,8 @@ impl Report {
             };
             let row = &mut self.rows[index];
             match rt {
-                Rt::Edgeio => row.edgeio.push(figure.value),
-                Rt::Tokio => row.tokio.push(figure.value),
+                Rt::Edgeio => row.edgeio.push((rep, figure.value)),
+                Rt::Tokio => row.tokio.push((rep, figure.value)),
             }
         }
     }
@@ -131,24 +173,28 @@ impl Report {
     /// The comparison as a Markdown table.
     pub fn table(&self) -> String {
         let mut out = String::from(
-            "| group | figure | unit | better | edgeio median (min–max) | tokio median (min–max) | edgeio/tokio |\n\
-             |---|---|---|---|---:|---:|---:|\n",
+            "| group | figure | unit | better | edgeio median (min–max) | tokio median (min–max) | edgeio/tokio | per pair (min–max) | edgeio better in |\n\
+             |---|---|---|---|---:|---:|---:|---:|---:|\n",
         );
         for row in &self.rows {
-            let ratio = match (summary(&row.edgeio), summary(&row.tokio)) {
+            let (edgeio, tokio) = (values(&row.edgeio), values(&row.tokio));
+            let ratio = match (summary(&edgeio), summary(&tokio)) {
                 (Some((e, _, _)), Some((t, _, _))) if t != 0.0 => format!("{:.2}", e / t),
                 _ => "–".to_owned(),
             };
+            let ratios = row.paired_ratios();
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 row.group,
                 row.name,
                 row.unit,
                 if row.higher_is_better { "higher" } else { "lower" },
-                cell(&row.edgeio),
-                cell(&row.tokio),
-                ratio
+                cell(&edgeio),
+                cell(&tokio),
+                ratio,
+                ratio_cell(&ratios),
+                row.pairs_won(&ratios),
             );
         }
         out
@@ -195,10 +241,28 @@ mod tests {
     fn ratio_is_edgeio_over_tokio() {
         let mut report = Report::default();
         for (rt, value) in [(Rt::Edgeio, 150.0), (Rt::Tokio, 100.0)] {
-            report.add("g", rt, vec![Figure::rate("f", "ops/s", value)]);
+            report.add("g", 0, rt, vec![Figure::rate("f", "ops/s", value)]);
         }
-        assert!(report
-            .table()
-            .contains("| g | f | ops/s | higher | 150 (150–150) | 100 (100–100) | 1.50 |"));
+        assert!(report.table().contains(
+            "| g | f | ops/s | higher | 150 (150–150) | 100 (100–100) | 1.50 | 1.50 (1.50–1.50) | 1 of 1 |"
+        ));
+    }
+
+    #[test]
+    fn pairs_are_runs_of_the_same_repetition() {
+        let mut report = Report::default();
+        // Repetition 1 of tokio failed; the machine slowed down after rep 0.
+        for (rep, rt, value) in [
+            (0, Rt::Edgeio, 200.0),
+            (0, Rt::Tokio, 220.0),
+            (1, Rt::Edgeio, 100.0),
+            (2, Rt::Tokio, 90.0),
+            (2, Rt::Edgeio, 99.0),
+        ] {
+            report.add("g", rep, rt, vec![Figure::cost("lat", "µs", value)]);
+        }
+        // Pairs: rep 0 (200/220) and rep 2 (99/90); lower is better, so
+        // edgeio won rep 0 only.
+        assert!(report.table().contains("| 0.65 | 1.00 (0.91–1.10) | 1 of 2 |"));
     }
 }

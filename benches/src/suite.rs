@@ -49,7 +49,7 @@ impl Suite {
             };
             for rt in order {
                 match run(self, rt) {
-                    Ok(figures) => self.report.add(group, rt, figures),
+                    Ok(figures) => self.report.add(group, rep, rt, figures),
                     Err(e) => self
                         .report
                         .note(format!("{group} / {label} on {rt}: a run failed: {e}")),
