@@ -140,7 +140,7 @@ impl Shared {
 /// wake by reference plus a drop, three more atomic read-modify-writes on
 /// the task's state per wake (`perf` on the same-thread wake chain put 12 %
 /// of the time in those `clone_waker` and `drop_waker` calls).
-pub(crate) fn schedule(runnable: Runnable, info: ScheduleInfo) {
+fn schedule(runnable: Runnable, info: ScheduleInfo) {
     let shared = Weak::as_ptr(runnable.metadata());
     if let Err(runnable) = worker::schedule_local(shared, runnable, info) {
         match runnable.metadata().upgrade() {
