@@ -6,7 +6,7 @@
 //! `spawn_blocking` hands back the same awaitable, abortable [`JoinHandle`].
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
@@ -57,55 +57,53 @@ impl BlockingPool {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Queues `f`. The job holds only weak references to the pool and the
-    /// runtime, so a `JoinHandle` kept around does not keep them alive.
-    pub(crate) fn spawn<F, R>(self: &Arc<Self>, shared: Weak<Shared>, f: F) -> JoinHandle<R>
+    /// Queues `f` on `runtime`'s pool. The job holds only a weak reference
+    /// to the runtime (its metadata, as for any task), so a `JoinHandle`
+    /// kept around keeps neither the runtime nor its pool alive; once the
+    /// runtime is gone, scheduling the job drops (cancels) it.
+    pub(crate) fn spawn<F, R>(runtime: &Arc<Shared>, f: F) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let pool = Arc::downgrade(self);
-        let schedule = move |runnable| match pool.upgrade() {
-            Some(pool) => pool.schedule(runnable),
-            None => drop(runnable),
+        let schedule = |runnable: Runnable| {
+            if let Some(shared) = runnable.metadata().upgrade() {
+                shared.blocking.schedule(runnable, &shared);
+            }
         };
         let (runnable, task) = async_task::Builder::new()
-            .metadata(shared)
+            .metadata(Arc::downgrade(runtime))
             .spawn(|_| TaskFuture::new(async move { f() }), schedule);
         runnable.schedule();
         JoinHandle::new(task.fallible())
     }
 
-    fn schedule(self: &Arc<Self>, runnable: Runnable) {
+    fn schedule(self: &Arc<Self>, runnable: Runnable, runtime: &Arc<Shared>) {
         let mut state = self.lock();
         if state.shutdown {
             // Dropping the runnable cancels the job.
             return;
         }
+        state.queue.push_back(runnable);
         if state.idle > state.notified {
-            state.queue.push_back(runnable);
             state.notified += 1;
             self.work.notify_one();
-            return;
-        }
-        // A new thread runs in the job's runtime context.
-        let runtime = (state.threads < self.max_threads)
-            .then(|| runnable.metadata().upgrade())
-            .flatten();
-        state.queue.push_back(runnable);
-        let Some(shared) = runtime else { return };
-        let handle = Handle { shared };
-        let pool = self.clone();
-        let spawned = thread::Builder::new()
-            .name(self.thread_name.clone())
-            .spawn(move || {
-                let _enter = context::enter(handle);
-                pool.run();
-            });
-        // Without a new thread the job waits for a busy one to finish.
-        if let Ok(thread) = spawned {
-            state.threads += 1;
-            state.handles.insert(thread.thread().id(), thread);
+        } else if state.threads < self.max_threads {
+            let handle = Handle {
+                shared: runtime.clone(),
+            };
+            let pool = self.clone();
+            let spawned = thread::Builder::new()
+                .name(self.thread_name.clone())
+                .spawn(move || {
+                    let _enter = context::enter(handle);
+                    pool.run();
+                });
+            // Without a new thread the job waits for a busy one to finish.
+            if let Ok(thread) = spawned {
+                state.threads += 1;
+                state.handles.insert(thread.thread().id(), thread);
+            }
         }
     }
 

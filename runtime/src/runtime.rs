@@ -307,7 +307,7 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        self.shared.blocking.spawn(Arc::downgrade(&self.shared), f)
+        BlockingPool::spawn(&self.shared, f)
     }
 
     pub(crate) fn reactor(&self) -> &Arc<Reactor> {
