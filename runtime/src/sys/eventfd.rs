@@ -26,14 +26,20 @@ impl EventFd {
     /// interruption (mio's waker works the same way). Only a counter about
     /// to overflow (`EAGAIN`, after 2^64 - 2 writes) is reset first.
     pub(crate) fn notify(&self) {
+        if let Err(e) = self.add_one() {
+            if e.kind() == io::ErrorKind::WouldBlock {
+                self.reset();
+                let _ = self.add_one();
+            }
+        }
+    }
+
+    /// Adds one to the counter.
+    fn add_one(&self) -> io::Result<()> {
         let one: u64 = 1;
         // SAFETY: writes 8 bytes from a live u64, as eventfd requires.
-        let written = unsafe { libc::write(self.fd.as_raw_fd(), (&one as *const u64).cast(), 8) };
-        if written < 0 && io::Error::last_os_error().kind() == io::ErrorKind::WouldBlock {
-            self.reset();
-            // SAFETY: as above.
-            let _ = unsafe { libc::write(self.fd.as_raw_fd(), (&one as *const u64).cast(), 8) };
-        }
+        cvt(unsafe { libc::write(self.fd.as_raw_fd(), (&one as *const u64).cast(), 8) } as i32)?;
+        Ok(())
     }
 
     /// Sets the counter back to zero.
