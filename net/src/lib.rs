@@ -17,8 +17,9 @@
 //! keeps accepting until the queue is. One shortcut: a TCP read (or write)
 //! that transfers less than asked proves the receive queue empty (or the
 //! send buffer full), so it marks the direction not-ready at once and
-//! spares the syscall that would only report `EAGAIN`. Readiness is tracked per direction,
-//! so one task can read while another writes the same socket.
+//! spares the syscall that would only report `EAGAIN`. Readiness is
+//! tracked per direction, so one task can read while another writes the
+//! same socket.
 //!
 //! Several tasks may wait on one socket in the same direction (accept
 //! loops sharing a listener, receivers sharing a UDP socket): an edge wakes
