@@ -138,18 +138,13 @@ pub fn run(args: &ClientArgs) -> io::Result<()> {
     };
     let latencies = &mut measured.latencies;
     latencies.sort_unstable();
-    let arrivals = &mut measured.arrivals;
-    arrivals.sort_unstable();
     println!(
-        "RESULT requests={} completed={} secs={} p50_us={} p99_us={} arrival_p50_us={} arrival_p99_us={} arrivals={} errors={errors}",
+        "RESULT requests={} completed={} secs={} p50_us={} p99_us={} errors={errors}",
         latencies.len(),
         measured.completed,
         args.duration.as_secs_f64(),
         percentile(latencies, 50.0),
         percentile(latencies, 99.0),
-        percentile(arrivals, 50.0),
-        percentile(arrivals, 99.0),
-        arrivals.len(),
     );
     drop(idle);
     Ok(())
@@ -189,9 +184,6 @@ pub struct Outcome {
     pub requests_per_sec: f64,
     pub p50_us: f64,
     pub p99_us: f64,
-    /// The latency percentiles up to the reply's arrival in the client's
-    /// socket (kernel receive timestamps), when the client could take them.
-    pub to_socket: Option<Percentiles>,
     /// Requests answered over the whole run, warm-up included: what the
     /// server's CPU time paid for.
     pub completed: f64,
@@ -220,18 +212,10 @@ impl Outcome {
                 args.conns
             )));
         }
-        let to_socket = match field("arrivals")? {
-            0.0 => None,
-            _ => Some(Percentiles {
-                p50_us: field("arrival_p50_us")?,
-                p99_us: field("arrival_p99_us")?,
-            }),
-        };
         Ok(Outcome {
             requests_per_sec: requests / field("secs")?,
             p50_us: field("p50_us")?,
             p99_us: field("p99_us")?,
-            to_socket,
             completed: field("completed")?,
         })
     }
@@ -242,29 +226,11 @@ impl Outcome {
     /// because the load generator is the bottleneck.
     pub fn figures(&self, label: &str, server_cpu: Duration) -> Vec<Figure> {
         let cpu_per_request = server_cpu.as_secs_f64() * 1e6 / self.completed.max(1.0);
-        let mut figures = vec![
+        vec![
             Figure::rate(format!("{label}: throughput"), "req/s", self.requests_per_sec),
             Figure::cost(format!("{label}: p50 latency"), "µs", self.p50_us),
             Figure::cost(format!("{label}: p99 latency"), "µs", self.p99_us),
-        ];
-        if let Some(to_socket) = self.to_socket {
-            figures.extend([
-                Figure::cost(format!("{label}: p50 latency to socket"), "µs", to_socket.p50_us),
-                Figure::cost(format!("{label}: p99 latency to socket"), "µs", to_socket.p99_us),
-            ]);
-        }
-        figures.push(Figure::cost(
-            format!("{label}: server CPU per request"),
-            "µs",
-            cpu_per_request,
-        ));
-        figures
+            Figure::cost(format!("{label}: server CPU per request"), "µs", cpu_per_request),
+        ]
     }
-}
-
-/// Two latency percentiles, in µs.
-#[derive(Debug, Clone, Copy)]
-pub struct Percentiles {
-    pub p50_us: f64,
-    pub p99_us: f64,
 }

@@ -174,7 +174,6 @@ fn parse_wrk(lines: &[String]) -> io::Result<Outcome> {
             requests_per_sec,
             p50_us,
             p99_us,
-            to_socket: None,
             completed,
         }),
         _ => Err(io::Error::other("could not parse wrk's output")),

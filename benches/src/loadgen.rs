@@ -7,16 +7,13 @@
 //! 100 % of its CPU, a 1-worker server at ~70 % of its own), so every
 //! throughput row measured the client and came out at 1.0 whatever the
 //! servers did. A bare epoll loop is the cheapest client Linux offers:
-//! level-triggered, so one read per readiness report and no `EAGAIN`
+//! level-triggered, so one `recv` per readiness report and no `EAGAIN`
 //! probing; a `send` per request; one `epoll_wait` for many connections.
-//! The read is a `recvmsg`, to get the kernel's receive timestamp of the
-//! reply with it, so the server's part of each latency can be told apart
-//! from the time the reply waited for this thread.
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 /// What every connection sends and expects back.
 #[derive(Debug, Clone, Copy)]
@@ -42,11 +39,6 @@ pub struct Window {
 struct Conn {
     stream: TcpStream,
     started: Instant,
-    /// When the request's first byte was handed to the kernel, on the
-    /// clock of the kernel's receive timestamps.
-    sent_at: SystemTime,
-    /// The kernel's receive timestamp of the reply's last byte so far.
-    arrived_at: Option<SystemTime>,
     sent: usize,
     received: usize,
     /// Registered for writability (a request did not fit the send buffer).
@@ -57,15 +49,8 @@ struct Conn {
 /// What a run measured.
 #[derive(Debug, Default)]
 pub struct Measured {
-    /// Latency of each exchange started inside the window, in ns: from
-    /// just before the request's `send` until the reply has been read.
+    /// Latency of each exchange started inside the window, in ns.
     pub latencies: Vec<u64>,
-    /// The same exchanges' latency up to the moment the reply's last byte
-    /// reached the client's socket (the kernel's receive timestamp), in
-    /// ns: the server's part, without the time the reply then waited for
-    /// this single-threaded client to get to it. Empty if the kernel gave
-    /// no timestamps.
-    pub arrivals: Vec<u64>,
     /// Every exchange completed, warm-up included (what the server did).
     pub completed: u64,
 }
@@ -77,13 +62,10 @@ pub fn ping_pong(streams: Vec<TcpStream>, exchange: Exchange<'_>, window: Window
     let mut conns = Vec::with_capacity(streams.len());
     for (token, stream) in streams.into_iter().enumerate() {
         stream.set_nonblocking(true)?;
-        enable_receive_timestamps(&stream)?;
         epoll.add(&stream, token as u64)?;
         conns.push(Conn {
             stream,
             started: Instant::now(),
-            sent_at: SystemTime::now(),
-            arrived_at: None,
             sent: 0,
             received: 0,
             wants_write: false,
@@ -122,10 +104,6 @@ pub fn ping_pong(streams: Vec<TcpStream>, exchange: Exchange<'_>, window: Window
                 measured
                     .latencies
                     .push(now.duration_since(conn.started).as_nanos() as u64);
-                if let Some(arrived_at) = conn.arrived_at {
-                    let server_part = arrived_at.duration_since(conn.sent_at).unwrap_or_default();
-                    measured.arrivals.push(server_part.as_nanos() as u64);
-                }
             }
             if now >= window.until {
                 conn.done = true;
@@ -155,9 +133,6 @@ pub fn ping_pong(streams: Vec<TcpStream>, exchange: Exchange<'_>, window: Window
 /// Sends what is left of the request; waits for writability if the send
 /// buffer is full.
 fn send(epoll: &Epoll, token: usize, conn: &mut Conn, request: &[u8]) -> io::Result<()> {
-    if conn.sent == 0 {
-        conn.sent_at = SystemTime::now();
-    }
     while conn.sent < request.len() {
         match conn.stream.write(&request[conn.sent..]) {
             Ok(n) => conn.sent += n,
@@ -183,12 +158,9 @@ fn receive(conn: &mut Conn, reply: &mut [u8], exchange: Exchange<'_>) -> io::Res
         None => (0, exchange.reply_len - conn.received),
     };
     let buf = &mut reply[start..end];
-    match recv_timestamped(&conn.stream, buf) {
-        Ok((0, _)) => return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "server closed")),
-        Ok((n, arrived_at)) => {
-            conn.received += n;
-            conn.arrived_at = arrived_at;
-        }
+    match conn.stream.read(buf) {
+        Ok(0) => return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "server closed")),
+        Ok(n) => conn.received += n,
         Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
         Err(e) => return Err(e),
     }
@@ -201,66 +173,6 @@ fn receive(conn: &mut Conn, reply: &mut [u8], exchange: Exchange<'_>) -> io::Res
         }
         _ => Ok(true),
     }
-}
-
-/// Asks the kernel to timestamp the stream's incoming data (`SO_TIMESTAMPNS`,
-/// on the realtime clock), delivered with each read by [`recv_timestamped`].
-fn enable_receive_timestamps(stream: &TcpStream) -> io::Result<()> {
-    let on: libc::c_int = 1;
-    // SAFETY: the fd is open, and `on` is a valid c_int of the given size.
-    let rc = unsafe {
-        libc::setsockopt(
-            stream.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_TIMESTAMPNS,
-            (&on as *const libc::c_int).cast(),
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if rc < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
-}
-
-/// One `recvmsg` into `buf`; returns the bytes read and the receive
-/// timestamp of the last of them, if the kernel attached one.
-fn recv_timestamped(stream: &TcpStream, buf: &mut [u8]) -> io::Result<(usize, Option<SystemTime>)> {
-    // Room for one control message holding a timespec, aligned for cmsghdr.
-    let mut control = [0u64; 8];
-    let mut iov = libc::iovec {
-        iov_base: buf.as_mut_ptr().cast(),
-        iov_len: buf.len(),
-    };
-    // SAFETY: msghdr is plain data; all-zero is a valid empty header.
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    msg.msg_iov = &mut iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.as_mut_ptr().cast();
-    msg.msg_controllen = std::mem::size_of_val(&control);
-    // SAFETY: `msg` points at `iov` (valid for `buf.len()` bytes of writes)
-    // and at `control` (valid for `msg_controllen` bytes), all alive for
-    // the call.
-    let n = unsafe { libc::recvmsg(stream.as_raw_fd(), &mut msg, 0) };
-    if n < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let mut arrived_at = None;
-    // SAFETY: the kernel filled `msg_control` with `msg_controllen` bytes
-    // of well-formed control messages; the CMSG_* helpers walk them within
-    // that length, and a SCM_TIMESTAMPNS message carries a timespec.
-    unsafe {
-        let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
-        while !cmsg.is_null() {
-            if (*cmsg).cmsg_level == libc::SOL_SOCKET && (*cmsg).cmsg_type == libc::SCM_TIMESTAMPNS {
-                let ts = std::ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast::<libc::timespec>());
-                arrived_at =
-                    Some(SystemTime::UNIX_EPOCH + Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32));
-            }
-            cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
-        }
-    }
-    Ok((n as usize, arrived_at))
 }
 
 /// A level-triggered epoll instance.
@@ -321,55 +233,5 @@ impl Epoll {
             };
         }
         Ok(n as usize)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::net::TcpListener;
-    use std::thread;
-
-    /// Against a blocking echo thread on loopback, every timed exchange
-    /// also gets its latency to the socket, and that part is never the
-    /// larger one.
-    #[test]
-    fn replies_carry_their_arrival_time() {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let echo = thread::spawn(move || {
-            let (mut stream, _) = listener.accept().unwrap();
-            stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-            let mut buf = [0; 64];
-            loop {
-                match std::io::Read::read(&mut stream, &mut buf) {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => stream.write_all(&buf[..n]).unwrap(),
-                }
-            }
-        });
-        let stream = TcpStream::connect(addr).unwrap();
-        stream.set_nodelay(true).unwrap();
-        let request = [b'x'; 64];
-        let exchange = Exchange {
-            request: &request,
-            reply_len: request.len(),
-            expect: None,
-        };
-        let from = Instant::now();
-        let window = Window {
-            from,
-            until: from + Duration::from_millis(200),
-            timeout: Duration::from_secs(5),
-        };
-        let mut measured = ping_pong(vec![stream], exchange, window).unwrap();
-        echo.join().unwrap();
-
-        assert!(!measured.latencies.is_empty());
-        assert_eq!(measured.arrivals.len(), measured.latencies.len());
-        measured.latencies.sort_unstable();
-        measured.arrivals.sort_unstable();
-        let median = |v: &[u64]| v[v.len() / 2];
-        assert!(median(&measured.arrivals) <= median(&measured.latencies));
     }
 }
