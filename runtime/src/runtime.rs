@@ -332,6 +332,7 @@ impl Handle {
                 .iter()
                 .map(|s| s.stolen.load(Ordering::Relaxed))
                 .sum(),
+            idle_spins: shared.stats.iter().map(|s| s.spins.load(Ordering::Relaxed)).sum(),
             injector_depth: shared.injector.len(),
             reactor_polls: reactor.stats.polls.load(Ordering::Relaxed),
             events_received: reactor.stats.events.load(Ordering::Relaxed),
@@ -361,6 +362,9 @@ pub struct Metrics {
     pub tasks_spawned: u64,
     pub tasks_polled: u64,
     pub tasks_stolen: u64,
+    /// Times an idle worker spun for work before parking, which it does
+    /// only while wakes from outside the runtime keep ending its waits.
+    pub idle_spins: u64,
     /// Tasks waiting in the global queue right now.
     pub injector_depth: usize,
     /// `epoll_wait` calls.

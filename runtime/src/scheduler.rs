@@ -48,6 +48,7 @@ pub(crate) struct Shared {
 pub(crate) struct WorkerStats {
     pub(crate) polled: AtomicU64,
     pub(crate) stolen: AtomicU64,
+    pub(crate) spins: AtomicU64,
 }
 
 impl Shared {
