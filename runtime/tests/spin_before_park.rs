@@ -127,8 +127,9 @@ fn hand_offs(round_trips: u64, answer_delay: Duration) -> Cost {
 fn quick_answers_from_outside_need_no_reactor_poll_each() {
     let _serial = one_at_a_time();
     // A host that deschedules either thread fails that round trip's spin:
-    // the worker parks and the next answer through the eventfd re-arms it.
-    // Take the best of a few attempts so one noisy moment does not fail.
+    // the worker parks, and spins again after a wake or two through the
+    // eventfd (the back-off). Take the best of a few attempts so one noisy
+    // moment does not fail.
     let best = (0..3)
         .map(|_| hand_offs(ROUND_TRIPS, QUICK_ANSWER).reactor_polls)
         .min()
