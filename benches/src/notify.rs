@@ -1,10 +1,11 @@
-//! A runtime-agnostic, reusable one-slot signal ("baton") built on
-//! `std::sync` and wakers, used by the wake benchmarks.
+//! A runtime-agnostic, reusable one-slot signal ("baton") built on an
+//! atomic flag and `futures`' `AtomicWaker`, used by the wake benchmarks.
 
 use std::future::{poll_fn, Future};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
-use std::task::{Poll, Waker};
+use std::task::Poll;
+
+use futures_util::task::AtomicWaker;
 
 /// One pending signal at most; one waiting task at a time.
 ///
@@ -13,21 +14,24 @@ use std::task::{Poll, Waker};
 /// the two batons of the cross-thread benchmark adjacent on the heap, runs
 /// were bimodal (about 165 or 330 ns per round trip) depending on where the
 /// allocator happened to place them.
+///
+/// The waker sits in an `AtomicWaker`, as in the channels real code wakes
+/// tasks with, not behind a `Mutex`: with a mutex, the signalling thread
+/// and the task storing its next waker met on the lock in most round trips
+/// of the cross-thread benchmark, and the futex's contended path took a
+/// sizeable share of both threads' time (finding 15).
 #[derive(Debug, Default)]
 #[repr(align(128))]
 pub struct Baton {
     set: AtomicBool,
-    waker: Mutex<Option<Waker>>,
+    waker: AtomicWaker,
 }
 
 impl Baton {
     /// Sets the signal and wakes the waiting task, if any.
     pub fn signal(&self) {
         self.set.store(true, Ordering::Release);
-        let waker = self.waker.lock().unwrap().take();
-        if let Some(waker) = waker {
-            waker.wake();
-        }
+        self.waker.wake();
     }
 
     /// Consumes the signal if it is set. Reads before swapping, so a
@@ -43,7 +47,7 @@ impl Baton {
             if self.try_take() {
                 return Poll::Ready(());
             }
-            *self.waker.lock().unwrap() = Some(cx.waker().clone());
+            self.waker.register(cx.waker());
             // A signal between the first check and storing the waker found
             // no waker to wake: check again.
             if self.try_take() {
