@@ -322,17 +322,9 @@ impl Handle {
         Metrics {
             workers: shared.locals.len(),
             tasks_spawned: shared.spawned.load(Ordering::Relaxed),
-            tasks_polled: shared
-                .stats
-                .iter()
-                .map(|s| s.polled.load(Ordering::Relaxed))
-                .sum(),
-            tasks_stolen: shared
-                .stats
-                .iter()
-                .map(|s| s.stolen.load(Ordering::Relaxed))
-                .sum(),
-            idle_spins: shared.stats.iter().map(|s| s.spins.load(Ordering::Relaxed)).sum(),
+            tasks_polled: shared.worker_total(|s| &s.polled),
+            tasks_stolen: shared.worker_total(|s| &s.stolen),
+            idle_spins: shared.worker_total(|s| &s.spins),
             injector_depth: shared.injector.len(),
             reactor_polls: reactor.stats.polls.load(Ordering::Relaxed),
             events_received: reactor.stats.events.load(Ordering::Relaxed),

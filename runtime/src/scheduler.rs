@@ -99,6 +99,14 @@ impl Shared {
     }
 
     /// Whether any queue holds a task some worker could run.
+    /// One per-worker counter summed over all workers.
+    pub(crate) fn worker_total(&self, counter: impl Fn(&WorkerStats) -> &AtomicU64) -> u64 {
+        self.stats
+            .iter()
+            .map(|stats| counter(stats).load(Ordering::Relaxed))
+            .sum()
+    }
+
     pub(crate) fn has_work(&self) -> bool {
         self.is_shutdown() || !self.injector.is_empty() || self.locals.iter().any(|q| !q.is_empty())
     }
