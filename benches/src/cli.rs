@@ -9,6 +9,7 @@ use crate::server::ServerArgs;
 
 pub const USAGE: &str = "\
 usage: edgeio-benches <all|echo|http|micro|c10k> [--quick] [--runs N] [--out PATH]
+       edgeio-benches pool RESULTS.md...
 
   all     every group below, then writes the results file
   echo    TCP echo ping-pong: 1/64/1000 connections, 64 B and 16 KiB messages
@@ -18,7 +19,10 @@ usage: edgeio-benches <all|echo|http|micro|c10k> [--quick] [--runs N] [--out PAT
 
   --quick      short smoke run (3 runs per figure, short durations)
   --runs N     runs per figure (default 5, 3 with --quick)
-  --out PATH   results file (default benches/RESULTS.md)";
+  --out PATH   results file (default benches/RESULTS.md)
+
+  pool    adds up the pairs of several results files (runs saved with --out)
+          per figure, with a sign test: tells a tie from a steady difference";
 
 /// A benchmark group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +64,8 @@ pub enum Command {
     Server(ServerArgs),
     /// Hidden: the load generator process.
     Client(ClientArgs),
+    /// `pool FILE...`: the pairs of several results files, added up.
+    Pool(Vec<PathBuf>),
 }
 
 /// `--name value` pairs and bare `--switch`es.
@@ -102,6 +108,12 @@ impl Flags {
 
 pub fn parse(args: &[String]) -> Result<Command, String> {
     let (first, rest) = args.split_first().ok_or("missing sub-command")?;
+    if first == "pool" {
+        if rest.is_empty() {
+            return Err("pool needs at least one results file".to_owned());
+        }
+        return Ok(Command::Pool(rest.iter().map(PathBuf::from).collect()));
+    }
     let flags = Flags::parse(rest)?;
     let groups = match first.as_str() {
         "server" => return ServerArgs::from_flags(&flags).map(Command::Server),

@@ -11,6 +11,7 @@ pub mod http;
 pub mod loadgen;
 pub mod micro;
 pub mod notify;
+pub mod pool;
 pub mod proc;
 pub mod report;
 pub mod rt;

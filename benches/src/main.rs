@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use edgeio_benches::cli::{self, Command, Group, Options};
 use edgeio_benches::suite::Suite;
-use edgeio_benches::{c10k, client, echo, http, micro, proc, server};
+use edgeio_benches::{c10k, client, echo, http, micro, pool, proc, server};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -13,6 +13,7 @@ fn main() -> ExitCode {
         Ok(Command::Suite(opts)) => run_suite(opts),
         Ok(Command::Server(args)) => server::run(&args),
         Ok(Command::Client(args)) => client::run(&args),
+        Ok(Command::Pool(paths)) => pool::run(&paths),
         Err(e) => {
             eprintln!("{e}\n\n{}", cli::USAGE);
             return ExitCode::from(2);
