@@ -16,7 +16,7 @@ use std::path::PathBuf;
 const SIGNIFICANT: f64 = 0.05;
 
 /// One figure's row of one results file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 struct Row {
     group: String,
     figure: String,
