@@ -98,7 +98,6 @@ impl Shared {
         }
     }
 
-    /// Whether any queue holds a task some worker could run.
     /// One per-worker counter summed over all workers.
     pub(crate) fn worker_total(&self, counter: impl Fn(&WorkerStats) -> &AtomicU64) -> u64 {
         self.stats
@@ -107,6 +106,7 @@ impl Shared {
             .sum()
     }
 
+    /// Whether any queue holds a task some worker could run.
     pub(crate) fn has_work(&self) -> bool {
         self.is_shutdown() || !self.injector.is_empty() || self.locals.iter().any(|q| !q.is_empty())
     }
