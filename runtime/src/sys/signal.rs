@@ -82,10 +82,15 @@ pub(crate) fn sigint_count() -> u64 {
     RECEIVED.load(Ordering::SeqCst)
 }
 
-/// Empties the pipe; its contents only ever mean "look at the counter".
-pub(crate) fn drain(fd: BorrowedFd<'_>) {
+/// Empties the pipe, whose contents only ever mean "look at the counter";
+/// returns whether there was anything to read.
+pub(crate) fn drain(fd: BorrowedFd<'_>) -> bool {
     use std::os::fd::AsRawFd;
     let mut buf = [0u8; 64];
+    let mut drained = false;
     // SAFETY: reads into a live buffer of the length given; stops at EAGAIN.
-    while unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) } > 0 {}
+    while unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) } > 0 {
+        drained = true;
+    }
+    drained
 }
