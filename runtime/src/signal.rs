@@ -55,8 +55,8 @@ pub async fn ctrl_c() -> io::Result<()> {
         })
     })
     .await?;
-    // The registration must go before the fd it names is closed.
     drop(listed);
+    // The registration must go before the fd it names is closed.
     drop(registration);
     Ok(())
 }

