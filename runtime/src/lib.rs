@@ -9,7 +9,10 @@
 //! - [`Runtime`] owns one reactor and N worker threads. Tasks
 //!   (`async-task` runnables) wait in a per-worker local queue, a LIFO slot
 //!   for the task most recently woken, or a global injector; idle workers
-//!   steal from each other.
+//!   steal from each other. Under overload a worker keeps up to 128 tasks
+//!   woken by the reactor in its local queue and sends the rest to the
+//!   injector, which it drains fast enough that none waits there much
+//!   longer than 50 ms.
 //! - The reactor is one epoll instance. Every fd is registered once,
 //!   edge-triggered, for both directions; readiness is tracked in user space
 //!   ([`Registration`]). There is no reactor thread: a worker that runs out

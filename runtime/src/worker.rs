@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use async_task::ScheduleInfo;
 
 use crate::coop;
-use crate::scheduler::{Runnable, Shared};
+use crate::scheduler::{Runnable, Shared, LOCAL_QUEUE_CAPACITY};
 use crate::trace::trace;
 
 /// Every this many ticks the injector is checked before the local queue, so
@@ -25,6 +25,20 @@ const EVENT_INTERVAL: u32 = 61;
 /// Tasks run in a row from the LIFO slot before it yields to the queue, so
 /// two tasks waking each other cannot starve the rest.
 const MAX_LIFO_POLLS: usize = 3;
+/// A task woken by the reactor joins the local queue while it holds fewer
+/// tasks than this, and the back of the injector otherwise. Under overload
+/// (more ready connections than this) the connections in the local queue
+/// cycle quickly and their sockets and tasks stay in cache, which serving
+/// every ready task in turn gives up (benches/FINDINGS.md, finding 18).
+/// Half the local queue, so that moderate loads (64 or 100 busy
+/// connections per worker) never reach it.
+const HOT_QUEUE_LIMIT: usize = LOCAL_QUEUE_CAPACITY / 2;
+/// How long a task may wait in the injector while fresher tasks run: each
+/// poll of the reactor first moves the injector's oldest tasks to the
+/// local queue, as many as this bound requires (see
+/// [`Worker::refill_from_injector_due`]). This is what keeps
+/// [`HOT_QUEUE_LIMIT`] from starving the connections beyond it.
+const INJECTOR_MAX_WAIT: Duration = Duration::from_millis(50);
 /// How long a worker spins for work before parking, when its last wait
 /// was ended by work from another thread. A park and the wake-up that
 /// ends it cost far more than this (an eventfd write, `epoll_wait`
@@ -63,6 +77,8 @@ struct Worker {
     /// worker CPU per wake without this).
     spin_backoff: Cell<u32>,
     spins_to_skip: Cell<u32>,
+    /// When the injector was last drawn on by a poll of the reactor.
+    last_refill: Cell<Instant>,
     polled: Cell<u64>,
     stolen: Cell<u64>,
     spins: Cell<u64>,
@@ -106,6 +122,7 @@ pub(crate) fn run(shared: Arc<Shared>, index: usize) {
         spin_before_park: Cell::new(false),
         spin_backoff: Cell::new(0),
         spins_to_skip: Cell::new(0),
+        last_refill: Cell::new(Instant::now()),
         polled: Cell::new(0),
         stolen: Cell::new(0),
         spins: Cell::new(0),
@@ -126,10 +143,9 @@ impl Worker {
     fn schedule(&self, runnable: Runnable, info: ScheduleInfo) {
         if !self.polling.get() {
             // Woken by the reactor on this worker: the caller notifies
-            // others once for the whole batch. While older tasks wait in the
-            // injector, queue behind them rather than jump ahead through
-            // the local queue, so tasks run in the order they became ready.
-            if self.shared.injector.is_empty() {
+            // others once for the whole batch. Past the hot limit, to the
+            // back of the injector, whose wait is bounded.
+            if self.local().len() < HOT_QUEUE_LIMIT {
                 self.push_local(runnable);
             } else {
                 self.shared.injector.push(runnable);
@@ -206,6 +222,25 @@ impl Worker {
         }
     }
 
+    /// Moves the injector's oldest tasks into the local queue: the share of
+    /// its length that the time since the last call is of
+    /// [`INJECTOR_MAX_WAIT`], and at least one. Called between equal
+    /// stretches of work, this turns the whole injector over within that
+    /// bound however long it is, while the local queue's tasks keep
+    /// running in between.
+    fn refill_from_injector_due(&self) {
+        let now = Instant::now();
+        let elapsed = now.saturating_duration_since(self.last_refill.replace(now));
+        let waiting = self.shared.injector.len();
+        let room = self.local().capacity() - self.local().len();
+        for _ in 0..due_from_injector(waiting, elapsed).min(room) {
+            match self.shared.injector.pop() {
+                Some(runnable) => self.push_local(runnable),
+                None => break,
+            }
+        }
+    }
+
     /// Takes half of some other worker's queue.
     fn steal(&self) -> Option<Runnable> {
         let workers = self.shared.locals.len();
@@ -255,13 +290,13 @@ impl Worker {
     /// Collects I/O and timer events without blocking, if no other worker
     /// is doing so.
     ///
-    /// Tasks waiting in the injector became ready before anything this poll
-    /// finds, so they move to the local queue first: otherwise fresh events
-    /// would keep the local queue full and the injector, checked only every
+    /// The injector's tasks that are due move to the local queue first,
+    /// ahead of what this poll finds: otherwise fresh events would keep the
+    /// local queue busy and the injector, checked only every
     /// `GLOBAL_QUEUE_INTERVAL` ticks, would starve (seen as a p99 latency
-    /// blow-up with 1000 busy connections on one worker).
+    /// of 0.3–0.5 s with 1000 busy connections on one worker).
     fn poll_reactor_now(&self) {
-        self.refill_from_injector();
+        self.refill_from_injector_due();
         if let Some(mut driver) = self.shared.reactor.try_driver() {
             if driver.wait(Some(Duration::ZERO)).is_ok() && driver.wake() > 0 {
                 drop(driver);
@@ -352,5 +387,40 @@ impl Worker {
         stats.polled.store(self.polled.get(), Ordering::Relaxed);
         stats.stolen.store(self.stolen.get(), Ordering::Relaxed);
         stats.spins.store(self.spins.get(), Ordering::Relaxed);
+    }
+}
+
+/// How many of `waiting` injector tasks are due after `elapsed`: the
+/// fraction `elapsed / INJECTOR_MAX_WAIT` of them, rounded up, so that at
+/// least one moves whenever any waits.
+fn due_from_injector(waiting: usize, elapsed: Duration) -> usize {
+    if waiting == 0 {
+        return 0;
+    }
+    let due = (waiting as u128)
+        .saturating_mul(elapsed.as_nanos())
+        .div_ceil(INJECTOR_MAX_WAIT.as_nanos());
+    usize::try_from(due).unwrap_or(usize::MAX).clamp(1, waiting)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_whole_injector_is_due_within_the_bound() {
+        assert_eq!(due_from_injector(0, INJECTOR_MAX_WAIT), 0);
+        assert_eq!(due_from_injector(800, INJECTOR_MAX_WAIT), 800);
+        assert_eq!(due_from_injector(800, INJECTOR_MAX_WAIT * 3), 800);
+        assert_eq!(due_from_injector(800, INJECTOR_MAX_WAIT / 4), 200);
+        assert_eq!(due_from_injector(800, Duration::MAX), 800);
+        assert_eq!(due_from_injector(usize::MAX, Duration::MAX), usize::MAX);
+    }
+
+    #[test]
+    fn any_waiting_task_is_due_at_every_poll() {
+        assert_eq!(due_from_injector(1, Duration::ZERO), 1);
+        assert_eq!(due_from_injector(1, Duration::from_nanos(1)), 1);
+        assert_eq!(due_from_injector(800, Duration::from_micros(1)), 1);
     }
 }
