@@ -212,10 +212,10 @@ fn yield_now_lets_other_tasks_run() {
 /// local queue; the rest wait in the injector, and every poll of the
 /// reactor moves the share of them that is due, so none waits much longer
 /// than the injector's bound (50 ms) however many fresher tasks keep
-/// becoming ready. Here 2000 tasks, each woken by a timer after 20 µs of
+/// becoming ready. Here 2000 tasks, each woken by a timer after 40 µs of
 /// work, overload one worker for 3 s. Taking one task from the injector
 /// per 61 polls instead, as a plain hot queue would, leaves the tasks there
-/// waiting 1.4 s.
+/// waiting 2.5 s.
 #[test]
 fn overload_does_not_starve_the_tasks_beyond_the_hot_queue() {
     const TASKS: usize = 2000;
@@ -228,7 +228,7 @@ fn overload_does_not_starve_the_tasks_beyond_the_hot_queue() {
                     let mut longest_wait = Duration::ZERO;
                     while last < until {
                         let work = Instant::now();
-                        while work.elapsed() < Duration::from_micros(20) {
+                        while work.elapsed() < Duration::from_micros(40) {
                             std::hint::spin_loop();
                         }
                         sleep(Duration::from_micros(1)).await;
@@ -246,10 +246,10 @@ fn overload_does_not_starve_the_tasks_beyond_the_hot_queue() {
         }
         longest_waits
     });
-    // About 55 ms on an idle machine, 180 ms with both CPUs busy elsewhere.
+    // About 90 ms on an idle machine, 270 ms with both CPUs busy elsewhere.
     let longest_wait = longest_waits.into_iter().max().unwrap();
     assert!(
-        longest_wait < Duration::from_millis(500),
+        longest_wait < Duration::from_secs(1),
         "a task waited {longest_wait:?} to run again"
     );
 }
