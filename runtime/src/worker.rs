@@ -214,12 +214,7 @@ impl Worker {
     fn refill_from_injector(&self) {
         let share = self.shared.injector.len() / self.shared.locals.len() + 1;
         let room = (self.local().capacity() / 2).saturating_sub(self.local().len());
-        for _ in 0..share.min(room) {
-            match self.shared.injector.pop() {
-                Some(runnable) => self.push_local(runnable),
-                None => break,
-            }
-        }
+        self.move_from_injector(share.min(room));
     }
 
     /// Moves the injector's oldest tasks into the local queue: the share of
@@ -232,8 +227,14 @@ impl Worker {
         let now = Instant::now();
         let elapsed = now.saturating_duration_since(self.last_refill.replace(now));
         let waiting = self.shared.injector.len();
-        let room = self.local().capacity() - self.local().len();
-        for _ in 0..due_from_injector(waiting, elapsed).min(room) {
+        let room = self.local().capacity().saturating_sub(self.local().len());
+        self.move_from_injector(due_from_injector(waiting, elapsed).min(room));
+    }
+
+    /// Moves up to `count` tasks from the front of the injector to the back
+    /// of the local queue.
+    fn move_from_injector(&self, count: usize) {
+        for _ in 0..count {
             match self.shared.injector.pop() {
                 Some(runnable) => self.push_local(runnable),
                 None => break,
