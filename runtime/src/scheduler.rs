@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
+use std::time::Duration;
 
 use async_task::{ScheduleInfo, WithInfo};
 use crossbeam_queue::{ArrayQueue, SegQueue};
@@ -39,6 +40,9 @@ pub(crate) struct Shared {
     shutdown: AtomicBool,
     pub(crate) stats: Box<[WorkerStats]>,
     pub(crate) spawned: AtomicU64,
+    /// Under overload, how long a task may wait in the injector while
+    /// fresher ones run (`Builder::max_injector_wait`).
+    pub(crate) max_injector_wait: Duration,
 }
 
 /// Counters one worker publishes; on their own cache line so workers do not
@@ -52,7 +56,12 @@ pub(crate) struct WorkerStats {
 }
 
 impl Shared {
-    pub(crate) fn new(reactor: Arc<Reactor>, blocking: BlockingPool, workers: usize) -> Shared {
+    pub(crate) fn new(
+        reactor: Arc<Reactor>,
+        blocking: BlockingPool,
+        workers: usize,
+        max_injector_wait: Duration,
+    ) -> Shared {
         Shared {
             reactor,
             blocking: Arc::new(blocking),
@@ -64,6 +73,7 @@ impl Shared {
             shutdown: AtomicBool::new(false),
             stats: (0..workers).map(|_| WorkerStats::default()).collect(),
             spawned: AtomicU64::new(0),
+            max_injector_wait,
         }
     }
 

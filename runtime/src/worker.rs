@@ -33,12 +33,12 @@ const MAX_LIFO_POLLS: usize = 3;
 /// Half the local queue, so that moderate loads (64 or 100 busy
 /// connections per worker) never reach it.
 const HOT_QUEUE_LIMIT: usize = LOCAL_QUEUE_CAPACITY / 2;
-/// How long a task may wait in the injector while fresher tasks run: each
-/// poll of the reactor first moves the injector's oldest tasks to the
-/// local queue, as many as this bound requires (see
-/// [`Worker::refill_from_injector_due`]). This is what keeps
+/// How long a task may wait in the injector while fresher tasks run, unless
+/// the builder says otherwise: each poll of the reactor first moves the
+/// injector's oldest tasks to the local queue, as many as this bound
+/// requires (see [`Worker::refill_from_injector_due`]). This is what keeps
 /// [`HOT_QUEUE_LIMIT`] from starving the connections beyond it.
-const INJECTOR_MAX_WAIT: Duration = Duration::from_millis(50);
+pub(crate) const DEFAULT_MAX_INJECTOR_WAIT: Duration = Duration::from_millis(50);
 /// How long a worker spins for work before parking, when its last wait
 /// was ended by work from another thread. A park and the wake-up that
 /// ends it cost far more than this (an eventfd write, `epoll_wait`
@@ -218,8 +218,8 @@ impl Worker {
     }
 
     /// Moves the injector's oldest tasks into the local queue: the share of
-    /// its length that the time since the last call is of
-    /// [`INJECTOR_MAX_WAIT`], and at least one. Called between equal
+    /// its length that the time since the last call is of the runtime's
+    /// `max_injector_wait`, and at least one. Called between equal
     /// stretches of work, this turns the whole injector over within that
     /// bound however long it is, while the local queue's tasks keep
     /// running in between.
@@ -227,8 +227,9 @@ impl Worker {
         let now = Instant::now();
         let elapsed = now.saturating_duration_since(self.last_refill.replace(now));
         let waiting = self.shared.injector.len();
+        let due = due_from_injector(waiting, elapsed, self.shared.max_injector_wait);
         let room = self.local().capacity().saturating_sub(self.local().len());
-        self.move_from_injector(due_from_injector(waiting, elapsed).min(room));
+        self.move_from_injector(due.min(room));
     }
 
     /// Moves up to `count` tasks from the front of the injector to the back
@@ -391,16 +392,17 @@ impl Worker {
     }
 }
 
-/// How many of `waiting` injector tasks are due after `elapsed`: the
-/// fraction `elapsed / INJECTOR_MAX_WAIT` of them, rounded up, so that at
-/// least one moves whenever any waits.
-fn due_from_injector(waiting: usize, elapsed: Duration) -> usize {
-    if waiting == 0 {
-        return 0;
+/// How many of `waiting` injector tasks are due after `elapsed`, for a
+/// bound of `max_wait`: the fraction `elapsed / max_wait` of them, rounded
+/// up, so that at least one moves whenever any waits. A zero bound makes
+/// all of them due.
+fn due_from_injector(waiting: usize, elapsed: Duration, max_wait: Duration) -> usize {
+    if waiting == 0 || max_wait.is_zero() {
+        return waiting;
     }
     let due = (waiting as u128)
         .saturating_mul(elapsed.as_nanos())
-        .div_ceil(INJECTOR_MAX_WAIT.as_nanos());
+        .div_ceil(max_wait.as_nanos());
     usize::try_from(due).unwrap_or(usize::MAX).clamp(1, waiting)
 }
 
@@ -410,18 +412,28 @@ mod tests {
 
     #[test]
     fn the_whole_injector_is_due_within_the_bound() {
-        assert_eq!(due_from_injector(0, INJECTOR_MAX_WAIT), 0);
-        assert_eq!(due_from_injector(800, INJECTOR_MAX_WAIT), 800);
-        assert_eq!(due_from_injector(800, INJECTOR_MAX_WAIT * 3), 800);
-        assert_eq!(due_from_injector(800, INJECTOR_MAX_WAIT / 4), 200);
-        assert_eq!(due_from_injector(800, Duration::MAX), 800);
-        assert_eq!(due_from_injector(usize::MAX, Duration::MAX), usize::MAX);
+        let bound = DEFAULT_MAX_INJECTOR_WAIT;
+        assert_eq!(due_from_injector(0, bound, bound), 0);
+        assert_eq!(due_from_injector(800, bound, bound), 800);
+        assert_eq!(due_from_injector(800, bound * 3, bound), 800);
+        assert_eq!(due_from_injector(800, bound / 4, bound), 200);
+        assert_eq!(due_from_injector(800, Duration::MAX, bound), 800);
+        assert_eq!(due_from_injector(usize::MAX, Duration::MAX, bound), usize::MAX);
     }
 
     #[test]
     fn any_waiting_task_is_due_at_every_poll() {
-        assert_eq!(due_from_injector(1, Duration::ZERO), 1);
-        assert_eq!(due_from_injector(1, Duration::from_nanos(1)), 1);
-        assert_eq!(due_from_injector(800, Duration::from_micros(1)), 1);
+        let bound = DEFAULT_MAX_INJECTOR_WAIT;
+        assert_eq!(due_from_injector(1, Duration::ZERO, bound), 1);
+        assert_eq!(due_from_injector(1, Duration::from_nanos(1), bound), 1);
+        assert_eq!(due_from_injector(800, Duration::from_micros(1), bound), 1);
+        assert_eq!(due_from_injector(800, Duration::ZERO, Duration::MAX), 1);
+    }
+
+    #[test]
+    fn a_zero_bound_makes_every_waiting_task_due() {
+        assert_eq!(due_from_injector(0, Duration::ZERO, Duration::ZERO), 0);
+        assert_eq!(due_from_injector(800, Duration::ZERO, Duration::ZERO), 800);
+        assert_eq!(due_from_injector(800, Duration::MAX, Duration::ZERO), 800);
     }
 }
