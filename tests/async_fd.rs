@@ -125,14 +125,16 @@ fn mut_accessors_and_readiness() {
         let mut reader = Async::new(read_end)?;
         let mut writer = Async::new(write_end)?;
         assert_eq!(reader.as_raw_fd(), reader.get_ref().as_raw_fd());
-        writer.write_with_mut(|f| f.write(b"abc")).await?;
+        // SAFETY: the closure writes to the File, which keeps its fd.
+        unsafe { writer.write_with_mut(|f| f.write(b"abc")).await? };
         timeout(STEP, reader.readable()).await??;
         let mut buf = [0; 3];
-        let n = reader.read_with_mut(|f| f.read(&mut buf)).await?;
+        // SAFETY: the closure reads from the File, which keeps its fd.
+        let n = unsafe { reader.read_with_mut(|f| f.read(&mut buf)).await? };
         assert_eq!(&buf[..n], b"abc");
         // `get_mut` gives the File; a direct read now sees an empty pipe.
-        let err = reader
-            .get_mut()
+        // SAFETY: the File is only read from.
+        let err = unsafe { reader.get_mut() }
             .read(&mut buf)
             .expect_err("pipe is empty and non-blocking");
         assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
@@ -169,4 +171,12 @@ fn unsupported_fds_and_missing_runtime_are_errors() {
         assert_eq!(err.raw_os_error(), Some(libc::EPERM));
         Ok(())
     });
+}
+
+/// What I/O safety rules out at compile time: registering a bare fd
+/// number, and reaching `&mut T` (through which the fd could be closed
+/// while registered) without `unsafe`.
+#[test]
+fn raw_fds_and_mut_access_need_unsafe() {
+    trybuild::TestCases::new().compile_fail("tests/io_safety/*.rs");
 }

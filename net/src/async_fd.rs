@@ -16,6 +16,8 @@ use std::task::{Context, Poll};
 use edgeio_runtime::Registration;
 use futures_io::{AsyncRead, AsyncWrite};
 
+use crate::IoSafe;
+
 /// An I/O object whose file descriptor is registered with the reactor.
 ///
 /// `Async` puts the fd into non-blocking mode and registers it once, for
@@ -26,8 +28,15 @@ use futures_io::{AsyncRead, AsyncWrite};
 /// terminals: anything epoll accepts works (regular files do not: epoll
 /// refuses them with `EPERM`).
 ///
-/// When `T` (or `&T`) implements [`Read`]/[`Write`], `Async<T>` (or
-/// `&Async<T>`) implements `futures-io`'s [`AsyncRead`]/[`AsyncWrite`].
+/// When `&T` implements [`Read`]/[`Write`], `&Async<T>` implements
+/// `futures-io`'s [`AsyncRead`]/[`AsyncWrite`]; when `T` does and is
+/// [`IoSafe`] (std's files, sockets and pipes are), so does `Async<T>`.
+///
+/// `T` owns the fd (or borrows it for longer than the `Async` lives), so
+/// the registration never outlives it: that is why `Async::new` is safe
+/// where [`Registration::new`] is not. The methods that hand out `&mut T`
+/// are `unsafe`, because through them the fd could be closed or replaced
+/// while it is registered.
 ///
 /// Any number of tasks may wait on the same `Async` in either direction
 /// (e.g. several accept loops sharing a listener): the next edge wakes them
@@ -58,7 +67,7 @@ pub struct Async<T> {
 // says nothing about `T`.
 impl<T> Unpin for Async<T> {}
 
-impl<T: AsRawFd> Async<T> {
+impl<T: AsFd> Async<T> {
     /// Puts `io`'s fd into non-blocking mode and registers it with the
     /// current runtime.
     ///
@@ -72,14 +81,20 @@ impl<T: AsRawFd> Async<T> {
     /// registered (epoll rejects regular files with `EPERM`). `io` is
     /// dropped (and its fd closed) on error.
     pub fn new(io: T) -> io::Result<Async<T>> {
-        set_nonblocking(io.as_raw_fd())?;
+        set_nonblocking(io.as_fd())?;
         Async::new_nonblocking(io)
     }
 
     /// Registers `io`, whose fd the caller has already made non-blocking
     /// (sockets created with `SOCK_NONBLOCK` skip the `fcntl` calls).
     pub(crate) fn new_nonblocking(io: T) -> io::Result<Async<T>> {
-        let registration = Registration::new(&io)?;
+        // SAFETY: `io` holds the fd open for as long as it lives, and it
+        // lives longer than the registration: both move into the `Async`,
+        // where `registration` is declared first and so drops first, and
+        // `into_inner` drops it before giving `io` back. Safe code cannot
+        // close the fd meanwhile: `AsFd` vouches for `&T`, and `&mut T` is
+        // only handed out by `unsafe` methods.
+        let registration = unsafe { Registration::new(io.as_fd())? };
         Ok(Async { registration, io })
     }
 }
@@ -92,9 +107,12 @@ impl<T> Async<T> {
 
     /// The inner I/O object, mutably.
     ///
-    /// Replacing the fd behind it (e.g. with `dup2`) is a logic error: the
-    /// registration keeps referring to the fd number it was created with.
-    pub fn get_mut(&mut self) -> &mut T {
+    /// # Safety
+    ///
+    /// The fd must not be closed or replaced through the returned
+    /// reference (by moving another `T` in, for instance): it stays
+    /// registered by number until the `Async` drops.
+    pub unsafe fn get_mut(&mut self) -> &mut T {
         &mut self.io
     }
 
@@ -157,7 +175,11 @@ impl<T> Async<T> {
     }
 
     /// Like [`poll_read_with`](Async::poll_read_with), with `&mut T`.
-    pub fn poll_read_with_mut<R>(
+    ///
+    /// # Safety
+    ///
+    /// `op` must not close or replace the fd (see [`get_mut`](Async::get_mut)).
+    pub unsafe fn poll_read_with_mut<R>(
         &mut self,
         cx: &mut Context<'_>,
         mut op: impl FnMut(&mut T) -> io::Result<R>,
@@ -167,7 +189,11 @@ impl<T> Async<T> {
     }
 
     /// Like [`poll_write_with`](Async::poll_write_with), with `&mut T`.
-    pub fn poll_write_with_mut<R>(
+    ///
+    /// # Safety
+    ///
+    /// `op` must not close or replace the fd (see [`get_mut`](Async::get_mut)).
+    pub unsafe fn poll_write_with_mut<R>(
         &mut self,
         cx: &mut Context<'_>,
         mut op: impl FnMut(&mut T) -> io::Result<R>,
@@ -233,20 +259,36 @@ impl<T> Async<T> {
     }
 
     /// `async` form of [`poll_read_with_mut`](Async::poll_read_with_mut).
-    pub async fn read_with_mut<R>(&mut self, mut op: impl FnMut(&mut T) -> io::Result<R>) -> io::Result<R> {
-        poll_fn(|cx| self.poll_read_with_mut(cx, &mut op)).await
+    ///
+    /// # Safety
+    ///
+    /// As for [`poll_read_with_mut`](Async::poll_read_with_mut).
+    pub async unsafe fn read_with_mut<R>(
+        &mut self,
+        mut op: impl FnMut(&mut T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        // SAFETY: our caller vouches for `op`.
+        poll_fn(|cx| unsafe { self.poll_read_with_mut(cx, &mut op) }).await
     }
 
     /// `async` form of [`poll_write_with_mut`](Async::poll_write_with_mut).
-    pub async fn write_with_mut<R>(&mut self, mut op: impl FnMut(&mut T) -> io::Result<R>) -> io::Result<R> {
-        poll_fn(|cx| self.poll_write_with_mut(cx, &mut op)).await
+    ///
+    /// # Safety
+    ///
+    /// As for [`poll_write_with_mut`](Async::poll_write_with_mut).
+    pub async unsafe fn write_with_mut<R>(
+        &mut self,
+        mut op: impl FnMut(&mut T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        // SAFETY: our caller vouches for `op`.
+        poll_fn(|cx| unsafe { self.poll_write_with_mut(cx, &mut op) }).await
     }
 }
 
 /// Sets `O_NONBLOCK` on `fd`'s open file description, if not set yet.
-fn set_nonblocking(fd: RawFd) -> io::Result<()> {
-    // SAFETY: F_GETFL takes no pointer argument; on an fd that is not open
-    // it fails with EBADF, which we report.
+fn set_nonblocking(fd: BorrowedFd<'_>) -> io::Result<()> {
+    let fd = fd.as_raw_fd();
+    // SAFETY: F_GETFL takes no pointer argument, and `fd` is open.
     let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
     if flags < 0 {
         return Err(io::Error::last_os_error());
@@ -280,9 +322,10 @@ impl<T: fmt::Debug> fmt::Debug for Async<T> {
     }
 }
 
-impl<T: Read> AsyncRead for Async<T> {
+impl<T: IoSafe + Read> AsyncRead for Async<T> {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_read_with_mut(cx, |io| io.read(buf))
+        // SAFETY: `T: IoSafe`, so `Read` keeps the fd.
+        unsafe { self.get_mut().poll_read_with_mut(cx, |io| io.read(buf)) }
     }
 
     fn poll_read_vectored(
@@ -290,7 +333,8 @@ impl<T: Read> AsyncRead for Async<T> {
         cx: &mut Context<'_>,
         bufs: &mut [IoSliceMut<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_read_with_mut(cx, |io| io.read_vectored(bufs))
+        // SAFETY: `T: IoSafe`, so `Read` keeps the fd.
+        unsafe { self.get_mut().poll_read_with_mut(cx, |io| io.read_vectored(bufs)) }
     }
 }
 
@@ -311,9 +355,10 @@ where
     }
 }
 
-impl<T: Write> AsyncWrite for Async<T> {
+impl<T: IoSafe + Write> AsyncWrite for Async<T> {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_write_with_mut(cx, |io| io.write(buf))
+        // SAFETY: `T: IoSafe`, so `Write` keeps the fd.
+        unsafe { self.get_mut().poll_write_with_mut(cx, |io| io.write(buf)) }
     }
 
     fn poll_write_vectored(
@@ -321,12 +366,16 @@ impl<T: Write> AsyncWrite for Async<T> {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.get_mut()
-            .poll_write_with_mut(cx, |io| io.write_vectored(bufs))
+        // SAFETY: `T: IoSafe`, so `Write` keeps the fd.
+        unsafe {
+            self.get_mut()
+                .poll_write_with_mut(cx, |io| io.write_vectored(bufs))
+        }
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().poll_write_with_mut(cx, Write::flush)
+        // SAFETY: `T: IoSafe`, so `Write` keeps the fd.
+        unsafe { self.get_mut().poll_write_with_mut(cx, Write::flush) }
     }
 
     /// Flushes; the fd itself is closed when the `Async` is dropped.

@@ -64,6 +64,7 @@ mod macros;
 
 mod accept_backoff;
 mod async_fd;
+mod io_safe;
 mod resolve;
 mod split;
 mod tcp_listener;
@@ -75,6 +76,7 @@ mod unix_listener;
 mod unix_stream;
 
 pub use async_fd::Async;
+pub use io_safe::IoSafe;
 pub use split::{ReadHalf, ReuniteError, WriteHalf};
 pub use tcp_listener::{AsyncTcpListener, Incoming};
 pub use tcp_stream::AsyncTcpStream;

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
@@ -20,9 +20,13 @@ use crate::source::{Direction, Source};
 /// they record that the fd is drained and wait for the next edge: exactly
 /// the discipline edge triggering demands (keep going until `EAGAIN`).
 ///
-/// The registration does not own the fd: the owner must drop the
-/// `Registration` before closing the fd (declare it as an earlier field),
-/// so the fd is removed from epoll while its number is still ours.
+/// The registration does not own the fd, which is why creating one is
+/// `unsafe`: its drop removes the fd *number* from epoll, and were the fd
+/// closed first, that number could by then belong to another registered
+/// file, whose registration it would remove (an I/O-safety violation, the
+/// reason tokio deprecated its safe `AsyncFd::new`). Own the fd next to
+/// the `Registration`, declared after it so that it drops later; `edgeio_net`'s
+/// `Async<T>` is that pairing, and what most code should use.
 pub struct Registration {
     reactor: Arc<Reactor>,
     source: Arc<Source>,
@@ -36,7 +40,30 @@ impl Registration {
     ///
     /// Fails outside a runtime, after the runtime shut down, or if epoll
     /// refuses the fd (for instance a regular file: `EPERM`).
-    pub fn new(fd: &impl AsRawFd) -> io::Result<Registration> {
+    ///
+    /// # Safety
+    ///
+    /// `fd` must stay open, referring to the same open file description,
+    /// until the returned `Registration` is dropped.
+    ///
+    /// ```
+    /// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+    /// use edgeio_runtime::Registration;
+    /// use std::os::fd::AsFd;
+    /// use std::os::unix::net::UnixDatagram;
+    ///
+    /// let (a, b) = UnixDatagram::pair()?;
+    /// b.set_nonblocking(true)?;
+    /// // SAFETY: `b` outlives `registration`, dropped at the end of scope
+    /// // in the reverse order of declaration.
+    /// let registration = unsafe { Registration::new(b.as_fd())? };
+    /// a.send(b"ping")?;
+    /// let mut buf = [0; 4];
+    /// let n = registration.read_io(|| b.recv(&mut buf)).await?;
+    /// assert_eq!(&buf[..n], b"ping");
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub unsafe fn new(fd: BorrowedFd<'_>) -> io::Result<Registration> {
         let reactor = Handle::try_current()?.reactor().clone();
         let fd = fd.as_raw_fd();
         let (token, source) = reactor.register(fd)?;

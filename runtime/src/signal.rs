@@ -33,7 +33,9 @@ pub async fn ctrl_c() -> io::Result<()> {
     // registrations by fd number), so its runtime's reactor hears the
     // signal even when no other task there waits for it.
     let fd: OwnedFd = pipe.try_clone_to_owned()?;
-    let registration = Registration::new(&fd)?;
+    // SAFETY: `fd` is owned here and is dropped after `registration`,
+    // which is declared later (and dropped explicitly below, before it).
+    let registration = unsafe { Registration::new(fd.as_fd())? };
     let mut listed = Listed(None);
     poll_fn(|cx| {
         // Listed before the count is checked: a waiter that drains a byte

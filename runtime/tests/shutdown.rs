@@ -4,6 +4,7 @@
 //! `/proc/self/task`, which other tests running in parallel would disturb.
 
 use std::net::{TcpListener, TcpStream};
+use std::os::fd::AsFd;
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -54,7 +55,10 @@ fn exercise_and_drop(shutdown: impl FnOnce(edgeio_runtime::Runtime)) {
         client.set_nonblocking(true).unwrap();
         let (server, _) = listener.accept().unwrap();
         spawn(async move {
-            let registration = Registration::new(&client).unwrap();
+            let client = client;
+            // SAFETY: `client` is declared first, so it is dropped after
+            // `registration`, also when the task is cancelled at shutdown.
+            let registration = unsafe { Registration::new(client.as_fd()).unwrap() };
             let mut buf = [0u8; 16];
             let _ = registration.read_io(|| client.peek(&mut buf)).await;
             drop(registration);
