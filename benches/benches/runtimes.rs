@@ -1,6 +1,9 @@
 //! Criterion micro-benchmarks of hot paths, edgeio and tokio side by side
 //! in each group: `cargo bench -p edgeio-benches`.
 
+use std::net::UdpSocket;
+use std::os::fd::{AsFd, AsRawFd};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -104,5 +107,54 @@ fn tcp_echo(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, executor, tcp_echo);
+/// `iters` registrations of one socket with the reactor, each dropped at
+/// once: a slot taken from and given back to the registry, and an
+/// `epoll_ctl` `ADD` and `DEL`, the cost every accepted connection pays.
+fn edgeio_register(runtime: &edgeio::Runtime, socket: &Arc<UdpSocket>, iters: u64) -> Duration {
+    let socket = socket.clone();
+    let timed = async move {
+        let start = Instant::now();
+        for _ in 0..iters {
+            // SAFETY: `socket` stays open until after the registration is
+            // dropped, at once.
+            drop(unsafe { edgeio::Registration::new(socket.as_fd()) }.expect("register"));
+        }
+        start.elapsed()
+    };
+    runtime.block_on(runtime.spawn(timed)).expect("register task")
+}
+
+/// Twin of [`edgeio_register`]: tokio's `AsyncFd` registers the fd with
+/// its reactor on creation and deregisters it on drop.
+fn tokio_register(runtime: &tokio::runtime::Runtime, socket: &Arc<UdpSocket>, iters: u64) -> Duration {
+    let socket = socket.clone();
+    let timed = async move {
+        let fd = socket.as_raw_fd();
+        let start = Instant::now();
+        for _ in 0..iters {
+            // SAFETY: as in `edgeio_register`: `socket`, whose fd this is,
+            // outlives the `AsyncFd`, dropped at once.
+            drop(unsafe { tokio::io::unix::AsyncFd::register(fd) }.expect("register"));
+        }
+        start.elapsed()
+    };
+    runtime.block_on(runtime.spawn(timed)).expect("register task")
+}
+
+fn register(c: &mut Criterion) {
+    let (edgeio_rt, tokio_rt) = runtimes(1);
+    let socket = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    socket.set_nonblocking(true).expect("nonblocking");
+    let socket = Arc::new(socket);
+    let mut group = c.benchmark_group("register_deregister");
+    group.bench_function("edgeio", |b| {
+        b.iter_custom(|n| edgeio_register(&edgeio_rt, &socket, n))
+    });
+    group.bench_function("tokio", |b| {
+        b.iter_custom(|n| tokio_register(&tokio_rt, &socket, n))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, executor, register, tcp_echo);
 criterion_main!(benches);
