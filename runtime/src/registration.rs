@@ -24,8 +24,9 @@ use crate::source::{Direction, Source};
 /// `unsafe`: its drop removes the fd *number* from epoll, and were the fd
 /// closed first, that number could by then belong to another registered
 /// file, whose registration it would remove (an I/O-safety violation, the
-/// reason tokio deprecated its safe `AsyncFd::new`). Own the fd next to
-/// the `Registration`, declared after it so that it drops later; `edgeio_net`'s
+/// reason tokio deprecated its safe `AsyncFd::new`). Keep the fd's owner
+/// beside the `Registration` so that it drops later: as a struct field
+/// declared after it, or a local declared before it. `edgeio_net`'s
 /// `Async<T>` is that pairing, and what most code should use.
 pub struct Registration {
     reactor: Arc<Reactor>,
