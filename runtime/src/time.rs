@@ -225,9 +225,14 @@ impl Interval {
             return Poll::Pending;
         }
         let now = Instant::now();
-        let next = scheduled + self.period;
-        self.sleep
-            .reset(if next > now { next } else { now + self.period });
+        // A period too long to add to a clock reading puts the next tick in
+        // the far future, as `sleep` does, rather than panic.
+        let next = scheduled
+            .checked_add(self.period)
+            .filter(|next| *next > now)
+            .or_else(|| now.checked_add(self.period))
+            .unwrap_or_else(far_future);
+        self.sleep.reset(next);
         Poll::Ready(scheduled)
     }
 

@@ -272,6 +272,23 @@ fn timeout_elapses_and_interval_ticks() {
     });
 }
 
+/// A period too long to add to a clock reading (`Duration::MAX`) ticks
+/// once and then waits, as a far-future sleep does, instead of panicking
+/// on the overflow when the next tick is scheduled.
+#[test]
+fn interval_with_a_huge_period_ticks_once_then_waits() {
+    run(1, LIMIT, || async {
+        let mut ticks = interval(Duration::MAX);
+        assert_eq!(ticks.period(), Duration::MAX);
+        timeout(Duration::from_secs(5), ticks.tick())
+            .await
+            .expect("the first tick completes at once");
+        timeout(Duration::from_millis(50), ticks.tick())
+            .await
+            .expect_err("the second tick is as good as never");
+    });
+}
+
 #[test]
 fn spawn_from_outside_via_handle() {
     let runtime = Runtime::new().unwrap();
