@@ -107,7 +107,16 @@ impl Builder {
     }
 
     /// Creates the epoll instance and starts the workers.
+    ///
+    /// Fails if the process is out of file descriptors or threads, or if
+    /// the thread name contains a NUL byte (which the OS cannot take).
     pub fn build(self) -> io::Result<Runtime> {
+        if self.thread_name.contains('\0') {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "thread name contains a NUL byte",
+            ));
+        }
         let workers = self
             .worker_threads
             .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()));

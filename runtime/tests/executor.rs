@@ -289,6 +289,18 @@ fn interval_with_a_huge_period_ticks_once_then_waits() {
     });
 }
 
+/// A thread name the OS cannot take (an interior NUL) is bad input to
+/// `build`, reported as an error rather than a panic in thread spawning.
+#[test]
+fn a_thread_name_with_a_nul_byte_is_an_error() {
+    let err = Builder::new()
+        .thread_name("edge\0io")
+        .build()
+        .expect_err("a NUL byte cannot be in a thread name");
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("thread name"), "{err}");
+}
+
 #[test]
 fn spawn_from_outside_via_handle() {
     let runtime = Runtime::new().unwrap();
