@@ -17,3 +17,4 @@ pub mod report;
 pub mod rt;
 pub mod server;
 pub mod suite;
+pub mod verdict;

@@ -51,7 +51,12 @@ fn run_suite(opts: Options) -> std::io::Result<()> {
         suite.opts.runs,
         suite.cpus.describe(),
     );
-    println!("{}\n{}", suite.report.table(), suite.report.notes());
+    println!(
+        "{}\n{}\n{}",
+        suite.report.summary(),
+        suite.report.table(),
+        suite.report.notes()
+    );
     suite.report.write_results(&suite.opts.out, &header)?;
     eprintln!("wrote {}", suite.opts.out.display());
     Ok(())

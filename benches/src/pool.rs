@@ -12,8 +12,7 @@ use std::fmt::Write as _;
 use std::io;
 use std::path::PathBuf;
 
-/// Below this sign-test probability a pooled figure counts as won or lost.
-const SIGNIFICANT: f64 = 0.05;
+use crate::verdict::{Verdict, SIGNIFICANT};
 
 /// One figure's row of one results file.
 #[derive(Debug, Clone)]
@@ -38,7 +37,8 @@ fn rows(text: &str) -> Vec<Row> {
                 .split('|')
                 .map(str::trim)
                 .collect();
-            let [group, figure, _unit, better, _e, _t, _ratio, per_pair, won_of] = cells[..] else {
+            // Results files from before the verdict column have no tenth cell.
+            let [group, figure, _unit, better, _e, _t, _ratio, per_pair, won_of, ..] = cells[..] else {
                 return None;
             };
             let (won, pairs) = won_of.split_once(" of ")?;
@@ -52,32 +52,6 @@ fn rows(text: &str) -> Vec<Row> {
             })
         })
         .collect()
-}
-
-/// Two-sided sign test: the probability that `n` fair coin flips split at
-/// least as unevenly as `k` against `n - k`.
-fn sign_test(k: usize, n: usize) -> f64 {
-    let tail = k.min(n - k);
-    // Binomial(n, 1/2) terms from i = 0 up, in log space so that large n
-    // cannot overflow the coefficients.
-    let mut ln_term = -(n as f64) * std::f64::consts::LN_2;
-    let mut sum = 0.0;
-    for i in 0..=tail {
-        sum += ln_term.exp();
-        ln_term += ((n - i) as f64).ln() - ((i + 1) as f64).ln();
-    }
-    (2.0 * sum).min(1.0)
-}
-
-/// What the pooled pairs say about one figure.
-fn verdict(row: &Row, p: f64) -> &'static str {
-    if p >= SIGNIFICANT {
-        "tie"
-    } else if 2 * row.won > row.pairs {
-        "edgeio"
-    } else {
-        "tokio"
-    }
 }
 
 /// The pooled table of the results files `texts` (in that order).
@@ -108,7 +82,7 @@ fn table(texts: &[String]) -> String {
          |---|---|---|---:|---:|---:|---|\n",
     );
     for (row, per_pair) in &figures {
-        let p = sign_test(row.won, row.pairs);
+        let (verdict, p) = Verdict::of(row.won, row.pairs);
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} of {} | {:.3} | {} |",
@@ -119,7 +93,7 @@ fn table(texts: &[String]) -> String {
             row.won,
             row.pairs,
             p,
-            verdict(row, p),
+            verdict,
         );
     }
     out
@@ -182,17 +156,14 @@ Produced by `x` on 2026-11-23 17:06 UTC, in 483 s.
     }
 
     #[test]
-    fn sign_test_matches_the_binomial() {
-        // 7 of 7: 2 / 128.
-        assert!((sign_test(7, 7) - 2.0 / 128.0).abs() < 1e-12);
-        assert!((sign_test(0, 7) - 2.0 / 128.0).abs() < 1e-12);
-        // An even split is no evidence at all.
-        assert_eq!(sign_test(14, 28), 1.0);
-        // 9 of 28: 2 * sum_{i<=9} C(28, i) / 2^28 = 0.0872...
-        assert!((sign_test(9, 28) - 0.087_158).abs() < 1e-5);
-        // Large n neither overflows nor loses the answer.
-        assert!(sign_test(0, 2000) < 1e-300);
-        assert!((sign_test(1000, 2000) - 1.0).abs() < 1e-12);
+    fn reads_rows_with_a_verdict_column() {
+        let row = "| echo | f | req/s | higher | 1 (1–1) | 1 (1–1) | 1.00 | 0.98 (0.9–1.1) | 3 of 7 | tie |";
+        let rows = rows(row);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            (rows[0].per_pair.as_str(), rows[0].won, rows[0].pairs),
+            ("0.98", 3, 7)
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::io;
 use std::path::Path;
 
 use crate::rt::Rt;
+use crate::verdict::{Verdict, MIN_DECISIVE_PAIRS, SIGNIFICANT};
 
 /// One measured value of one run.
 #[derive(Debug, Clone)]
@@ -64,18 +65,38 @@ impl Row {
             .collect()
     }
 
-    /// "k of n": in how many pairs edgeio did better than tokio.
-    fn pairs_won(&self, ratios: &[f64]) -> String {
-        if ratios.is_empty() {
-            return "–".to_owned();
-        }
-        let won = ratios
+    /// In how many of the pairs `ratios` edgeio did better than tokio.
+    fn pairs_won(&self, ratios: &[f64]) -> usize {
+        ratios
             .iter()
             .filter(|&&r| if self.higher_is_better { r > 1.0 } else { r < 1.0 })
-            .count();
-        format!("{won} of {}", ratios.len())
+            .count()
+    }
+
+    /// The verdict of this run's pairs, if there are any.
+    fn verdict(&self) -> Option<Verdict> {
+        let ratios = self.paired_ratios();
+        (!ratios.is_empty()).then(|| Verdict::of(self.pairs_won(&ratios), ratios.len()).0)
+    }
+
+    /// The kind of figure, for the summary against the target: throughput
+    /// first, then the latencies and the costs.
+    fn kind(&self) -> Option<&'static str> {
+        if self.higher_is_better {
+            return Some("throughput");
+        }
+        KINDS.iter().find(|kind| self.name.ends_with(*kind)).copied()
     }
 }
+
+/// The cost figures summarised by [`Report::summary`], by how their names
+/// end.
+const KINDS: [&str; 4] = [
+    "p99 latency",
+    "p50 latency",
+    "server CPU per request",
+    "server memory per idle connection",
+];
 
 fn values(runs: &[(usize, f64)]) -> Vec<f64> {
     runs.iter().map(|&(_, v)| v).collect()
@@ -173,8 +194,8 @@ impl Report {
     /// The comparison as a Markdown table.
     pub fn table(&self) -> String {
         let mut out = String::from(
-            "| group | figure | unit | better | edgeio median (min–max) | tokio median (min–max) | edgeio/tokio | per pair (min–max) | edgeio better in |\n\
-             |---|---|---|---|---:|---:|---:|---:|---:|\n",
+            "| group | figure | unit | better | edgeio median (min–max) | tokio median (min–max) | edgeio/tokio | per pair (min–max) | edgeio better in | verdict |\n\
+             |---|---|---|---|---:|---:|---:|---:|---:|---|\n",
         );
         for row in &self.rows {
             let (edgeio, tokio) = (values(&row.edgeio), values(&row.tokio));
@@ -183,9 +204,16 @@ impl Report {
                 _ => "–".to_owned(),
             };
             let ratios = row.paired_ratios();
+            let (won, verdict) = match row.verdict() {
+                Some(verdict) => (
+                    format!("{} of {}", row.pairs_won(&ratios), ratios.len()),
+                    verdict.to_string(),
+                ),
+                None => ("–".to_owned(), "–".to_owned()),
+            };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 row.group,
                 row.name,
                 row.unit,
@@ -194,10 +222,77 @@ impl Report {
                 cell(&tokio),
                 ratio,
                 ratio_cell(&ratios),
-                row.pairs_won(&ratios),
+                won,
+                verdict,
             );
         }
         out
+    }
+
+    /// How many figures of each kind each runtime won, by this run's pairs:
+    /// the table's verdicts added up, with the figures tokio won named.
+    pub fn summary(&self) -> String {
+        let mut out =
+            String::from("| figures | edgeio better | tie | tokio better |\n|---|---:|---:|---:|\n");
+        let mut lost = Vec::new();
+        for kind in std::iter::once("throughput").chain(KINDS) {
+            let verdicts: Vec<Verdict> = self
+                .rows
+                .iter()
+                .filter(|row| row.kind() == Some(kind))
+                .filter_map(|row| {
+                    let verdict = row.verdict()?;
+                    if verdict == Verdict::Tokio {
+                        lost.push(row.name.as_str());
+                    }
+                    Some(verdict)
+                })
+                .collect();
+            if verdicts.is_empty() {
+                continue;
+            }
+            let count = |v| verdicts.iter().filter(|&&x| x == v).count();
+            let _ = writeln!(
+                out,
+                "| {kind} | {} | {} | {} | {} |",
+                verdicts.len(),
+                count(Verdict::Edgeio),
+                count(Verdict::Tie),
+                count(Verdict::Tokio),
+            );
+        }
+        out.push_str(&format!(
+            "\nA row's verdict names the runtime that did better in its pairs when a \
+             two-sided sign test gives p < {SIGNIFICANT}, and is a tie otherwise{}. A tie in \
+             one run can show a ratio on either side of 1.00; `pool` adds up the pairs of \
+             several runs to tell a tie from a small, steady difference.\n",
+            self.decisive_split()
+                .map(|(k, n)| format!(" (with {n} pairs, at least {k} of {n} one way)"))
+                .unwrap_or_default(),
+        ));
+        let undecidable = self.rows.iter().any(|row| {
+            let pairs = row.paired_ratios().len();
+            pairs > 0 && pairs < MIN_DECISIVE_PAIRS
+        });
+        if undecidable {
+            out.push_str(&format!(
+                "\nSome rows have fewer than {MIN_DECISIVE_PAIRS} pairs, which no split can \
+                 tell from a tie: run with `--runs {MIN_DECISIVE_PAIRS}` or more.\n"
+            ));
+        }
+        if !lost.is_empty() {
+            out.push_str(&format!("\nTokio did better on: {}.\n", lost.join("; ")));
+        }
+        out
+    }
+
+    /// The fewest pairs of `n` that must go one way for a verdict, where
+    /// `n` is the most pairs any row has.
+    fn decisive_split(&self) -> Option<(usize, usize)> {
+        let n = self.rows.iter().map(|row| row.paired_ratios().len()).max()?;
+        (n / 2..=n)
+            .find(|&k| Verdict::of(k, n).0 == Verdict::Edgeio)
+            .map(|k| (k, n))
     }
 
     /// The notes as a Markdown list (empty if there are none).
@@ -211,6 +306,8 @@ impl Report {
     pub fn write_results(&self, path: &Path, header: &str) -> io::Result<()> {
         let mut text = String::from("# edgeio vs tokio: benchmark results\n\n");
         text.push_str(header);
+        text.push_str("\n## Summary\n\n");
+        text.push_str(&self.summary());
         text.push_str("\n## Results\n\n");
         text.push_str(&self.table());
         if !self.notes.is_empty() {
@@ -244,8 +341,48 @@ mod tests {
             report.add("g", 0, rt, vec![Figure::rate("f", "ops/s", value)]);
         }
         assert!(report.table().contains(
-            "| g | f | ops/s | higher | 150 (150–150) | 100 (100–100) | 1.50 | 1.50 (1.50–1.50) | 1 of 1 |"
+            "| g | f | ops/s | higher | 150 (150–150) | 100 (100–100) | 1.50 | 1.50 (1.50–1.50) | 1 of 1 | tie |"
         ));
+    }
+
+    #[test]
+    fn the_summary_adds_up_the_verdicts_by_kind() {
+        let mut report = Report::default();
+        for rep in 0..7 {
+            let edgeio = vec![
+                Figure::rate("a: throughput", "req/s", 110.0),
+                Figure::rate("b: throughput", "req/s", 90.0),
+                Figure::rate("c: throughput", "req/s", if rep < 4 { 99.0 } else { 101.0 }),
+                Figure::cost("a: p99 latency", "µs", 80.0),
+            ];
+            report.add("g", rep, Rt::Edgeio, edgeio);
+            let tokio = ["a", "b", "c"].map(|n| Figure::rate(format!("{n}: throughput"), "req/s", 100.0));
+            let mut tokio = tokio.to_vec();
+            tokio.push(Figure::cost("a: p99 latency", "µs", 100.0));
+            report.add("g", rep, Rt::Tokio, tokio);
+        }
+        let summary = report.summary();
+        assert!(summary.contains("| throughput | 3 | 1 | 1 | 1 |"), "{summary}");
+        assert!(summary.contains("| p99 latency | 1 | 1 | 0 | 0 |"), "{summary}");
+        assert!(
+            summary.contains("Tokio did better on: b: throughput."),
+            "{summary}"
+        );
+        assert!(!summary.contains("fewer than"), "{summary}");
+        assert!(summary.contains("at least 7 of 7 one way"), "{summary}");
+        assert!(report.table().contains("| 3 of 7 | tie |"));
+        assert!(report.table().contains("| 0 of 7 | tokio |"));
+    }
+
+    #[test]
+    fn five_pairs_cannot_decide() {
+        let mut report = Report::default();
+        for rep in 0..5 {
+            report.add("g", rep, Rt::Edgeio, vec![Figure::rate("f", "ops/s", 2.0)]);
+            report.add("g", rep, Rt::Tokio, vec![Figure::rate("f", "ops/s", 1.0)]);
+        }
+        assert!(report.table().contains("| 5 of 5 | tie |"));
+        assert!(report.summary().contains("fewer than 6 pairs"));
     }
 
     #[test]
@@ -263,6 +400,8 @@ mod tests {
         }
         // Pairs: rep 0 (200/220) and rep 2 (99/90); lower is better, so
         // edgeio won rep 0 only.
-        assert!(report.table().contains("| 0.65 | 1.00 (0.91–1.10) | 1 of 2 |"));
+        assert!(report
+            .table()
+            .contains("| 0.65 | 1.00 (0.91–1.10) | 1 of 2 | tie |"));
     }
 }
