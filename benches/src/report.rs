@@ -232,8 +232,9 @@ impl Report {
     /// How many figures of each kind each runtime won, by this run's pairs:
     /// the table's verdicts added up, with the figures tokio won named.
     pub fn summary(&self) -> String {
-        let mut out =
-            String::from("| figures | edgeio better | tie | tokio better |\n|---|---:|---:|---:|\n");
+        let mut out = String::from(
+            "| figures | rows | edgeio better | tie | tokio better |\n|---|---:|---:|---:|---:|\n",
+        );
         let mut lost = Vec::new();
         for kind in std::iter::once("throughput").chain(KINDS) {
             let verdicts: Vec<Verdict> = self
@@ -362,6 +363,9 @@ mod tests {
             report.add("g", rep, Rt::Tokio, tokio);
         }
         let summary = report.summary();
+        assert!(summary.starts_with(
+            "| figures | rows | edgeio better | tie | tokio better |\n|---|---:|---:|---:|---:|\n"
+        ));
         assert!(summary.contains("| throughput | 3 | 1 | 1 | 1 |"), "{summary}");
         assert!(summary.contains("| p99 latency | 1 | 1 | 0 | 0 |"), "{summary}");
         assert!(
