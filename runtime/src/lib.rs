@@ -12,7 +12,7 @@
 //!   steal from each other. Under overload a worker keeps up to 128 tasks
 //!   woken by the reactor in its local queue and sends the rest to the
 //!   injector, which it drains fast enough that none waits there much
-//!   longer than 50 ms ([`Builder::max_injector_wait`]).
+//!   longer than 250 ms ([`Builder::max_injector_wait`]).
 //! - The reactor is one epoll instance. Every fd is registered once,
 //!   edge-triggered, for both directions; readiness is tracked in user space
 //!   ([`Registration`]). There is no reactor thread: a worker that runs out

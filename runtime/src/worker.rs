@@ -38,7 +38,15 @@ const HOT_QUEUE_LIMIT: usize = LOCAL_QUEUE_CAPACITY / 2;
 /// injector's oldest tasks to the local queue, as many as this bound
 /// requires (see [`Worker::refill_from_injector_due`]). This is what keeps
 /// [`HOT_QUEUE_LIMIT`] from starving the connections beyond it.
-pub(crate) const DEFAULT_MAX_INJECTOR_WAIT: Duration = Duration::from_millis(50);
+///
+/// Every task moved early is a cold one (its socket's data has left the
+/// cache while it waited), and what a cold request costs depends on the
+/// host and the message size: on one 2-vCPU VM a 50 ms bound cost 1000
+/// connections × 16 KiB on one worker a quarter of tokio's throughput,
+/// where another had lost about 5 % at 64 B. 250 ms kept both hosts' 64 B
+/// and 16 KiB throughput level with tokio's, with a p99 still below it
+/// (benches/FINDINGS.md, finding 20).
+pub(crate) const DEFAULT_MAX_INJECTOR_WAIT: Duration = Duration::from_millis(250);
 /// How long a worker spins for work before parking, when its last wait
 /// was ended by work from another thread. A park and the wake-up that
 /// ends it cost far more than this (an eventfd write, `epoll_wait`
@@ -79,6 +87,9 @@ struct Worker {
     spins_to_skip: Cell<u32>,
     /// When the injector was last drawn on by a poll of the reactor.
     last_refill: Cell<Instant>,
+    /// The fraction of a task the injector was owed at the last refill
+    /// (see [`due_from_injector`]).
+    injector_owed: Cell<u128>,
     polled: Cell<u64>,
     stolen: Cell<u64>,
     spins: Cell<u64>,
@@ -123,6 +134,7 @@ pub(crate) fn run(shared: Arc<Shared>, index: usize) {
         spin_backoff: Cell::new(0),
         spins_to_skip: Cell::new(0),
         last_refill: Cell::new(Instant::now()),
+        injector_owed: Cell::new(0),
         polled: Cell::new(0),
         stolen: Cell::new(0),
         spins: Cell::new(0),
@@ -219,15 +231,16 @@ impl Worker {
 
     /// Moves the injector's oldest tasks into the local queue: the share of
     /// its length that the time since the last call is of the runtime's
-    /// `max_injector_wait`, and at least one. Called between equal
-    /// stretches of work, this turns the whole injector over within that
-    /// bound however long it is, while the local queue's tasks keep
-    /// running in between.
+    /// `max_injector_wait`. Called between equal stretches of work, this
+    /// turns the whole injector over within that bound however long it is,
+    /// while the local queue's tasks keep running in between.
     fn refill_from_injector_due(&self) {
         let now = Instant::now();
         let elapsed = now.saturating_duration_since(self.last_refill.replace(now));
         let waiting = self.shared.injector.len();
-        let due = due_from_injector(waiting, elapsed, self.shared.max_injector_wait);
+        let mut owed = self.injector_owed.get();
+        let due = due_from_injector(waiting, elapsed, self.shared.max_injector_wait, &mut owed);
+        self.injector_owed.set(owed);
         let room = self.local().capacity().saturating_sub(self.local().len());
         self.move_from_injector(due.min(room));
     }
@@ -393,47 +406,87 @@ impl Worker {
 }
 
 /// How many of `waiting` injector tasks are due after `elapsed`, for a
-/// bound of `max_wait`: the fraction `elapsed / max_wait` of them, rounded
-/// up, so that at least one moves whenever any waits. A zero bound makes
-/// all of them due.
-fn due_from_injector(waiting: usize, elapsed: Duration, max_wait: Duration) -> usize {
+/// bound of `max_wait`: the fraction `elapsed / max_wait` of them. Polls
+/// come far more often than `max_wait / waiting`, so most owe a fraction of
+/// a task; `owed` carries that fraction (in task-nanoseconds, always less
+/// than one task's worth) from call to call, so the fractions add up to the
+/// rate the bound needs. Rounding each poll up to a whole task instead drew
+/// on the injector at one task per poll at least, on top of the injector
+/// check every `GLOBAL_QUEUE_INTERVAL` ticks: twice the cold tasks that a
+/// long bound needs. A zero bound makes every waiting task due.
+fn due_from_injector(waiting: usize, elapsed: Duration, max_wait: Duration, owed: &mut u128) -> usize {
     if waiting == 0 || max_wait.is_zero() {
+        *owed = 0;
         return waiting;
     }
-    let due = (waiting as u128)
-        .saturating_mul(elapsed.as_nanos())
-        .div_ceil(max_wait.as_nanos());
-    usize::try_from(due).unwrap_or(usize::MAX).clamp(1, waiting)
+    let bound = max_wait.as_nanos();
+    let total = owed.saturating_add((waiting as u128).saturating_mul(elapsed.as_nanos()));
+    let due = total / bound;
+    if due >= waiting as u128 {
+        *owed = 0;
+        return waiting;
+    }
+    *owed = total - due * bound;
+    due as usize
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_whole_injector_is_due_within_the_bound() {
-        let bound = DEFAULT_MAX_INJECTOR_WAIT;
-        assert_eq!(due_from_injector(0, bound, bound), 0);
-        assert_eq!(due_from_injector(800, bound, bound), 800);
-        assert_eq!(due_from_injector(800, bound * 3, bound), 800);
-        assert_eq!(due_from_injector(800, bound / 4, bound), 200);
-        assert_eq!(due_from_injector(800, Duration::MAX, bound), 800);
-        assert_eq!(due_from_injector(usize::MAX, Duration::MAX, bound), usize::MAX);
+    /// `due_from_injector` starting from nothing owed.
+    fn due(waiting: usize, elapsed: Duration, max_wait: Duration) -> usize {
+        due_from_injector(waiting, elapsed, max_wait, &mut 0)
     }
 
     #[test]
-    fn any_waiting_task_is_due_at_every_poll() {
+    fn the_whole_injector_is_due_within_the_bound() {
         let bound = DEFAULT_MAX_INJECTOR_WAIT;
-        assert_eq!(due_from_injector(1, Duration::ZERO, bound), 1);
-        assert_eq!(due_from_injector(1, Duration::from_nanos(1), bound), 1);
-        assert_eq!(due_from_injector(800, Duration::from_micros(1), bound), 1);
-        assert_eq!(due_from_injector(800, Duration::ZERO, Duration::MAX), 1);
+        assert_eq!(due(0, bound, bound), 0);
+        assert_eq!(due(800, bound, bound), 800);
+        assert_eq!(due(800, bound * 3, bound), 800);
+        assert_eq!(due(800, bound / 4, bound), 200);
+        assert_eq!(due(800, Duration::MAX, bound), 800);
+        assert_eq!(due(usize::MAX, Duration::MAX, bound), usize::MAX);
+    }
+
+    #[test]
+    fn fractions_of_a_task_add_up_across_polls() {
+        let bound = Duration::from_millis(100);
+        let mut owed = 0;
+        // 10 waiting, polled every 100 µs for the length of the bound: each
+        // poll owes a hundredth of a task, and the ten are due by the end.
+        let mut moved = 0;
+        for _ in 0..1000 {
+            moved += due_from_injector(10, Duration::from_micros(100), bound, &mut owed);
+            assert!(owed < bound.as_nanos());
+        }
+        assert_eq!(moved, 10);
+        // A first poll owes less than a task and moves none.
+        assert_eq!(due(800, Duration::from_micros(1), Duration::from_millis(50)), 0);
+        assert_eq!(due(800, Duration::ZERO, Duration::MAX), 0);
+    }
+
+    #[test]
+    fn an_empty_injector_forgets_what_it_was_owed() {
+        let bound = Duration::from_millis(100);
+        let mut owed = 0;
+        assert_eq!(
+            due_from_injector(10, Duration::from_millis(5), bound, &mut owed),
+            0
+        );
+        assert!(owed > 0);
+        assert_eq!(
+            due_from_injector(0, Duration::from_millis(5), bound, &mut owed),
+            0
+        );
+        assert_eq!(owed, 0);
     }
 
     #[test]
     fn a_zero_bound_makes_every_waiting_task_due() {
-        assert_eq!(due_from_injector(0, Duration::ZERO, Duration::ZERO), 0);
-        assert_eq!(due_from_injector(800, Duration::ZERO, Duration::ZERO), 800);
-        assert_eq!(due_from_injector(800, Duration::MAX, Duration::ZERO), 800);
+        assert_eq!(due(0, Duration::ZERO, Duration::ZERO), 0);
+        assert_eq!(due(800, Duration::ZERO, Duration::ZERO), 800);
+        assert_eq!(due(800, Duration::MAX, Duration::ZERO), 800);
     }
 }
