@@ -43,8 +43,9 @@ const HOT_QUEUE_LIMIT: usize = LOCAL_QUEUE_CAPACITY / 2;
 /// cache while it waited), and what a cold request costs depends on the
 /// host and the message size: on one 2-vCPU VM a 50 ms bound cost 1000
 /// connections × 16 KiB on one worker a quarter of tokio's throughput,
-/// where another had lost about 5 % at 64 B. 250 ms kept both hosts' 64 B
-/// and 16 KiB throughput level with tokio's, with a p99 still below it
+/// where another VM had lost about 5 % at 64 B. On the first, 250 ms
+/// brought 16 KiB level with tokio's throughput and p99, and 64 B within
+/// 1–3 % of tokio's throughput at 0.6–0.75 times its p99
 /// (benches/FINDINGS.md, finding 20).
 pub(crate) const DEFAULT_MAX_INJECTOR_WAIT: Duration = Duration::from_millis(250);
 /// How long a worker spins for work before parking, when its last wait
@@ -412,8 +413,8 @@ impl Worker {
 /// than one task's worth) from call to call, so the fractions add up to the
 /// rate the bound needs. Rounding each poll up to a whole task instead drew
 /// on the injector at one task per poll at least, on top of the injector
-/// check every `GLOBAL_QUEUE_INTERVAL` ticks: twice the cold tasks that a
-/// long bound needs. A zero bound makes every waiting task due.
+/// check every `GLOBAL_QUEUE_INTERVAL` ticks: more cold tasks than a long
+/// bound needs. A zero bound makes every waiting task due.
 fn due_from_injector(waiting: usize, elapsed: Duration, max_wait: Duration, owed: &mut u128) -> usize {
     if waiting == 0 || max_wait.is_zero() {
         *owed = 0;
