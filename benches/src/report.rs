@@ -73,14 +73,14 @@ impl Row {
             .count()
     }
 
-    /// The verdict of this run's pairs, if there are any.
-    fn verdict(&self) -> Option<Verdict> {
-        let ratios = self.paired_ratios();
-        (!ratios.is_empty()).then(|| Verdict::of(self.pairs_won(&ratios), ratios.len()).0)
+    /// How many of the pairs `ratios` edgeio won, and the verdict they
+    /// give, if there are any.
+    fn judge(&self, ratios: &[f64]) -> Option<(usize, Verdict)> {
+        let won = self.pairs_won(ratios);
+        (!ratios.is_empty()).then(|| (won, Verdict::of(won, ratios.len()).0))
     }
 
-    /// The kind of figure, for the summary against the target: throughput
-    /// first, then the latencies and the costs.
+    /// The kind of figure, as the summary counts them.
     fn kind(&self) -> Option<&'static str> {
         if self.higher_is_better {
             return Some("throughput");
@@ -204,11 +204,8 @@ impl Report {
                 _ => "–".to_owned(),
             };
             let ratios = row.paired_ratios();
-            let (won, verdict) = match row.verdict() {
-                Some(verdict) => (
-                    format!("{} of {}", row.pairs_won(&ratios), ratios.len()),
-                    verdict.to_string(),
-                ),
+            let (won, verdict) = match row.judge(&ratios) {
+                Some((won, verdict)) => (format!("{won} of {}", ratios.len()), verdict.to_string()),
                 None => ("–".to_owned(), "–".to_owned()),
             };
             let _ = writeln!(
@@ -242,7 +239,7 @@ impl Report {
                 .iter()
                 .filter(|row| row.kind() == Some(kind))
                 .filter_map(|row| {
-                    let verdict = row.verdict()?;
+                    let (_, verdict) = row.judge(&row.paired_ratios())?;
                     if verdict == Verdict::Tokio {
                         lost.push(row.name.as_str());
                     }
