@@ -180,3 +180,50 @@ fn unsupported_fds_and_missing_runtime_are_errors() {
 fn raw_fds_and_mut_access_need_unsafe() {
     trybuild::TestCases::new().compile_fail("tests/io_safety/*.rs");
 }
+
+/// A FIFO hangs up when its last writer goes, and a reader then sees end
+/// of file; once a new writer opens it, a read says `EAGAIN` again and
+/// must park until data comes. It used to spin: the hang-up's readiness
+/// bit outlived the hang-up.
+#[test]
+fn fifo_reader_waits_again_after_a_new_writer_opens() {
+    run(|| async move {
+        let dir = std::env::temp_dir().join(format!("edgeio-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("fifo");
+        let _ = std::fs::remove_file(&path);
+        let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes())?;
+        // SAFETY: `c_path` is a NUL-terminated path that outlives the call.
+        if unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let open_writer = || std::fs::OpenOptions::new().write(true).open(&path);
+        // Opening the read end without O_NONBLOCK would block until a
+        // writer shows up.
+        // SAFETY: `c_path` is a NUL-terminated path that outlives the call.
+        let read_end = owned(unsafe {
+            libc::open(
+                c_path.as_ptr(),
+                libc::O_RDONLY | libc::O_NONBLOCK | libc::O_CLOEXEC,
+            )
+        })?;
+        let mut reader = Async::new(read_end)?;
+
+        let mut writer = open_writer()?;
+        writer.write_all(b"first")?;
+        drop(writer);
+        let mut got = Vec::new();
+        timeout(STEP, reader.read_to_end(&mut got)).await??;
+        assert_eq!(got, b"first");
+
+        let mut writer = open_writer()?;
+        let mut buf = [0; 16];
+        let quiet = timeout(Duration::from_millis(100), reader.read(&mut buf)).await;
+        assert!(quiet.is_err(), "read returned {quiet:?} with nothing written");
+        writer.write_all(b"second")?;
+        let n = timeout(STEP, reader.read(&mut buf)).await??;
+        assert_eq!(&buf[..n], b"second");
+        drop(writer);
+        std::fs::remove_dir_all(&dir)
+    });
+}

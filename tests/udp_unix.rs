@@ -271,3 +271,55 @@ fn unix_datagram_round_trip() {
         Ok(())
     });
 }
+
+/// A connected UDP socket whose peer's port is closed: the ICMP error
+/// comes back from one `recv`, and the next `recv` waits for a datagram.
+/// It used to spin instead: the error's readiness bit outlived the
+/// error, so every `EAGAIN` was retried at once and a `timeout` around
+/// the `recv` never got to fire.
+#[test]
+fn udp_recv_after_connection_refused_waits_for_data() {
+    for local in ["127.0.0.1:0", "[::1]:0"] {
+        run(1, move || async move {
+            // Bound, then dropped: nothing listens on that port.
+            let closed = std::net::UdpSocket::bind(local)?.local_addr()?;
+            let socket = AsyncUdpSocket::bind(local)?;
+            socket.connect(closed)?;
+            socket.send(b"anyone?").await?;
+            let mut buf = [0; 16];
+            let err = timeout(STEP, socket.recv(&mut buf))
+                .await?
+                .expect_err("the port is closed");
+            assert_eq!(err.kind(), io::ErrorKind::ConnectionRefused);
+
+            let quiet = timeout(Duration::from_millis(100), socket.recv(&mut buf)).await;
+            assert!(quiet.is_err(), "recv returned {quiet:?} with nothing sent");
+
+            // The socket still hears the next datagram.
+            let peer = AsyncUdpSocket::bind(local)?;
+            socket.connect(peer.local_addr()?)?;
+            peer.send_to(b"here", socket.local_addr()?).await?;
+            let n = timeout(STEP, socket.recv(&mut buf)).await??;
+            assert_eq!(&buf[..n], b"here");
+            Ok(())
+        });
+    }
+}
+
+/// A datagram socket shut down for reading reports a hang-up, yet `recv`
+/// on it says `EAGAIN`: the wait must park, not retry in a loop.
+#[test]
+fn unix_datagram_recv_after_shutdown_read_does_not_spin() {
+    run(1, || async move {
+        let (a, b) = AsyncUnixDatagram::pair()?;
+        b.shutdown(std::net::Shutdown::Read)?;
+        let mut buf = [0; 16];
+        let outcome = timeout(Duration::from_millis(100), b.recv(&mut buf)).await;
+        assert!(outcome.is_err(), "recv returned {outcome:?}");
+        // The other direction still works.
+        b.send(b"still").await?;
+        let n = timeout(STEP, a.recv(&mut buf)).await??;
+        assert_eq!(&buf[..n], b"still");
+        Ok(())
+    });
+}

@@ -218,7 +218,7 @@ impl Registration {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.source.clear_readiness(event),
                 result => {
                     if matches!(&result, Ok(value) if drained(value)) {
-                        self.source.clear_readiness(event);
+                        self.source.clear_drained(event);
                     }
                     return Poll::Ready(result);
                 }

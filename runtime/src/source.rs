@@ -39,9 +39,11 @@ impl Direction {
         }
     }
 
-    /// Bits an `EAGAIN` in this direction disproves. Closed and error bits
-    /// are final and are never cleared.
-    fn clear_mask(self) -> usize {
+    /// Bits a short transfer disproves: the buffer was emptied (or
+    /// filled), but a hang-up or an error reported with it is still to be
+    /// seen by the next call (a short read can be followed by end of
+    /// stream at once).
+    fn drained_mask(self) -> usize {
         match self {
             Direction::Read => READABLE,
             Direction::Write => WRITABLE,
@@ -228,10 +230,30 @@ impl Source {
 
     /// An operation hit `EAGAIN`: forget the readiness it acted on, unless a
     /// newer event has arrived since.
+    ///
+    /// All of the direction's bits go, the hang-up and error bits too: the
+    /// syscall has just said there is nothing to report. Sockets that hang
+    /// up or fail for good never say `EAGAIN` again (a TCP read returns 0,
+    /// a write `EPIPE`), but some do: a connected UDP socket once `recv`
+    /// has returned the ICMP error behind `EPOLLERR`, a datagram socket
+    /// shut down for reading, a FIFO that a new writer reopened. Kept, the
+    /// bits would make every retry look ready and the wait would spin
+    /// instead of parking. Whatever changes next raises a fresh edge.
     pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
+        self.clear(event, event.direction.ready_mask());
+    }
+
+    /// A transfer came up short, which proves the buffer empty (or full):
+    /// forget that the direction was readable (writable), unless a newer
+    /// event has arrived since. See [`Direction::drained_mask`].
+    pub(crate) fn clear_drained(&self, event: ReadyEvent) {
+        self.clear(event, event.direction.drained_mask());
+    }
+
+    fn clear(&self, event: ReadyEvent, mask: usize) {
         let mut current = self.readiness.load(Ordering::Acquire);
         while current >> TICK_SHIFT == event.tick {
-            let next = current & !event.direction.clear_mask();
+            let next = current & !mask;
             match self
                 .readiness
                 .compare_exchange_weak(current, next, Ordering::AcqRel, Ordering::Acquire)

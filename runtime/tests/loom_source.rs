@@ -178,7 +178,8 @@ fn short_read_clear_races_new_edge() {
 }
 
 /// (a') The same race with the reader in its own thread and the reactor's
-/// edge being a hang-up (`READ_CLOSED`), which is never cleared.
+/// edge being a hang-up (`READ_CLOSED`), which an `EAGAIN` seen before it
+/// must not erase.
 #[test]
 fn wouldblock_clear_races_hangup() {
     model(|| {
