@@ -323,3 +323,91 @@ fn unix_datagram_recv_after_shutdown_read_does_not_spin() {
         Ok(())
     });
 }
+
+/// A `send_to` that finds the receiver's queue full goes through once the
+/// receiver makes room, without spinning meanwhile. No edge announces room
+/// in another socket's queue, and every failed attempt raises a
+/// writability edge on the sender's own socket, so waiting for
+/// writability retried in a loop at full speed.
+#[test]
+fn unix_datagram_send_to_waits_for_room_in_a_full_receiver() {
+    run(1, || async move {
+        let dir = TempDir::new()?;
+        let path = dir.join("receiver.sock");
+        let receiver = AsyncUnixDatagram::bind(&path)?;
+        // Fill the receiver's queue: a send that has not gone through
+        // within 50 ms is waiting for room.
+        let filler = AsyncUnixDatagram::unbound()?;
+        let mut queued = 0u32;
+        while let Ok(result) = timeout(
+            Duration::from_millis(50),
+            filler.send_to(&queued.to_be_bytes(), &path),
+        )
+        .await
+        {
+            result?;
+            queued += 1;
+            assert!(queued < 100_000, "the receiver's queue never filled");
+        }
+        let sender = AsyncUnixDatagram::unbound()?;
+        let waiting = {
+            let path = path.clone();
+            edgeio::spawn(async move { sender.send_to(&queued.to_be_bytes(), &path).await })
+        };
+        // While it waits, the send must not spin: every failed attempt
+        // announces room in the sender's own buffer, which retried at once.
+        let polled = edgeio::Handle::current().metrics().tasks_polled;
+        sleep(Duration::from_millis(100)).await;
+        assert!(!waiting.is_finished(), "sent into a full queue");
+        let polled = edgeio::Handle::current().metrics().tasks_polled - polled;
+        assert!(polled < 50, "{polled} polls in 100 ms");
+
+        let mut buf = [0; 8];
+        let mut received = Vec::new();
+        let n = timeout(STEP, receiver.recv(&mut buf)).await??;
+        received.push(u32::from_be_bytes(buf[..n].try_into().unwrap()));
+        let n = timeout(Duration::from_secs(2), waiting)
+            .await?
+            .expect("sender panicked")?;
+        assert_eq!(n, 4);
+        for _ in 0..queued {
+            let n = timeout(STEP, receiver.recv(&mut buf)).await??;
+            received.push(u32::from_be_bytes(buf[..n].try_into().unwrap()));
+        }
+        assert_eq!(received, (0..=queued).collect::<Vec<_>>());
+        Ok(())
+    });
+}
+
+/// Outside a runtime there is no timer to wait out a full backlog with,
+/// so `connect` returns the `WouldBlock` error (it used to panic in the
+/// sleep between attempts).
+#[test]
+fn unix_connect_to_a_full_backlog_outside_a_runtime_is_an_error() {
+    use socket2::{Domain, SockAddr, Socket, Type};
+    use std::task::{Context, Poll};
+
+    let dir = TempDir::new().unwrap();
+    let path = dir.join("full.sock");
+    let addr = SockAddr::unix(&path).unwrap();
+    let listener = Socket::new(Domain::UNIX, Type::STREAM, None).unwrap();
+    listener.bind(&addr).unwrap();
+    listener.listen(0).unwrap();
+    let mut queued = Vec::new();
+    loop {
+        let client = Socket::new(Domain::UNIX, Type::STREAM.nonblocking(), None).unwrap();
+        match client.connect(&addr) {
+            Ok(()) => queued.push(client),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) => panic!("connect to the backlog failed: {e}"),
+        }
+        assert!(queued.len() < 1000, "the backlog never filled");
+    }
+
+    let mut connect = std::pin::pin!(AsyncUnixStream::connect(&path));
+    let waker = futures_util::task::noop_waker();
+    match connect.as_mut().poll(&mut Context::from_waker(&waker)) {
+        Poll::Ready(Err(e)) => assert_eq!(e.kind(), io::ErrorKind::WouldBlock),
+        other => panic!("expected the WouldBlock error, got {other:?}"),
+    }
+}

@@ -65,6 +65,7 @@ mod macros;
 mod accept_backoff;
 mod async_fd;
 mod io_safe;
+mod peer_retry;
 mod resolve;
 mod split;
 mod tcp_listener;

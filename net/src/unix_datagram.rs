@@ -7,6 +7,7 @@ use std::path::Path;
 
 use socket2::{Domain, SockAddr, Socket, Type};
 
+use crate::peer_retry::PeerRetry;
 use crate::Async;
 
 /// A Unix domain datagram socket driven by the reactor.
@@ -64,9 +65,24 @@ impl AsyncUnixDatagram {
     }
 
     /// Sends one datagram to the socket bound at `path`.
+    ///
+    /// When the receiver's queue is full, no edge announces room in it
+    /// (unless the receiver is the connected peer), so the send is retried
+    /// after a pause: 1 ms, doubling up to 50 ms, as long as it takes, like
+    /// a blocking `send_to` would wait. Wrap the call in
+    /// `edgeio::time::timeout` to bound it. Outside an edgeio runtime the
+    /// `WouldBlock` error is returned instead.
     pub async fn send_to(&self, buf: &[u8], path: impl AsRef<Path>) -> io::Result<usize> {
         let path = path.as_ref();
-        self.inner.write_with(|s| s.send_to(buf, path)).await
+        let mut retry = PeerRetry::new();
+        loop {
+            // `EAGAIN` comes back as the attempt's result rather than as a
+            // reason to wait for writability (see `PeerRetry`).
+            match self.inner.write_with(|s| Ok(s.send_to(buf, path))).await? {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => retry.wait(e).await?,
+                result => return result,
+            }
+        }
     }
 
     /// Receives one datagram; returns its length and sender.

@@ -4,17 +4,12 @@ use std::io;
 use std::net::Shutdown;
 use std::os::unix::net::{SocketAddr, UnixStream};
 use std::path::Path;
-use std::time::Duration;
 
 use socket2::{Domain, SockAddr, Socket, Type};
 
+use crate::peer_retry::PeerRetry;
 use crate::resolve::{finish_connect, in_progress};
 use crate::Async;
-
-/// First and largest pause between attempts while the listener's backlog
-/// is full.
-const RETRY_MIN: Duration = Duration::from_millis(1);
-const RETRY_MAX: Duration = Duration::from_millis(50);
 
 /// A connected Unix domain stream socket driven by the reactor.
 ///
@@ -53,19 +48,17 @@ impl AsyncUnixStream {
     /// the backlog, so in that case the task retries after a short sleep
     /// (1 ms, doubling up to 50 ms), as long as it takes, like a blocking
     /// `connect` would wait. Wrap the call in `edgeio::time::timeout` to
-    /// bound it.
+    /// bound it. Outside an edgeio runtime there is no timer to sleep on,
+    /// and the `WouldBlock` error is returned instead.
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<AsyncUnixStream> {
         let addr = SockAddr::unix(path)?;
         let socket = Socket::new(Domain::UNIX, Type::STREAM.nonblocking().cloexec(), None)?;
-        let mut pause = RETRY_MIN;
+        let mut retry = PeerRetry::new();
         let started = loop {
             match socket.connect(&addr) {
                 Ok(()) => break false,
                 Err(e) if in_progress(&e) => break true,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    edgeio_runtime::time::sleep(pause).await;
-                    pause = (pause * 2).min(RETRY_MAX);
-                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => retry.wait(e).await?,
                 // Drops (closes) the socket.
                 Err(e) => return Err(e),
             }
