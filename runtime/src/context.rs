@@ -13,9 +13,13 @@ thread_local! {
     static CURRENT: RefCell<Option<Handle>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` with the current thread's runtime, if it has one.
+/// Runs `f` with the current thread's runtime, if it has one (none while
+/// the thread's locals are being destroyed).
 pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> Option<R> {
-    CURRENT.with(|current| current.borrow().as_ref().map(f))
+    CURRENT
+        .try_with(|current| current.borrow().as_ref().map(f))
+        .ok()
+        .flatten()
 }
 
 /// Makes `handle` the current runtime until the guard is dropped, then

@@ -44,6 +44,7 @@ mod source;
 mod sync;
 mod sys;
 mod task_future;
+mod task_set;
 pub mod time;
 mod timers;
 mod trace;

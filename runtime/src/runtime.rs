@@ -287,12 +287,18 @@ impl Runtime {
         }
         let blocking_done = shared.blocking.shutdown(deadline);
 
+        // Cancelled here, tasks find their runtime as the current one (see
+        // `task_set.rs`).
+        let _enter = context::enter(self.handle.clone());
+
         shared.drain();
-        // Wake whatever still waits on I/O or timers: the schedule function
-        // sees the shutdown and drops (cancels) each task.
+        // Wake whatever still waits on I/O or timers, then every other
+        // unfinished task: the schedule function sees the shutdown and
+        // drops (cancels) each one.
         for waker in shared.reactor.shutdown() {
             waker.wake();
         }
+        shared.tasks.wake_all();
         shared.drain();
         running == 0 && blocking_done
     }
@@ -366,6 +372,7 @@ impl Handle {
         Metrics {
             workers: shared.locals.len(),
             tasks_spawned: shared.spawned.load(Ordering::Relaxed),
+            tasks_alive: shared.tasks.len(),
             tasks_polled: shared.worker_total(|s| &s.polled),
             tasks_stolen: shared.worker_total(|s| &s.stolen),
             idle_spins: shared.worker_total(|s| &s.spins),
@@ -396,6 +403,9 @@ impl fmt::Debug for Handle {
 pub struct Metrics {
     pub workers: usize,
     pub tasks_spawned: u64,
+    /// Tasks spawned that have not finished (completed, panicked or been
+    /// cancelled) yet; `spawn_blocking` jobs are not counted.
+    pub tasks_alive: usize,
     pub tasks_polled: u64,
     pub tasks_stolen: u64,
     /// Times an idle worker spun for work before parking, which it does

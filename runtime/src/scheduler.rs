@@ -15,6 +15,7 @@ use crate::idle::Idle;
 use crate::join_handle::JoinHandle;
 use crate::reactor::Reactor;
 use crate::task_future::TaskFuture;
+use crate::task_set::{TaskSet, Tracked};
 use crate::trace::trace;
 use crate::worker;
 
@@ -29,6 +30,8 @@ pub(crate) type Task<T> = async_task::FallibleTask<T, Weak<Shared>>;
 pub(crate) const LOCAL_QUEUE_CAPACITY: usize = 256;
 
 pub(crate) struct Shared {
+    /// Tells this runtime apart from every other one of the process.
+    pub(crate) id: u64,
     pub(crate) reactor: Arc<Reactor>,
     pub(crate) blocking: Arc<BlockingPool>,
     /// Tasks scheduled from outside the workers (or spilled over).
@@ -37,6 +40,8 @@ pub(crate) struct Shared {
     /// from the front.
     pub(crate) locals: Box<[ArrayQueue<Runnable>]>,
     pub(crate) idle: Idle,
+    /// Every spawned task that has not finished.
+    pub(crate) tasks: TaskSet,
     shutdown: AtomicBool,
     pub(crate) stats: Box<[WorkerStats]>,
     pub(crate) spawned: AtomicU64,
@@ -62,7 +67,9 @@ impl Shared {
         workers: usize,
         max_injector_wait: Duration,
     ) -> Shared {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Shared {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             reactor,
             blocking: Arc::new(blocking),
             injector: SegQueue::new(),
@@ -70,6 +77,7 @@ impl Shared {
                 .map(|_| ArrayQueue::new(LOCAL_QUEUE_CAPACITY))
                 .collect(),
             idle: Idle::default(),
+            tasks: TaskSet::default(),
             shutdown: AtomicBool::new(false),
             stats: (0..workers).map(|_| WorkerStats::default()).collect(),
             spawned: AtomicU64::new(0),
@@ -126,10 +134,13 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (runnable, task) = async_task::Builder::new()
-            .metadata(Arc::downgrade(self))
-            .spawn(|_| TaskFuture::new(future), WithInfo(schedule));
-        self.spawned.fetch_add(1, Ordering::Relaxed);
+        let number = self.spawned.fetch_add(1, Ordering::Relaxed);
+        let (runnable, task) = self.tasks.insert(number, |key| {
+            let future = Tracked::new(future, self.id, key);
+            async_task::Builder::new()
+                .metadata(Arc::downgrade(self))
+                .spawn(|_| TaskFuture::new(future), WithInfo(schedule))
+        });
         trace!("task spawned");
         runnable.schedule();
         JoinHandle::new(task.fallible())

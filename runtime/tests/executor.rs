@@ -34,6 +34,15 @@ where
 
 const LIMIT: Duration = Duration::from_secs(30);
 
+/// Sets its flag when dropped: tells whether a task's future was dropped.
+struct SetOnDrop(Arc<AtomicBool>);
+
+impl Drop for SetOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
 #[test]
 fn spawn_and_join_100_000_tasks() {
     for workers in [1, 2, 4] {
@@ -130,12 +139,6 @@ fn block_on_reraises_its_own_panic() {
 
 #[test]
 fn abort_cancels_a_pending_task_and_drops_its_future() {
-    struct SetOnDrop(Arc<AtomicBool>);
-    impl Drop for SetOnDrop {
-        fn drop(&mut self) {
-            self.0.store(true, Ordering::SeqCst);
-        }
-    }
     run(2, LIMIT, || async {
         let dropped = Arc::new(AtomicBool::new(false));
         let guard = SetOnDrop(dropped.clone());
@@ -318,12 +321,6 @@ fn spawn_from_outside_via_handle() {
 
 #[test]
 fn dropping_the_runtime_cancels_pending_tasks() {
-    struct SetOnDrop(Arc<AtomicBool>);
-    impl Drop for SetOnDrop {
-        fn drop(&mut self) {
-            self.0.store(true, Ordering::SeqCst);
-        }
-    }
     let dropped = Arc::new(AtomicBool::new(false));
     let runtime = Runtime::new().unwrap();
     let guard = SetOnDrop(dropped.clone());
@@ -339,6 +336,72 @@ fn dropping_the_runtime_cancels_pending_tasks() {
         dropped.load(Ordering::SeqCst),
         "task was not cancelled at shutdown"
     );
+}
+
+/// Tasks that neither the queues nor the reactor know of are cancelled at
+/// shutdown too: a detached one that nothing will ever wake (it used to be
+/// freed without its future being dropped, which leaked what it held), and
+/// one whose waker is kept outside the runtime (it used to stay parked,
+/// and its `JoinHandle` never resolved).
+#[test]
+fn dropping_the_runtime_cancels_tasks_it_does_not_wait_for() {
+    let forgotten = Arc::new(AtomicBool::new(false));
+    let parked = Arc::new(AtomicBool::new(false));
+    let outside = Arc::new(std::sync::Mutex::new(None::<std::task::Waker>));
+    let runtime = Runtime::new().unwrap();
+    let guard = SetOnDrop(forgotten.clone());
+    runtime
+        .spawn(async move {
+            let _guard = guard;
+            std::future::pending::<()>().await;
+        })
+        .detach();
+    let (guard, slot) = (SetOnDrop(parked.clone()), outside.clone());
+    let handle = runtime.spawn(async move {
+        let _guard = guard;
+        std::future::poll_fn(|cx| {
+            *slot.lock().unwrap() = Some(cx.waker().clone());
+            std::task::Poll::<()>::Pending
+        })
+        .await;
+    });
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while outside.lock().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the task never ran");
+        thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(runtime.metrics().tasks_alive, 2);
+    assert!(!forgotten.load(Ordering::SeqCst), "dropped while running");
+
+    drop(runtime);
+    assert!(forgotten.load(Ordering::SeqCst), "forgotten task not dropped");
+    assert!(parked.load(Ordering::SeqCst), "parked task not dropped");
+    let other = Runtime::new().unwrap();
+    let outcome = other.block_on(timeout(Duration::from_secs(5), handle));
+    assert!(outcome
+        .expect("the JoinHandle never resolved")
+        .unwrap_err()
+        .is_cancelled());
+}
+
+#[test]
+fn finished_tasks_leave_the_alive_count() {
+    let runtime = Runtime::new().unwrap();
+    runtime.block_on(async {
+        let handles: Vec<_> = (0..100).map(|i| spawn(async move { i })).collect();
+        for (i, handle) in handles.into_iter().enumerate() {
+            assert_eq!(handle.await.unwrap(), i);
+        }
+        let aborted = spawn(std::future::pending::<()>());
+        aborted.abort();
+        assert!(aborted.await.unwrap_err().is_cancelled());
+        let _ = spawn(async { panic!("a task that panics") }).await;
+    });
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while runtime.metrics().tasks_alive > 0 {
+        assert!(Instant::now() < deadline, "{:?}", runtime.metrics());
+        thread::sleep(Duration::from_millis(1));
+    }
 }
 
 #[test]

@@ -5,12 +5,16 @@
 
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::AsFd;
-use std::sync::mpsc;
+use std::sync::{mpsc, Mutex};
+use std::task::Waker;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use edgeio_runtime::time::sleep;
 use edgeio_runtime::{spawn, spawn_blocking, Builder, Registration};
+
+/// Where a task leaves its waker, outside the runtime: the waker outlives it.
+static OUTSIDE_WAKER: Mutex<Option<Waker>> = Mutex::new(None);
 
 fn count(dir: &str) -> usize {
     std::fs::read_dir(dir).unwrap().count()
@@ -66,6 +70,25 @@ fn exercise_and_drop(shutdown: impl FnOnce(edgeio_runtime::Runtime)) {
         })
         .detach();
         spawn(sleep(Duration::from_secs(3600))).detach();
+        // A detached task that nothing will ever wake, and one whose waker
+        // is kept outside the runtime: neither queues nor reactor know of
+        // them, and each holds an fd that shutdown must close.
+        let forgotten = TcpListener::bind("127.0.0.1:0").unwrap();
+        spawn(async move {
+            let _forgotten = forgotten;
+            std::future::pending::<()>().await;
+        })
+        .detach();
+        let elsewhere = TcpListener::bind("127.0.0.1:0").unwrap();
+        spawn(async move {
+            let _elsewhere = elsewhere;
+            std::future::poll_fn(|cx| {
+                *OUTSIDE_WAKER.lock().unwrap() = Some(cx.waker().clone());
+                std::task::Poll::<()>::Pending
+            })
+            .await;
+        })
+        .detach();
         spawn_blocking(|| 1).await.unwrap();
         for i in 0..100 {
             assert_eq!(spawn(async move { i }).await.unwrap(), i);
