@@ -28,32 +28,50 @@ impl ArcWake for ThreadWaker {
 }
 
 thread_local! {
-    // One waker per thread, reused by every (possibly nested) block_on, so
-    // a poll costs no allocation.
+    // One waker per thread, reused by every block_on, so a poll costs no
+    // allocation. A nested block_on finds it taken and makes its own: one
+    // shared waker would let the inner loop consume a wake-up meant for the
+    // outer one, which would then sleep through it.
     static WAKER: RefCell<Option<Arc<ThreadWaker>>> = const { RefCell::new(None) };
+}
+
+/// The thread's waker, lent to one block_on and given back on drop.
+struct LentWaker(Arc<ThreadWaker>);
+
+impl LentWaker {
+    fn take() -> LentWaker {
+        let cached = WAKER.with(|w| w.borrow_mut().take());
+        LentWaker(cached.unwrap_or_else(|| {
+            Arc::new(ThreadWaker {
+                thread: thread::current(),
+                notified: AtomicBool::new(false),
+            })
+        }))
+    }
+}
+
+impl Drop for LentWaker {
+    fn drop(&mut self) {
+        let waker = self.0.clone();
+        let _ = WAKER.try_with(|w| {
+            w.borrow_mut().get_or_insert(waker);
+        });
+    }
 }
 
 /// Polls `future` on this thread, parking it between wake-ups.
 pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
-    let waker = WAKER.with(|w| {
-        w.borrow_mut()
-            .get_or_insert_with(|| {
-                Arc::new(ThreadWaker {
-                    thread: thread::current(),
-                    notified: AtomicBool::new(false),
-                })
-            })
-            .clone()
-    });
+    let waker = LentWaker::take();
     let mut future = pin!(future);
-    let task_waker = waker_ref(&waker);
+    let task_waker = waker_ref(&waker.0);
     let mut cx = Context::from_waker(&task_waker);
     loop {
-        coop::reset();
+        let budget = coop::budget();
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return output;
         }
-        while !waker.notified.swap(false, Ordering::AcqRel) {
+        drop(budget);
+        while !waker.0.notified.swap(false, Ordering::AcqRel) {
             thread::park();
         }
     }

@@ -16,9 +16,23 @@ thread_local! {
     static REMAINING: Cell<Option<u8>> = const { Cell::new(None) };
 }
 
-/// Gives the task about to be polled on this thread a fresh budget.
-pub(crate) fn reset() {
-    REMAINING.with(|r| r.set(Some(BUDGET)));
+/// Gives the task about to be polled on this thread a fresh budget, until
+/// the guard is dropped (after the poll). The thread's budget then goes
+/// back to what it was: usually none, so that I/O polled on this thread
+/// later by some other executor is never throttled.
+#[must_use]
+pub(crate) fn budget() -> Budget {
+    Budget(REMAINING.with(|r| r.replace(Some(BUDGET))))
+}
+
+/// Restores the budget [`budget`] replaced.
+pub(crate) struct Budget(Option<u8>);
+
+impl Drop for Budget {
+    fn drop(&mut self) {
+        // `try_with`: a task may be dropped while the thread's locals are.
+        let _ = REMAINING.try_with(|r| r.set(self.0));
+    }
 }
 
 /// Spends one unit of budget, or yields if none is left. Threads that are

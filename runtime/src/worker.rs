@@ -294,7 +294,7 @@ impl Worker {
         #[cfg(feature = "tracing")]
         let _span = tracing::trace_span!(target: "edgeio", "poll", worker = self.index).entered();
         self.polling.set(true);
-        coop::reset();
+        let _budget = coop::budget();
         // The task's own panics are caught inside it (they go to its
         // JoinHandle); this catches the rest, e.g. a panicking `Drop` of its
         // output, so one bad task never takes the worker down.

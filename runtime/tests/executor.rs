@@ -449,3 +449,89 @@ fn a_wake_from_outside_costs_one_reactor_poll() {
         "{polls} reactor polls for {WAKES} wakes from outside"
     );
 }
+
+/// Runs `body` on a thread of its own and fails if it has not returned
+/// within `limit`.
+fn within(limit: Duration, body: impl FnOnce() + Send + 'static) {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
+        let _ = tx.send(out);
+    });
+    match rx.recv_timeout(limit) {
+        Ok(Ok(())) => {}
+        Ok(Err(p)) => std::panic::resume_unwind(p),
+        Err(_) => panic!("timed out after {limit:?}"),
+    }
+}
+
+/// A `block_on` inside another's future (two runtimes, one thread) must
+/// not swallow a wake-up meant for the outer one. Both used to share one
+/// waker, and the inner loop took the outer's notification for its own.
+#[test]
+fn a_nested_block_on_keeps_the_outer_wake_ups() {
+    within(LIMIT, || {
+        let (outer, inner) = (Runtime::new().unwrap(), Runtime::new().unwrap());
+        let signal = Arc::new(std::sync::Mutex::new((false, None::<std::task::Waker>)));
+        let setter = signal.clone();
+        thread::spawn(move || {
+            thread::sleep(Duration::from_millis(50));
+            let mut state = setter.lock().unwrap();
+            state.0 = true;
+            if let Some(waker) = state.1.take() {
+                waker.wake();
+            }
+        });
+        let signalled = std::future::poll_fn(|cx| {
+            let mut state = signal.lock().unwrap();
+            if state.0 {
+                std::task::Poll::Ready(())
+            } else {
+                state.1 = Some(cx.waker().clone());
+                std::task::Poll::Pending
+            }
+        });
+        outer.block_on(async {
+            futures_util::join!(signalled, async {
+                inner.block_on(sleep(Duration::from_millis(200)))
+            })
+        });
+    });
+}
+
+/// The cooperative budget belongs to the poll that `block_on` or a worker
+/// makes: afterwards, the thread is no task of ours and I/O driven by some
+/// other executor on it must never be throttled. The budget used to
+/// outlive `block_on`, and after 128 operations every poll said `Pending`.
+#[test]
+fn the_budget_does_not_outlive_block_on() {
+    use std::os::fd::AsFd;
+    use std::os::unix::net::UnixDatagram;
+    use std::task::{Context, Poll};
+
+    within(LIMIT, || {
+        let runtime = Runtime::new().unwrap();
+        let (a, b) = UnixDatagram::pair().unwrap();
+        b.set_nonblocking(true).unwrap();
+        // SAFETY: `b` is declared before `registration`, so it outlives it.
+        let registration = runtime
+            .block_on(async { unsafe { edgeio_runtime::Registration::new(b.as_fd()) } })
+            .unwrap();
+        let waker = futures_util::task::noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        let mut buf = [0; 1];
+        for i in 0..1000 {
+            a.send(&[i as u8]).unwrap();
+            // The edge reaches the registration once a worker's epoll_wait
+            // has returned it: poll until then, boundedly.
+            let deadline = Instant::now() + Duration::from_secs(2);
+            loop {
+                match registration.poll_read_io(&mut cx, || b.recv(&mut buf)) {
+                    Poll::Ready(Ok(1)) => break assert_eq!(buf[0], i as u8),
+                    Poll::Pending if Instant::now() < deadline => thread::sleep(Duration::from_micros(50)),
+                    other => panic!("receive {i}: {other:?}"),
+                }
+            }
+        }
+    });
+}
