@@ -700,3 +700,56 @@ fn failed_connects_and_binds_do_not_leak_fds() {
     })
     .unwrap();
 }
+
+/// A `readable().await` / `try_read` loop on a socket that never runs dry
+/// (tokio's recommended pattern) spends the task's budget, so the other
+/// tasks of its worker still run. `readable()` used to be free, and the
+/// loop held its worker for as long as the peer kept sending.
+#[test]
+fn a_readiness_loop_on_a_busy_socket_lets_other_tasks_run() {
+    use std::sync::atomic::AtomicBool;
+    use std::time::Instant;
+
+    run(1, 30, || async move {
+        let listener = AsyncTcpListener::bind("127.0.0.1:0")?;
+        let mut feeder = std::net::TcpStream::connect(listener.local_addr()?)?;
+        let (stream, _) = timeout(STEP, listener.accept()).await??;
+        let stop = Arc::new(AtomicBool::new(false));
+        let feeding = stop.clone();
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while !feeding.load(Ordering::Relaxed) && Instant::now() < deadline {
+                if feeder.write_all(&[7; 64 * 1024]).is_err() {
+                    return;
+                }
+            }
+        });
+        let reading = stop.clone();
+        let reader = edgeio::spawn(async move {
+            let mut buf = [0; 1];
+            while !reading.load(Ordering::Relaxed) {
+                stream.readable().await?;
+                match stream.try_read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(_) => assert_eq!(buf[0], 7),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            io::Result::Ok(())
+        });
+        // Give the reader the worker first, then ask for a turn. (Not an
+        // edgeio sleep: its timer would wait for the worker too.)
+        std::thread::sleep(Duration::from_millis(50));
+        let started = Instant::now();
+        let waited = edgeio::spawn(async move { started.elapsed() });
+        let waited = timeout(STEP, waited).await?.expect("task panicked");
+        stop.store(true, Ordering::Relaxed);
+        timeout(STEP, reader).await?.expect("reader panicked")?;
+        assert!(
+            waited < Duration::from_millis(500),
+            "a task waited {waited:?} for the worker"
+        );
+        Ok(())
+    });
+}

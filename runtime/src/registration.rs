@@ -78,13 +78,20 @@ impl Registration {
 
     /// Waits until the fd may be readable (or has hung up, or has an error).
     /// Does not consume the readiness.
+    ///
+    /// Spends one unit of the task's cooperative budget, like the I/O
+    /// operations: a loop of this and `try_read_io` on an fd that never
+    /// runs dry would otherwise keep its worker from every other task.
     pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(coop::poll_proceed(cx));
         self.poll_ready(cx, Direction::Read).map_ok(drop)
     }
 
     /// Waits until the fd may be writable (or has hung up, or has an error).
-    /// Does not consume the readiness.
+    /// Does not consume the readiness. Spends budget, as
+    /// [`Registration::poll_read_ready`] does.
     pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(coop::poll_proceed(cx));
         self.poll_ready(cx, Direction::Write).map_ok(drop)
     }
 

@@ -8,9 +8,10 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 
+use crate::coop;
 use crate::reactor::Reactor;
 use crate::runtime::Handle;
 
@@ -82,6 +83,9 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // A loop of expired sleeps (`sleep(ZERO)`, an interval that fell
+        // behind) must yield to other tasks like a loop of I/O does.
+        ready!(coop::poll_proceed(cx));
         if Instant::now() >= self.deadline {
             self.cancel();
             return Poll::Ready(());

@@ -535,3 +535,33 @@ fn the_budget_does_not_outlive_block_on() {
         }
     });
 }
+
+/// Expired sleeps spend the task's budget like I/O does, so a loop of
+/// `sleep(ZERO)` lets the other tasks of its worker run (it held the
+/// worker for as long as it looped).
+#[test]
+fn a_loop_of_expired_sleeps_lets_other_tasks_run() {
+    run(1, LIMIT, || async {
+        let stop = Arc::new(AtomicBool::new(false));
+        let looping = stop.clone();
+        let sleeper = spawn(async move {
+            while !looping.load(Ordering::SeqCst) {
+                sleep(Duration::ZERO).await;
+            }
+        });
+        // Let the loop take the worker (a blocking sleep: an edgeio timer
+        // here would wait for the worker too).
+        thread::sleep(Duration::from_millis(20));
+        let ran = Arc::new(AtomicBool::new(false));
+        let flag = ran.clone();
+        spawn(async move { flag.store(true, Ordering::SeqCst) }).detach();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while !ran.load(Ordering::SeqCst) && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(1));
+        }
+        let ran_in_time = ran.load(Ordering::SeqCst);
+        stop.store(true, Ordering::SeqCst);
+        sleeper.await.unwrap();
+        assert!(ran_in_time, "the other task did not run within 2 s");
+    });
+}
