@@ -6,7 +6,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll, Waker};
 
 use crate::scheduler::Task;
 use crate::task_future::TaskOutput;
@@ -28,10 +28,30 @@ pub struct JoinHandle<T> {
     state: Mutex<State<T>>,
 }
 
+/// `async-task`'s cancellation of a task: closes the task when first
+/// polled, then resolves once its future is gone, to its output if it had
+/// finished first.
+type Cancel<T> = Pin<Box<dyn Future<Output = Option<TaskOutput<T>>> + Send>>;
+
 enum State<T> {
     Running(Task<TaskOutput<T>>),
-    Aborted,
+    /// Aborted, and its future maybe not dropped yet. `waker` is the last
+    /// one `cancel` was polled with (see `JoinHandle::is_finished`).
+    Aborting {
+        cancel: Cancel<T>,
+        waker: Waker,
+    },
+    /// Aborted and stopped: its output, if it had finished first.
+    Aborted(Option<TaskOutput<T>>),
     Finished,
+}
+
+/// The outcome a task's output, or the lack of one, comes to.
+fn outcome<T>(output: Option<TaskOutput<T>>) -> Result<T, JoinError> {
+    match output {
+        Some(output) => output.into_result().map_err(JoinError::panic),
+        None => Err(JoinError::cancelled()),
+    }
 }
 
 impl<T> JoinHandle<T> {
@@ -45,20 +65,31 @@ impl<T> JoinHandle<T> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Cancels the task: its future is dropped (at its next `.await` point
-    /// if it is running right now) and awaiting this handle yields a
-    /// [`JoinError`] for which [`JoinError::is_cancelled`] is true. A task
-    /// that already finished keeps its output.
-    pub fn abort(&self) {
+    /// Cancels the task: its future is dropped (at the end of its current
+    /// poll if a worker is polling it right now) and awaiting this handle
+    /// yields a [`JoinError`] for which [`JoinError::is_cancelled`] is true,
+    /// once the future is gone. A task that already finished keeps its
+    /// output; a `spawn_blocking` job that has started runs to its end,
+    /// and its output is discarded.
+    pub fn abort(&self)
+    where
+        T: Send + 'static,
+    {
         let mut state = self.lock();
-        let cancelled = match &*state {
-            State::Running(task) if !task.is_finished() => std::mem::replace(&mut *state, State::Aborted),
-            _ => return,
+        if !matches!(*state, State::Running(_)) {
+            return;
+        }
+        let State::Running(task) = std::mem::replace(&mut *state, State::Finished) else {
+            unreachable!("checked above")
         };
-        drop(state);
-        // Dropping the task handle cancels the task; do it without our lock
-        // held, since it may schedule the task to have its future dropped.
-        drop(cancelled);
+        let mut cancel: Cancel<T> = Box::pin(task.cancel());
+        let waker = futures_task::noop_waker();
+        // The first poll closes the task; the future is then dropped by
+        // whoever runs or drops it next.
+        *state = match cancel.as_mut().poll(&mut Context::from_waker(&waker)) {
+            Poll::Ready(output) => State::Aborted(output),
+            Poll::Pending => State::Aborting { cancel, waker },
+        };
     }
 
     /// Lets the task run to completion on its own; its output is discarded.
@@ -66,15 +97,29 @@ impl<T> JoinHandle<T> {
         drop(self);
     }
 
-    /// Whether the task has finished (completed, panicked or been aborted).
+    /// Whether the task has finished (completed, panicked, or been aborted
+    /// and its future dropped).
     #[must_use]
     pub fn is_finished(&self) -> bool {
-        match &*self.lock() {
+        let mut state = self.lock();
+        match &mut *state {
             State::Running(task) => task.is_finished(),
-            State::Aborted | State::Finished => true,
+            State::Aborting { cancel, waker } => {
+                // Polled with the waker an await left, so that the await
+                // is still woken when the task stops.
+                let Poll::Ready(output) = cancel.as_mut().poll(&mut Context::from_waker(waker)) else {
+                    return false;
+                };
+                *state = State::Aborted(output);
+                true
+            }
+            State::Aborted(_) | State::Finished => true,
         }
     }
 }
+
+// The output is only ever moved out, never pinned.
+impl<T> Unpin for JoinHandle<T> {}
 
 impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
@@ -82,12 +127,14 @@ impl<T> Future for JoinHandle<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let state = self.get_mut().state.get_mut().unwrap_or_else(|e| e.into_inner());
         let result = match state {
-            State::Running(task) => match Pin::new(task).poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(output)) => output.into_result().map_err(JoinError::panic),
-                Poll::Ready(None) => Err(JoinError::cancelled()),
-            },
-            State::Aborted => Err(JoinError::cancelled()),
+            State::Running(task) => outcome(ready!(Pin::new(task).poll(cx))),
+            State::Aborting { cancel, waker } => {
+                if !waker.will_wake(cx.waker()) {
+                    *waker = cx.waker().clone();
+                }
+                outcome(ready!(cancel.as_mut().poll(cx)))
+            }
+            State::Aborted(output) => outcome(output.take()),
             State::Finished => panic!("JoinHandle polled after it completed"),
         };
         *state = State::Finished;

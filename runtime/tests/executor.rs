@@ -150,11 +150,39 @@ fn abort_cancels_a_pending_task_and_drops_its_future() {
         handle.abort();
         let err = handle.await.unwrap_err();
         assert!(err.is_cancelled());
+        // As in tokio, the await ends once the future is gone.
+        assert!(
+            dropped.load(Ordering::SeqCst),
+            "awaited before the future was dropped"
+        );
+    });
+}
+
+/// A task aborted while a worker polls it stops at the end of that poll:
+/// until then it is not finished, and awaiting its handle waits for it.
+#[test]
+fn abort_of_a_running_task_finishes_when_its_poll_ends() {
+    run(1, LIMIT, || async {
+        let (started, dropped) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+        let (flag, guard) = (started.clone(), SetOnDrop(dropped.clone()));
+        let handle = spawn(async move {
+            let _guard = guard;
+            flag.store(true, Ordering::SeqCst);
+            thread::sleep(Duration::from_millis(200));
+            std::future::pending::<()>().await;
+        });
         let deadline = Instant::now() + Duration::from_secs(5);
-        while !dropped.load(Ordering::SeqCst) {
-            assert!(Instant::now() < deadline, "aborted task's future was not dropped");
-            sleep(Duration::from_millis(1)).await;
+        while !started.load(Ordering::SeqCst) {
+            assert!(Instant::now() < deadline, "the task never ran");
+            thread::sleep(Duration::from_millis(1));
         }
+        handle.abort();
+        assert!(!handle.is_finished(), "finished while still being polled");
+        assert!(handle.await.unwrap_err().is_cancelled());
+        assert!(
+            dropped.load(Ordering::SeqCst),
+            "awaited before the future was dropped"
+        );
     });
 }
 
