@@ -19,10 +19,10 @@
 //! thread belongs to, not through a reference of its own: a task's future
 //! completes on a worker, and is cancelled on a worker or during shutdown,
 //! all of which have their runtime as the current one. A counted reference
-//! would cost every task two atomic operations on one cache line that
-//! every worker shares (measured: a third of spawn+join on 2 workers). A
-//! future dropped anywhere else (its runtime is gone, say) leaves its
-//! entry behind, which frees the task once the set itself goes.
+//! (a `Weak` of the runtime) would add atomic operations on a cache line
+//! that every worker shares to every task. A future dropped anywhere else
+//! (its runtime is gone, say) leaves its entry behind, which frees the
+//! task once the set itself goes.
 
 use std::future::Future;
 use std::pin::Pin;
