@@ -35,19 +35,21 @@ impl Drop for Budget {
     }
 }
 
-/// Spends one unit of budget, or yields if none is left. Threads that are
-/// not running a task of ours have no budget and are never throttled.
+/// Runs one operation under the task's budget. If the budget is spent,
+/// wakes the task and yields without running `op`; otherwise runs it, and
+/// a `Ready` result spends one unit. A `Pending` one made no progress and
+/// costs nothing (as in tokio): a task may wait on as many things as it
+/// likes in one poll, but not complete operations forever. Threads that
+/// are not running a task of ours have no budget and are never throttled.
 #[inline]
-pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
-    REMAINING.with(|r| match r.get() {
-        Some(0) => {
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-        Some(n) => {
-            r.set(Some(n - 1));
-            Poll::Ready(())
-        }
-        None => Poll::Ready(()),
-    })
+pub(crate) fn budgeted<T>(cx: &mut Context<'_>, op: impl FnOnce(&mut Context<'_>) -> Poll<T>) -> Poll<T> {
+    if REMAINING.with(Cell::get) == Some(0) {
+        cx.waker().wake_by_ref();
+        return Poll::Pending;
+    }
+    let result = op(cx);
+    if result.is_ready() {
+        REMAINING.with(|r| r.set(r.get().map(|n| n.saturating_sub(1))));
+    }
+    result
 }

@@ -79,20 +79,19 @@ impl Registration {
     /// Waits until the fd may be readable (or has hung up, or has an error).
     /// Does not consume the readiness.
     ///
-    /// Spends one unit of the task's cooperative budget, like the I/O
-    /// operations: a loop of this and `try_read_io` on an fd that never
-    /// runs dry would otherwise keep its worker from every other task.
+    /// Spends one unit of the task's cooperative budget when ready, like
+    /// the I/O operations: a loop of this and `try_read_io` on an fd that
+    /// never runs dry would otherwise keep its worker from every other
+    /// task.
     pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        ready!(coop::poll_proceed(cx));
-        self.poll_ready(cx, Direction::Read).map_ok(drop)
+        coop::budgeted(cx, |cx| self.poll_ready(cx, Direction::Read).map_ok(drop))
     }
 
     /// Waits until the fd may be writable (or has hung up, or has an error).
     /// Does not consume the readiness. Spends budget, as
     /// [`Registration::poll_read_ready`] does.
     pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        ready!(coop::poll_proceed(cx));
-        self.poll_ready(cx, Direction::Write).map_ok(drop)
+        coop::budgeted(cx, |cx| self.poll_ready(cx, Direction::Write).map_ok(drop))
     }
 
     #[inline]
@@ -218,8 +217,7 @@ impl Registration {
         mut op: impl FnMut() -> io::Result<R>,
         drained: impl Fn(&R) -> bool,
     ) -> Poll<io::Result<R>> {
-        ready!(coop::poll_proceed(cx));
-        loop {
+        coop::budgeted(cx, |cx| loop {
             let event = ready!(self.poll_ready(cx, direction))?;
             match op() {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.source.clear_readiness(event),
@@ -230,7 +228,7 @@ impl Registration {
                     return Poll::Ready(result);
                 }
             }
-        }
+        })
     }
 }
 

@@ -8,7 +8,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use crate::coop;
@@ -77,15 +77,10 @@ impl Sleep {
             reactor.remove_timer(self.deadline, id);
         }
     }
-}
 
-impl Future for Sleep {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        // A loop of expired sleeps (`sleep(ZERO)`, an interval that fell
-        // behind) must yield to other tasks like a loop of I/O does.
-        ready!(coop::poll_proceed(cx));
+    /// Ready once the deadline has passed; until then keeps the timer
+    /// registered with the latest waker.
+    fn poll_deadline(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         if Instant::now() >= self.deadline {
             self.cancel();
             return Poll::Ready(());
@@ -102,6 +97,16 @@ impl Future for Sleep {
             }
         }
         Poll::Pending
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // A loop of expired sleeps (`sleep(ZERO)`, an interval that fell
+        // behind) must yield to other tasks like a loop of I/O does.
+        coop::budgeted(cx, |cx| self.as_mut().poll_deadline(cx))
     }
 }
 

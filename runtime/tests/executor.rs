@@ -593,3 +593,19 @@ fn a_loop_of_expired_sleeps_lets_other_tasks_run() {
         assert!(ran_in_time, "the other task did not run within 2 s");
     });
 }
+
+/// Only completed operations spend the budget: one poll may wait on as
+/// many things as it likes. (Charging a `Pending` poll too, the 129th
+/// sleep polled here yielded instead of registering its timer.)
+#[test]
+fn waiting_spends_no_budget() {
+    run(1, LIMIT, || async {
+        let mut sleeps: Vec<_> = (0..1000)
+            .map(|_| Box::pin(sleep(Duration::from_secs(3600))))
+            .collect();
+        for sleep in &mut sleeps {
+            assert!(futures_util::poll!(sleep.as_mut()).is_pending());
+        }
+        assert_eq!(edgeio_runtime::Handle::current().metrics().pending_timers, 1000);
+    });
+}
