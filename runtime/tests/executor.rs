@@ -18,11 +18,18 @@ where
     Fut: Future,
     Fut::Output: Send + 'static,
 {
+    within(limit, move || {
+        let runtime = Builder::new().worker_threads(workers).build().unwrap();
+        runtime.block_on(make())
+    })
+}
+
+/// Runs `body` on a thread of its own and fails if it has not returned
+/// within `limit`.
+fn within<R: Send + 'static>(limit: Duration, body: impl FnOnce() -> R + Send + 'static) -> R {
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
-        let runtime = Builder::new().worker_threads(workers).build().unwrap();
-        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime.block_on(make())));
-        drop(runtime);
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
         let _ = tx.send(out);
     });
     match rx.recv_timeout(limit) {
@@ -476,21 +483,6 @@ fn a_wake_from_outside_costs_one_reactor_poll() {
         polls <= WAKES + WAKES / 4,
         "{polls} reactor polls for {WAKES} wakes from outside"
     );
-}
-
-/// Runs `body` on a thread of its own and fails if it has not returned
-/// within `limit`.
-fn within(limit: Duration, body: impl FnOnce() + Send + 'static) {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
-        let _ = tx.send(out);
-    });
-    match rx.recv_timeout(limit) {
-        Ok(Ok(())) => {}
-        Ok(Err(p)) => std::panic::resume_unwind(p),
-        Err(_) => panic!("timed out after {limit:?}"),
-    }
 }
 
 /// A `block_on` inside another's future (two runtimes, one thread) must
