@@ -1,5 +1,8 @@
 //! `Async<T>` over plain fds: pipes and eventfds.
 
+#[path = "common/temp_dir.rs"]
+mod temp_dir;
+
 use std::fs::File;
 use std::future::Future;
 use std::io::{self, Read, Write};
@@ -10,6 +13,7 @@ use std::time::Duration;
 use edgeio::net::Async;
 use edgeio::time::{sleep, timeout};
 use futures_util::io::{AsyncReadExt, AsyncWriteExt};
+use temp_dir::TempDir;
 
 /// Upper bound for any single wait in these tests.
 const STEP: Duration = Duration::from_secs(10);
@@ -188,10 +192,8 @@ fn raw_fds_and_mut_access_need_unsafe() {
 #[test]
 fn fifo_reader_waits_again_after_a_new_writer_opens() {
     run(|| async move {
-        let dir = std::env::temp_dir().join(format!("edgeio-fifo-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
+        let dir = TempDir::new()?;
         let path = dir.join("fifo");
-        let _ = std::fs::remove_file(&path);
         let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes())?;
         // SAFETY: `c_path` is a NUL-terminated path that outlives the call.
         if unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) } != 0 {
@@ -224,6 +226,6 @@ fn fifo_reader_waits_again_after_a_new_writer_opens() {
         let n = timeout(STEP, reader.read(&mut buf)).await??;
         assert_eq!(&buf[..n], b"second");
         drop(writer);
-        std::fs::remove_dir_all(&dir)
+        Ok(())
     });
 }

@@ -1,14 +1,17 @@
 //! UDP over loopback and Unix domain sockets (stream, listener, datagram).
 
+#[path = "common/temp_dir.rs"]
+mod temp_dir;
+
 use std::future::Future;
 use std::io;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::path::Path;
+use std::time::Duration;
 
 use edgeio::net::{AsyncUdpSocket, AsyncUnixDatagram, AsyncUnixListener, AsyncUnixStream};
 use edgeio::time::{sleep, timeout};
 use futures_util::io::{AsyncReadExt, AsyncWriteExt};
+use temp_dir::TempDir;
 
 /// Upper bound for any single wait in these tests.
 const STEP: Duration = Duration::from_secs(10);
@@ -19,36 +22,6 @@ where
     Fut: Future<Output = io::Result<()>>,
 {
     edgeio::__private::run_test(Some(workers), Duration::from_secs(30), body).unwrap();
-}
-
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> io::Result<TempDir> {
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let name = format!(
-            "edgeio-net-test-{}-{}-{nanos}",
-            std::process::id(),
-            COUNT.fetch_add(1, Ordering::Relaxed)
-        );
-        let path = std::env::temp_dir().join(name);
-        std::fs::create_dir(&path)?;
-        Ok(TempDir(path))
-    }
-
-    fn join(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 #[test]
