@@ -85,4 +85,4 @@ pub use to_socket_addrs::ToSocketAddrs;
 pub use udp::AsyncUdpSocket;
 pub use unix_datagram::AsyncUnixDatagram;
 pub use unix_listener::AsyncUnixListener;
-pub use unix_stream::AsyncUnixStream;
+pub use unix_stream::{AsyncUnixStream, UCred};

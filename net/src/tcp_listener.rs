@@ -2,6 +2,7 @@
 
 use std::io;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use socket2::{Domain, Protocol, SockAddr, SockRef, Socket, Type};
@@ -182,9 +183,15 @@ impl AsyncTcpListener {
 }
 
 /// An endless sequence of accepted connections, from
-/// [`AsyncTcpListener::incoming`]. Shaped like a `Stream` without needing
-/// `futures-core`: `next` never returns `None`. Errors back off as in
-/// [`AsyncTcpListener::accept`].
+/// [`AsyncTcpListener::incoming`]: `next` never returns `None`. Errors back
+/// off as in [`AsyncTcpListener::accept`].
+///
+/// It is also a `futures_core::Stream` of `io::Result<AsyncTcpStream>`, the
+/// same items as the inherent [`next`](Incoming::next) (and as `std`'s
+/// `Incoming`), so `futures-util`'s stream combinators work on it. The
+/// inherent `next` takes precedence over `StreamExt::next` in method
+/// calls; both yield the same thing. The peer's address is the stream's
+/// [`peer_addr`](AsyncTcpStream::peer_addr).
 ///
 /// ```
 /// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
@@ -216,5 +223,20 @@ impl Incoming<'_> {
         self.listener
             .poll_accept_backoff(&mut self.wait, cx)
             .map(|result| Some(result.map(|(stream, _)| stream)))
+    }
+}
+
+/// Same items as [`Incoming::poll_next`]; never ends.
+impl futures_core::Stream for Incoming<'_> {
+    type Item = io::Result<AsyncTcpStream>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        // `Incoming` is `Unpin`: a `&AsyncTcpListener` and a `BackoffWait`,
+        // whose `Sleep` is `Unpin`.
+        Incoming::poll_next(self.get_mut(), cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (usize::MAX, None)
     }
 }

@@ -3,8 +3,9 @@
 use std::io;
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
-use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+use socket2::{Domain, Protocol, SockAddr, SockRef, Socket, Type};
 
 use crate::resolve::{finish_connect, in_progress, no_addresses};
 use crate::to_socket_addrs::{resolve, ToSocketAddrs};
@@ -126,6 +127,74 @@ impl AsyncTcpStream {
         self.inner.get_ref().ttl()
     }
 
+    /// Enables or disables `SO_KEEPALIVE`: after the connection has been
+    /// idle for a while, the kernel probes the peer and, if it does not
+    /// answer, fails the connection (the next read or write reports the
+    /// error). Off by default.
+    ///
+    /// The probes use the system-wide timing (`net.ipv4.tcp_keepalive_time`,
+    /// two hours unless changed); for per-socket timing, use
+    /// `socket2::SockRef::from(&stream).set_tcp_keepalive(..)`.
+    pub fn set_keepalive(&self, keepalive: bool) -> io::Result<()> {
+        SockRef::from(self.inner.get_ref()).set_keepalive(keepalive)
+    }
+
+    /// Whether `SO_KEEPALIVE` is set.
+    pub fn keepalive(&self) -> io::Result<bool> {
+        SockRef::from(self.inner.get_ref()).keepalive()
+    }
+
+    /// Sets `SO_LINGER`: what closing the socket (dropping the stream)
+    /// does with data not yet sent.
+    ///
+    /// - `None` (the default): `close` returns at once and the kernel
+    ///   keeps sending in the background, then ends the connection with a
+    ///   normal `FIN`.
+    /// - `Some(Duration::ZERO)`: an *abortive* close; unsent data is
+    ///   discarded and the peer receives a `RST` (its reads fail with
+    ///   `ConnectionReset`). No `TIME_WAIT` is left behind.
+    /// - `Some(d)`, `d > 0`: `close` **blocks the calling thread** until the
+    ///   peer has acknowledged the data and the `FIN`, or `d` has passed.
+    ///   Linux ignores non-blocking mode here, so dropping such a stream
+    ///   with data still queued stalls the worker thread, and every task
+    ///   on it, for up to `d`. To know the
+    ///   data arrived, prefer `close` (`futures_util::io::AsyncWriteExt`;
+    ///   a `shutdown` that never blocks) and waiting for the peer to close
+    ///   in turn.
+    ///
+    /// The kernel counts in whole seconds: a non-zero `d` is rounded *up*,
+    /// so that, say, 500 ms does not become the zero linger, which resets
+    /// the connection instead of closing it.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` if `d` exceeds `i32::MAX` seconds (the kernel's
+    /// field is an `int`, and a larger value would wrap around), or any
+    /// error of `setsockopt`.
+    pub fn set_linger(&self, linger: Option<Duration>) -> io::Result<()> {
+        let linger = linger.map(linger_secs).transpose()?;
+        SockRef::from(self.inner.get_ref()).set_linger(linger)
+    }
+
+    /// The current `SO_LINGER` setting, in whole seconds; see
+    /// [`set_linger`](AsyncTcpStream::set_linger).
+    pub fn linger(&self) -> io::Result<Option<Duration>> {
+        SockRef::from(self.inner.get_ref()).linger()
+    }
+
+    /// Reads and clears the socket's pending error (`SO_ERROR`): `Ok(None)`
+    /// if there is none.
+    ///
+    /// The kernel records an asynchronous failure there, such as a refused
+    /// non-blocking `connect` or a `RST` from the peer, and reports it
+    /// once: to this call or to the next read or write, whichever comes
+    /// first. So this is useful after [`readable`](AsyncTcpStream::readable)
+    /// or [`writable`](AsyncTcpStream::writable) woke the task, to learn
+    /// why without transferring data.
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.inner.get_ref().take_error()
+    }
+
     /// Shuts down one or both directions; see [`std::net::TcpStream::shutdown`].
     /// The socket itself stays open until dropped.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
@@ -142,4 +211,19 @@ impl AsyncTcpStream {
     pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         self.inner.poll_read_with(cx, |s| s.peek(buf))
     }
+}
+
+/// `linger` as the whole seconds `SO_LINGER` holds: rounded up (a non-zero
+/// linger must not become zero, which means "reset"), and within `i32`.
+fn linger_secs(linger: Duration) -> io::Result<Duration> {
+    let secs = linger
+        .as_secs()
+        .saturating_add(u64::from(linger.subsec_nanos() > 0));
+    if secs > i32::MAX as u64 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "SO_LINGER duration exceeds i32::MAX seconds",
+        ));
+    }
+    Ok(Duration::from_secs(secs))
 }

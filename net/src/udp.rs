@@ -113,11 +113,56 @@ impl AsyncUdpSocket {
         self.inner.write_with(|s| s.send(buf)).await
     }
 
+    /// Poll form of [`send`](AsyncUdpSocket::send).
+    pub fn poll_send(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.inner.poll_write_with(cx, |s| s.send(buf))
+    }
+
+    /// Sends one datagram to the connected peer without waiting:
+    /// `WouldBlock` if the send buffer is full, or not known to have room
+    /// yet (a new socket is known writable once the reactor has seen its
+    /// first event). Pairs with [`writable`](AsyncUdpSocket::writable),
+    /// which waits for that.
+    pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.try_write_with(|s| s.send(buf))
+    }
+
+    /// Sends one datagram to `target` without waiting; see
+    /// [`try_send`](AsyncUdpSocket::try_send). Takes a resolved address:
+    /// looking a name up could itself have to wait.
+    pub fn try_send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
+        self.inner.try_write_with(|s| s.send_to(buf, target))
+    }
+
     /// Receives one datagram from the connected peer. May fail with
     /// `ConnectionRefused` if an earlier datagram drew an ICMP
     /// "port unreachable".
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.read_with(|s| s.recv(buf)).await
+    }
+
+    /// Poll form of [`recv`](AsyncUdpSocket::recv).
+    pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.inner.poll_read_with(cx, |s| s.recv(buf))
+    }
+
+    /// Receives one datagram from the connected peer without waiting:
+    /// `WouldBlock` if none is queued.
+    ///
+    /// Pairs with [`readable`](AsyncUdpSocket::readable): readiness is
+    /// edge-triggered and only forgotten when an operation reports
+    /// `WouldBlock`, so loop on this until it does before waiting again.
+    /// After a `WouldBlock`, it keeps reporting `WouldBlock` (without a
+    /// syscall) until the reactor has seen a new datagram arrive, even if
+    /// the kernel already holds one; `readable` waits for exactly that.
+    pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.try_read_with(|s| s.recv(buf))
+    }
+
+    /// Receives one datagram and its sender without waiting; see
+    /// [`try_recv`](AsyncUdpSocket::try_recv).
+    pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.inner.try_read_with(|s| s.recv_from(buf))
     }
 
     /// Like [`recv`](AsyncUdpSocket::recv), leaving the datagram queued.

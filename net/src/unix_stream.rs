@@ -1,7 +1,9 @@
 //! [`AsyncUnixStream`]: a Unix domain stream socket.
 
 use std::io;
+use std::mem;
 use std::net::Shutdown;
+use std::os::fd::AsRawFd;
 use std::os::unix::net::{SocketAddr, UnixStream};
 use std::path::Path;
 
@@ -88,9 +90,68 @@ impl AsyncUnixStream {
         self.inner.get_ref().peer_addr()
     }
 
+    /// The credentials of the peer process (`SO_PEERCRED`), as they were
+    /// when the connection was made: when the peer called `connect` (or
+    /// `listen`, seen from the connecting side), or `socketpair` for a
+    /// [`pair`](AsyncUnixStream::pair). The kernel records them then:
+    /// they do not follow a later change of user (nor the peer's exit,
+    /// after which its pid may be reused), and, unlike anything the peer
+    /// sends, the peer cannot forge them.
+    pub fn peer_cred(&self) -> io::Result<UCred> {
+        let mut cred = libc::ucred {
+            pid: 0,
+            uid: 0,
+            gid: 0,
+        };
+        let size = mem::size_of::<libc::ucred>();
+        // `ucred` is 12 bytes; the cast cannot truncate.
+        let mut len = size as libc::socklen_t;
+        // SAFETY: the fd is open for as long as `self` lives, and
+        // `getsockopt` writes at most `len` bytes into `cred`, which is a
+        // `ucred` of exactly that size; `len` is a valid, writable pointer.
+        let rc = unsafe {
+            libc::getsockopt(
+                self.inner.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_PEERCRED,
+                std::ptr::addr_of_mut!(cred).cast(),
+                &mut len,
+            )
+        };
+        if rc != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        if len as usize != size {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "SO_PEERCRED returned a truncated ucred",
+            ));
+        }
+        Ok(UCred {
+            uid: cred.uid,
+            gid: cred.gid,
+            // The kernel reports 0 for a peer outside our pid namespace.
+            pid: (cred.pid != 0).then_some(cred.pid),
+        })
+    }
+
     /// Shuts down one or both directions; the socket stays open until
     /// dropped.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.inner.get_ref().shutdown(how)
     }
+}
+
+/// A Unix socket peer's credentials, from
+/// [`AsyncUnixStream::peer_cred`]. The ids are the *effective* ones, as
+/// translated into this process's user and pid namespaces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct UCred {
+    /// The peer's effective user id.
+    pub uid: libc::uid_t,
+    /// The peer's effective group id.
+    pub gid: libc::gid_t,
+    /// The peer's process id; `None` if the peer is not visible in this
+    /// process's pid namespace.
+    pub pid: Option<libc::pid_t>,
 }
