@@ -614,3 +614,70 @@ async fn connect_to_full_backlog_hangs_until_timeout_and_closes() {
     );
     drop((fillers, listener));
 }
+
+// ---------------------------------------------------------------------------
+// No thread for the blocking pool: the job fails instead of waiting forever.
+// ---------------------------------------------------------------------------
+
+/// Set in the child process that runs [`no_blocking_thread_child`].
+const NO_THREAD_CHILD: &str = "EDGEIO_FAULTS_NO_THREAD_CHILD";
+
+/// Sets the soft `RLIMIT_AS` (address space) and returns the previous one.
+fn set_address_space_limit(bytes: libc::rlim_t) -> libc::rlimit {
+    let mut old = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `old` is a valid, writable rlimit.
+    assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut old) }, 0);
+    let new = libc::rlimit {
+        rlim_cur: bytes,
+        rlim_max: old.rlim_max,
+    };
+    // SAFETY: `new` is a valid rlimit that outlives the call.
+    let rc = unsafe { libc::setrlimit(libc::RLIMIT_AS, &new) };
+    assert_eq!(rc, 0, "setrlimit: {}", io::Error::last_os_error());
+    old
+}
+
+/// The process's mapped address space (`VmSize`), in bytes.
+fn address_space_used() -> libc::rlim_t {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kib: libc::rlim_t = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmSize:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmSize in /proc/self/status");
+    kib * 1024
+}
+
+/// When the OS refuses the blocking pool its only thread, the job is
+/// cancelled and its handle says so; it used to stay queued, and its
+/// handle never resolved. Capping the address space (in a child process:
+/// it would break the tests running beside it) keeps a thread stack from
+/// being mapped; limits on thread counts do not bind root.
+#[test]
+fn spawn_blocking_without_a_thread_is_cancelled_not_stuck() {
+    let stdout = common::run_in_child("no_blocking_thread_child", NO_THREAD_CHILD);
+    println!("{stdout}");
+}
+
+#[edgeio::test(worker_threads = 1, timeout_secs = 40)]
+#[ignore = "run in a child process by spawn_blocking_without_a_thread_is_cancelled_not_stuck"]
+async fn no_blocking_thread_child() {
+    if std::env::var_os(NO_THREAD_CHILD).is_none() {
+        return;
+    }
+    // Room for small allocations, none for a 2 MiB thread stack.
+    let old = set_address_space_limit(address_space_used() + 512 * 1024);
+    let outcome = timeout(Duration::from_secs(2), edgeio::spawn_blocking(|| 7)).await;
+    set_address_space_limit(old.rlim_cur);
+    let err = outcome
+        .expect("the job's handle never resolved")
+        .expect_err("the job ran without a thread");
+    assert!(err.is_cancelled(), "{err:?}");
+
+    // With room again, the pool starts its thread.
+    let value = timeout(STEP, edgeio::spawn_blocking(|| 7)).await.unwrap();
+    assert_eq!(value.unwrap(), 7);
+}

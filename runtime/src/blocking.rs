@@ -84,6 +84,7 @@ impl BlockingPool {
             // Dropping the runnable cancels the job.
             return;
         }
+        let mut unrunnable = None;
         state.queue.push_back(runnable);
         if state.idle > state.notified {
             state.notified += 1;
@@ -99,12 +100,22 @@ impl BlockingPool {
                     let _enter = context::enter(handle);
                     pool.run();
                 });
-            // Without a new thread the job waits for a busy one to finish.
-            if let Ok(thread) = spawned {
-                state.threads += 1;
-                state.handles.insert(thread.thread().id(), thread);
+            match spawned {
+                Ok(thread) => {
+                    state.threads += 1;
+                    state.handles.insert(thread.thread().id(), thread);
+                }
+                // Without a new thread the job waits for a busy one to
+                // finish. With no thread at all, nothing would ever run
+                // it: cancel it, so that its handle reports that instead
+                // of waiting forever.
+                Err(_) if state.threads == 0 => unrunnable = state.queue.pop_back(),
+                Err(_) => {}
             }
         }
+        drop(state);
+        // Dropped (cancelled) without the lock: that drops the closure.
+        drop(unrunnable);
     }
 
     fn run(&self) {
@@ -189,7 +200,11 @@ impl BlockingPool {
 /// Use it for work that would otherwise block a worker thread: file
 /// system calls, blocking libraries, long computations. A panic in `f` is
 /// reported through the handle. Aborting the handle only cancels a job that
-/// has not started; a running closure cannot be interrupted.
+/// has not started; a running closure cannot be interrupted. If the pool
+/// has no thread and the OS refuses to start one, the job is cancelled
+/// too (awaiting the handle gives a [`JoinError`](crate::JoinError) for
+/// which `is_cancelled` is true) rather than queued for a thread that may
+/// never come.
 ///
 /// # Panics
 ///
