@@ -85,7 +85,10 @@ impl<T> JoinHandle<T> {
         let mut cancel: Cancel<T> = Box::pin(task.cancel());
         let waker = futures_task::noop_waker();
         // The first poll closes the task; the future is then dropped by
-        // whoever runs or drops it next.
+        // whoever runs or drops it next. The poll may schedule the task
+        // (never drop it here while the runtime runs); the lock stays held
+        // across it so that `is_finished` and a second `abort` see either
+        // the running task or its cancellation, never the gap between.
         *state = match cancel.as_mut().poll(&mut Context::from_waker(&waker)) {
             Poll::Ready(output) => State::Aborted(output),
             Poll::Pending => State::Aborting { cancel, waker },
