@@ -7,13 +7,12 @@
 //! edge) is written once.
 
 use std::fmt;
-use std::future::poll_fn;
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use edgeio_runtime::Registration;
+use edgeio_runtime::{IoWait, Registration};
 use futures_io::{AsyncRead, AsyncWrite};
 
 use crate::IoSafe;
@@ -139,14 +138,23 @@ impl<T> Async<T> {
         self.registration.poll_write_ready(cx)
     }
 
-    /// `async` form of [`poll_readable`](Async::poll_readable).
+    /// `async` form of [`poll_readable`](Async::poll_readable). Unlike a
+    /// `poll_` method, which leaves its waker until the next edge, it frees
+    /// its place among the fd's waiters when dropped (see [`IoWait`]).
     pub async fn readable(&self) -> io::Result<()> {
-        poll_fn(|cx| self.poll_readable(cx)).await
+        self.registration.readable().await
     }
 
-    /// `async` form of [`poll_writable`](Async::poll_writable).
+    /// `async` form of [`poll_writable`](Async::poll_writable), freeing its
+    /// place when dropped.
     pub async fn writable(&self) -> io::Result<()> {
-        poll_fn(|cx| self.poll_writable(cx)).await
+        self.registration.writable().await
+    }
+
+    /// A wait for readability with its own place among the fd's waiters,
+    /// for the crate's futures that are built on poll functions (accept).
+    pub(crate) fn read_wait(&self) -> IoWait<'_> {
+        self.registration.read_wait()
     }
 
     /// Runs `op` until it does not fail with `WouldBlock`, waiting for
@@ -235,7 +243,8 @@ impl<T> Async<T> {
             .poll_write_stream(cx, buf.len(), || (&self.io).write(buf))
     }
 
-    /// `async` form of [`poll_read_with`](Async::poll_read_with).
+    /// `async` form of [`poll_read_with`](Async::poll_read_with). Dropped
+    /// before it finishes, it leaves no waker behind (see [`IoWait`]).
     ///
     /// ```
     /// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
@@ -267,8 +276,8 @@ impl<T> Async<T> {
         &mut self,
         mut op: impl FnMut(&mut T) -> io::Result<R>,
     ) -> io::Result<R> {
-        // SAFETY: our caller vouches for `op`.
-        poll_fn(|cx| unsafe { self.poll_read_with_mut(cx, &mut op) }).await
+        let Async { registration, io } = self;
+        registration.read_io(|| op(io)).await
     }
 
     /// `async` form of [`poll_write_with_mut`](Async::poll_write_with_mut).
@@ -280,8 +289,8 @@ impl<T> Async<T> {
         &mut self,
         mut op: impl FnMut(&mut T) -> io::Result<R>,
     ) -> io::Result<R> {
-        // SAFETY: our caller vouches for `op`.
-        poll_fn(|cx| unsafe { self.poll_write_with_mut(cx, &mut op) }).await
+        let Async { registration, io } = self;
+        registration.write_io(|| op(io)).await
     }
 }
 

@@ -5,6 +5,7 @@ use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
+use edgeio_runtime::IoWait;
 use socket2::{Domain, Protocol, SockAddr, SockRef, Socket, Type};
 
 use crate::accept_backoff::{AcceptBackoff, BackoffWait};
@@ -125,16 +126,23 @@ impl AsyncTcpListener {
     /// on its own once some are freed. Cancelling `accept` during the
     /// sleep is safe: no connection is taken.
     pub async fn accept(&self) -> io::Result<(AsyncTcpStream, SocketAddr)> {
-        let mut wait = BackoffWait::default();
-        std::future::poll_fn(|cx| self.poll_accept_backoff(&mut wait, cx)).await
+        let mut backoff = BackoffWait::default();
+        let mut ready = self.inner.read_wait();
+        std::future::poll_fn(|cx| self.poll_accept_backoff(&mut backoff, &mut ready, cx)).await
     }
 
+    /// `accept` and `Incoming` wait as an [`IoWait`], so that cancelling
+    /// them leaves no waker behind on the listener.
     fn poll_accept_backoff(
         &self,
-        wait: &mut BackoffWait,
+        backoff: &mut BackoffWait,
+        ready: &mut IoWait<'_>,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<(AsyncTcpStream, SocketAddr)>> {
-        self.backoff.poll_accept(wait, cx, |cx| self.poll_accept(cx))
+        self.backoff.poll_accept(backoff, cx, |cx| {
+            let accepted = ready!(ready.poll_io(cx, || accept4(self.inner.get_ref())));
+            Poll::Ready(accepted_stream(accepted))
+        })
     }
 
     /// Poll form of [`accept`](AsyncTcpListener::accept), *without* the
@@ -143,26 +151,16 @@ impl AsyncTcpListener {
     /// friends itself. [`incoming`](AsyncTcpListener::incoming) backs off
     /// like `accept`.
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(AsyncTcpStream, SocketAddr)>> {
-        let (socket, addr) = ready!(self.inner.poll_read_with(cx, |listener| {
-            // One syscall gives a socket that is already non-blocking.
-            SockRef::from(listener).accept4(libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC)
-        }))?;
-        // If registering fails, `socket` is dropped here and closed.
-        let stream = AsyncTcpStream::from_nonblocking(socket)?;
-        let addr = addr.as_socket().ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                "accepted a connection without an IP address",
-            )
-        });
-        Poll::Ready(addr.map(|addr| (stream, addr)))
+        let accepted = ready!(self.inner.poll_read_with(cx, accept4));
+        Poll::Ready(accepted_stream(accepted))
     }
 
     /// The accepted connections, one by one.
     pub fn incoming(&self) -> Incoming<'_> {
         Incoming {
             listener: self,
-            wait: BackoffWait::default(),
+            backoff: BackoffWait::default(),
+            ready: self.inner.read_wait(),
         }
     }
 
@@ -209,7 +207,8 @@ impl AsyncTcpListener {
 #[derive(Debug)]
 pub struct Incoming<'a> {
     listener: &'a AsyncTcpListener,
-    wait: BackoffWait,
+    backoff: BackoffWait,
+    ready: IoWait<'a>,
 }
 
 impl Incoming<'_> {
@@ -221,7 +220,7 @@ impl Incoming<'_> {
     /// Poll form of [`next`](Incoming::next).
     pub fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<io::Result<AsyncTcpStream>>> {
         self.listener
-            .poll_accept_backoff(&mut self.wait, cx)
+            .poll_accept_backoff(&mut self.backoff, &mut self.ready, cx)
             .map(|result| Some(result.map(|(stream, _)| stream)))
     }
 }
@@ -231,12 +230,32 @@ impl futures_core::Stream for Incoming<'_> {
     type Item = io::Result<AsyncTcpStream>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        // `Incoming` is `Unpin`: a `&AsyncTcpListener` and a `BackoffWait`,
-        // whose `Sleep` is `Unpin`.
+        // `Incoming` is `Unpin`: a `&AsyncTcpListener`, a `BackoffWait`,
+        // whose `Sleep` is `Unpin`, and an `IoWait`.
         Incoming::poll_next(self.get_mut(), cx)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         (usize::MAX, None)
     }
+}
+
+/// One `accept4` that gives a socket already non-blocking and
+/// close-on-exec.
+fn accept4(listener: &TcpListener) -> io::Result<(Socket, SockAddr)> {
+    SockRef::from(listener).accept4(libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC)
+}
+
+/// Registers an accepted socket (if that fails, the socket is dropped and
+/// closed) and converts the peer's address.
+fn accepted_stream(accepted: io::Result<(Socket, SockAddr)>) -> io::Result<(AsyncTcpStream, SocketAddr)> {
+    let (socket, addr) = accepted?;
+    let stream = AsyncTcpStream::from_nonblocking(socket)?;
+    let addr = addr.as_socket().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "accepted a connection without an IP address",
+        )
+    })?;
+    Ok((stream, addr))
 }

@@ -1,7 +1,7 @@
 //! [`AsyncUnixListener`]: accepting Unix domain stream connections.
 
 use std::io;
-use std::os::unix::net::{SocketAddr, UnixListener};
+use std::os::unix::net::{SocketAddr, UnixListener, UnixStream};
 use std::path::Path;
 use std::task::{ready, Context, Poll};
 
@@ -102,23 +102,39 @@ impl AsyncUnixListener {
     /// accept resets the delay. So a loop that logs errors and retries
     /// costs no CPU while the process is out of descriptors.
     pub async fn accept(&self) -> io::Result<(AsyncUnixStream, SocketAddr)> {
-        let mut wait = BackoffWait::default();
-        std::future::poll_fn(|cx| self.backoff.poll_accept(&mut wait, cx, |cx| self.poll_accept(cx))).await
+        let mut backoff = BackoffWait::default();
+        // Waits as an `IoWait`: cancelled, it leaves no waker behind.
+        let mut ready = self.inner.read_wait();
+        std::future::poll_fn(|cx| {
+            self.backoff.poll_accept(&mut backoff, cx, |cx| {
+                let accepted = ready!(ready.poll_io(cx, || self.inner.get_ref().accept()));
+                Poll::Ready(accepted_stream(accepted))
+            })
+        })
+        .await
     }
 
     /// Poll form of [`accept`](AsyncUnixListener::accept), *without* the
     /// backoff after resource exhaustion: a caller looping on it must wait
     /// after `EMFILE` and friends itself.
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(AsyncUnixStream, SocketAddr)>> {
-        // `std` accepts with `accept4(SOCK_CLOEXEC)` and converts the
-        // address; the extra call makes the new socket non-blocking.
-        let (stream, addr) = ready!(self.inner.poll_read_with(cx, |listener| listener.accept()))?;
-        stream.set_nonblocking(true)?;
-        Poll::Ready(Ok((AsyncUnixStream::from_nonblocking(stream)?, addr)))
+        let accepted = ready!(self.inner.poll_read_with(cx, |listener| listener.accept()));
+        Poll::Ready(accepted_stream(accepted))
     }
 
     /// The address the listener is bound to.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.get_ref().local_addr()
     }
+}
+
+/// Makes an accepted stream non-blocking and registers it. `std` accepts
+/// with `accept4(SOCK_CLOEXEC)` and converts the address; the extra call
+/// makes the new socket non-blocking.
+fn accepted_stream(
+    accepted: io::Result<(UnixStream, SocketAddr)>,
+) -> io::Result<(AsyncUnixStream, SocketAddr)> {
+    let (stream, addr) = accepted?;
+    stream.set_nonblocking(true)?;
+    Ok((AsyncUnixStream::from_nonblocking(stream)?, addr))
 }

@@ -33,6 +33,7 @@ mod blocking;
 mod context;
 mod coop;
 mod idle;
+mod io_wait;
 mod join_handle;
 mod reactor;
 mod registration;
@@ -52,6 +53,7 @@ mod worker;
 mod yield_now;
 
 pub use blocking::spawn_blocking;
+pub use io_wait::IoWait;
 pub use join_handle::{JoinError, JoinHandle};
 pub use registration::Registration;
 pub use runtime::{spawn, Builder, Handle, Metrics, Runtime};
@@ -63,5 +65,7 @@ pub use yield_now::{yield_now, YieldNow};
 #[doc(hidden)]
 pub mod __loom {
     pub use crate::idle::loom_api::Idle;
-    pub use crate::source::loom_api::{Direction, ReadyEvent, Source, READABLE, READ_CLOSED, WRITABLE};
+    pub use crate::source::loom_api::{
+        Direction, ReadyEvent, Source, WaitKey, READABLE, READ_CLOSED, WRITABLE,
+    };
 }

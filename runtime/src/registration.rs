@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use crate::coop;
+use crate::io_wait::IoWait;
 use crate::reactor::{shutdown_error, Reactor};
 use crate::runtime::Handle;
-use crate::source::{Direction, Source};
+use crate::source::{Direction, ReadyEvent, Source, WaitKey};
 
 /// A non-blocking fd registered with the current runtime's reactor.
 ///
@@ -83,24 +84,60 @@ impl Registration {
     /// the I/O operations: a loop of this and `try_read_io` on an fd that
     /// never runs dry would otherwise keep its worker from every other
     /// task.
+    ///
+    /// A waker stored by a `poll_` method stays until the next edge, even
+    /// if the task stops waiting. Futures should wait through
+    /// [`Registration::readable`] or an [`IoWait`], which free theirs when
+    /// dropped.
     pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        coop::budgeted(cx, |cx| self.poll_ready(cx, Direction::Read).map_ok(drop))
+        coop::budgeted(cx, |cx| self.poll_ready(cx, Direction::Read, None).map_ok(drop))
     }
 
     /// Waits until the fd may be writable (or has hung up, or has an error).
     /// Does not consume the readiness. Spends budget, as
     /// [`Registration::poll_read_ready`] does.
     pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        coop::budgeted(cx, |cx| self.poll_ready(cx, Direction::Write).map_ok(drop))
+        coop::budgeted(cx, |cx| self.poll_ready(cx, Direction::Write, None).map_ok(drop))
+    }
+
+    /// `async` form of [`Registration::poll_read_ready`], through an
+    /// [`IoWait`]: cancelling it leaves no waker behind.
+    pub async fn readable(&self) -> io::Result<()> {
+        let mut wait = self.read_wait();
+        poll_fn(|cx| wait.poll_ready(cx)).await
+    }
+
+    /// `async` form of [`Registration::poll_write_ready`], through an
+    /// [`IoWait`].
+    pub async fn writable(&self) -> io::Result<()> {
+        let mut wait = self.write_wait();
+        poll_fn(|cx| wait.poll_ready(cx)).await
+    }
+
+    /// A wait for readability that keeps its own place among the fd's
+    /// waiters, for futures built on the `poll_` methods' logic: see
+    /// [`IoWait`].
+    pub fn read_wait(&self) -> IoWait<'_> {
+        IoWait::new(self, Direction::Read)
+    }
+
+    /// Writing counterpart of [`Registration::read_wait`].
+    pub fn write_wait(&self) -> IoWait<'_> {
+        IoWait::new(self, Direction::Write)
+    }
+
+    pub(crate) fn source(&self) -> &Source {
+        &self.source
     }
 
     #[inline]
-    fn poll_ready(
+    pub(crate) fn poll_ready(
         &self,
         cx: &mut Context<'_>,
         direction: Direction,
-    ) -> Poll<io::Result<crate::source::ReadyEvent>> {
-        match self.source.poll_ready(cx, direction) {
+        key: Option<&mut WaitKey>,
+    ) -> Poll<io::Result<ReadyEvent>> {
+        match self.source.poll_ready(cx, direction, key) {
             Poll::Ready(event) => Poll::Ready(Ok(event)),
             Poll::Pending if self.reactor.is_shutdown() => Poll::Ready(Err(shutdown_error())),
             Poll::Pending => Poll::Pending,
@@ -151,14 +188,18 @@ impl Registration {
         result
     }
 
-    /// `async` form of [`Registration::poll_read_io`].
+    /// `async` form of [`Registration::poll_read_io`], through an
+    /// [`IoWait`]: cancelling it leaves no waker behind.
     pub async fn read_io<R>(&self, mut op: impl FnMut() -> io::Result<R>) -> io::Result<R> {
-        poll_fn(|cx| self.poll_read_io(cx, &mut op)).await
+        let mut wait = self.read_wait();
+        poll_fn(|cx| wait.poll_io(cx, &mut op)).await
     }
 
-    /// `async` form of [`Registration::poll_write_io`].
+    /// `async` form of [`Registration::poll_write_io`], through an
+    /// [`IoWait`].
     pub async fn write_io<R>(&self, mut op: impl FnMut() -> io::Result<R>) -> io::Result<R> {
-        poll_fn(|cx| self.poll_write_io(cx, &mut op)).await
+        let mut wait = self.write_wait();
+        poll_fn(|cx| wait.poll_io(cx, &mut op)).await
     }
 
     /// Byte-stream form of [`Registration::poll_read_io`]: `op` reads at
@@ -183,7 +224,7 @@ impl Registration {
         len: usize,
         op: impl FnMut() -> io::Result<usize>,
     ) -> Poll<io::Result<usize>> {
-        self.poll_io_until(cx, Direction::Read, op, |&n| n > 0 && n < len)
+        self.poll_io_until(cx, Direction::Read, None, op, |&n| n > 0 && n < len)
     }
 
     /// Writing counterpart of [`Registration::poll_read_stream`]: a write
@@ -195,7 +236,7 @@ impl Registration {
         len: usize,
         op: impl FnMut() -> io::Result<usize>,
     ) -> Poll<io::Result<usize>> {
-        self.poll_io_until(cx, Direction::Write, op, |&n| n > 0 && n < len)
+        self.poll_io_until(cx, Direction::Write, None, op, |&n| n > 0 && n < len)
     }
 
     fn poll_io<R>(
@@ -204,21 +245,23 @@ impl Registration {
         direction: Direction,
         op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.poll_io_until(cx, direction, op, |_| false)
+        self.poll_io_until(cx, direction, None, op, |_| false)
     }
 
     /// Runs `op` until it does not report `WouldBlock`. Readiness is
     /// forgotten on `WouldBlock`, and also after a success that `drained`
-    /// says proves the fd has nothing more to give right now.
-    fn poll_io_until<R>(
+    /// says proves the fd has nothing more to give right now. With `key`,
+    /// waits as that owned waiter, else as a polled one.
+    pub(crate) fn poll_io_until<R>(
         &self,
         cx: &mut Context<'_>,
         direction: Direction,
+        mut key: Option<&mut WaitKey>,
         mut op: impl FnMut() -> io::Result<R>,
         drained: impl Fn(&R) -> bool,
     ) -> Poll<io::Result<R>> {
         coop::budgeted(cx, |cx| loop {
-            let event = ready!(self.poll_ready(cx, direction))?;
+            let event = ready!(self.poll_ready(cx, direction, key.as_deref_mut()))?;
             match op() {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.source.clear_readiness(event),
                 result => {

@@ -11,6 +11,8 @@
 use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, Waker};
 
+use slab::Slab;
+
 use crate::sync::{AtomicUsize, Mutex};
 use crate::sys::Event;
 
@@ -64,9 +66,22 @@ pub struct ReadyEvent {
 /// socket): every one of them must be woken by the next edge, because under
 /// edge triggering a forgotten waiter is never woken again.
 ///
-/// The first waker of each direction is stored inline and the rest behind
-/// one box, so the common case (one task per direction) keeps the whole
-/// [`Source`] in one cache line.
+/// There are two kinds of waiter:
+///
+/// - A *polled* waiter is a `poll_*` call (`AsyncRead::poll_read` and the
+///   like), which has nowhere to keep anything between polls. Its waker
+///   stays until the next edge takes it; a task that polls again before
+///   that is recognised (`Waker::will_wake`) and not stored twice.
+/// - An *owned* waiter is a future (`readable()`, `accept()`, `recv()`)
+///   holding a [`WaitKey`]: its slot is its own, re-polls overwrite it in
+///   place, and dropping the future frees it. So a wait that is cancelled
+///   (a `select!` branch that lost, a timed-out `recv`) leaves nothing
+///   behind, however many distinct tasks start and abandon waits on a
+///   quiet socket.
+///
+/// The first polled waker of each direction is stored inline and the rest
+/// behind one box, so the common case (one task per direction, reading
+/// through `AsyncRead`) keeps the whole [`Source`] in one cache line.
 #[derive(Default)]
 struct Waiters {
     reader: Option<Waker>,
@@ -74,17 +89,44 @@ struct Waiters {
     more: Option<Box<MoreWaiters>>,
 }
 
-/// Waiters beyond the first of each direction.
+/// Waiters beyond the first polled one of each direction.
 #[derive(Default)]
 struct MoreWaiters {
-    readers: Vec<Waker>,
-    writers: Vec<Waker>,
+    readers: DirectionWaiters,
+    writers: DirectionWaiters,
+}
+
+#[derive(Default)]
+struct DirectionWaiters {
+    polled: Vec<Waker>,
+    /// Slots stay while their future lives, emptied (`None`) by each edge,
+    /// so a key never comes to name another future's slot.
+    owned: Slab<Option<Waker>>,
+}
+
+/// An owned waiter's slot in a [`Source`]'s waiter list: `None` until the
+/// wait first has to park. Whoever holds it must hand it back with
+/// [`Source::release`] when the wait ends.
+#[derive(Debug, Default)]
+pub(crate) struct WaitKey(Option<usize>);
+
+impl MoreWaiters {
+    fn direction(&mut self, direction: Direction) -> &mut DirectionWaiters {
+        match direction {
+            Direction::Read => &mut self.readers,
+            Direction::Write => &mut self.writers,
+        }
+    }
 }
 
 impl Waiters {
-    /// Adds `waker` unless it would wake a task already waiting (a task
-    /// polled again before the edge must not be queued twice).
-    fn insert(&mut self, direction: Direction, waker: &Waker) {
+    fn more(&mut self, direction: Direction) -> &mut DirectionWaiters {
+        self.more.get_or_insert_with(Box::default).direction(direction)
+    }
+
+    /// Adds a polled waiter unless it would wake a task already waiting (a
+    /// task polled again before the edge must not be queued twice).
+    fn insert_polled(&mut self, direction: Direction, waker: &Waker) {
         let first = match direction {
             Direction::Read => &mut self.reader,
             Direction::Write => &mut self.writer,
@@ -93,11 +135,7 @@ impl Waiters {
             None => *first = Some(waker.clone()),
             Some(first) if first.will_wake(waker) => {}
             Some(_) => {
-                let more = self.more.get_or_insert_with(Box::default);
-                let rest = match direction {
-                    Direction::Read => &mut more.readers,
-                    Direction::Write => &mut more.writers,
-                };
+                let rest = &mut self.more(direction).polled;
                 if !rest.iter().any(|w| w.will_wake(waker)) {
                     rest.push(waker.clone());
                 }
@@ -105,15 +143,40 @@ impl Waiters {
         }
     }
 
-    /// Moves every waiter of `direction` to `out`.
+    /// Stores an owned waiter's waker in its slot, taking a slot first if
+    /// it has none. Returns the waker it replaced, for the caller to drop
+    /// outside the lock.
+    fn insert_owned(&mut self, direction: Direction, key: &mut WaitKey, waker: &Waker) -> Option<Waker> {
+        let owned = &mut self.more(direction).owned;
+        match key.0.and_then(|k| owned.get_mut(k)) {
+            Some(Some(stored)) if stored.will_wake(waker) => None,
+            Some(slot) => slot.replace(waker.clone()),
+            None => {
+                key.0 = Some(owned.insert(Some(waker.clone())));
+                None
+            }
+        }
+    }
+
+    /// Frees an owned waiter's slot, returning its waker (if an edge has
+    /// not taken it) for the caller to drop outside the lock.
+    fn remove_owned(&mut self, direction: Direction, key: usize) -> Option<Waker> {
+        let more = self.more.as_mut()?;
+        more.direction(direction).owned.try_remove(key).flatten()
+    }
+
+    /// Moves every waiter of `direction` to `out`. Owned slots stay, empty,
+    /// until their futures drop.
     fn take_into(&mut self, direction: Direction, out: &mut Vec<Waker>) {
-        let (first, more) = match direction {
-            Direction::Read => (&mut self.reader, self.more.as_mut().map(|m| &mut m.readers)),
-            Direction::Write => (&mut self.writer, self.more.as_mut().map(|m| &mut m.writers)),
+        let first = match direction {
+            Direction::Read => &mut self.reader,
+            Direction::Write => &mut self.writer,
         };
         out.extend(first.take());
-        if let Some(rest) = more {
-            out.append(rest);
+        if let Some(more) = self.more.as_mut() {
+            let rest = more.direction(direction);
+            out.append(&mut rest.polled);
+            out.extend(rest.owned.iter_mut().filter_map(|(_, waker)| waker.take()));
         }
     }
 }
@@ -195,28 +258,57 @@ impl Source {
     }
 
     /// Ready if the last events say the direction may make progress;
-    /// otherwise stores the waker and returns `Pending`.
+    /// otherwise stores the waker and returns `Pending`. With `key`, the
+    /// waker goes into that owned slot (see [`Waiters`]); without, it is a
+    /// polled waiter.
     #[inline]
-    pub(crate) fn poll_ready(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<ReadyEvent> {
+    pub(crate) fn poll_ready(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+        key: Option<&mut WaitKey>,
+    ) -> Poll<ReadyEvent> {
         match self.ready_event(direction) {
             Some(event) => Poll::Ready(event),
-            None => self.register_waiter(cx, direction),
+            None => self.register_waiter(cx, direction, key),
         }
     }
 
     /// The slow half of [`Source::poll_ready`]: stores the waker, then
     /// checks readiness once more.
-    fn register_waiter(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<ReadyEvent> {
-        {
+    fn register_waiter(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+        key: Option<&mut WaitKey>,
+    ) -> Poll<ReadyEvent> {
+        let replaced = {
             let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
-            waiters.insert(direction, cx.waker());
-        }
+            match key {
+                Some(key) => waiters.insert_owned(direction, key, cx.waker()),
+                None => {
+                    waiters.insert_polled(direction, cx.waker());
+                    None
+                }
+            }
+        };
+        drop(replaced);
         // An event may have been dispatched between the first check and the
         // waker being stored; it would have found no waker to call.
         match self.ready_event(direction) {
             Some(event) => Poll::Ready(event),
             None => Poll::Pending,
         }
+    }
+
+    /// Ends an owned wait: frees its slot, if it ever took one.
+    pub(crate) fn release(&self, direction: Direction, key: &mut WaitKey) {
+        let Some(key) = key.0.take() else { return };
+        let waker = {
+            let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+            waiters.remove_owned(direction, key)
+        };
+        drop(waker);
     }
 
     #[inline]
@@ -287,6 +379,10 @@ pub mod loom_api {
     pub const WRITABLE: usize = super::WRITABLE;
     pub const READ_CLOSED: usize = super::READ_CLOSED;
 
+    /// An owned waiter's slot ([`super::WaitKey`] behind a public face).
+    #[derive(Default)]
+    pub struct WaitKey(super::WaitKey);
+
     /// A [`super::Source`] behind a public face.
     pub struct Source(super::Source);
 
@@ -302,7 +398,22 @@ pub mod loom_api {
         }
 
         pub fn poll_ready(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<ReadyEvent> {
-            self.0.poll_ready(cx, direction)
+            self.0.poll_ready(cx, direction, None)
+        }
+
+        /// [`Source::poll_ready`] as an owned waiter holding `key`.
+        pub fn poll_ready_owned(
+            &self,
+            cx: &mut Context<'_>,
+            direction: Direction,
+            key: &mut WaitKey,
+        ) -> Poll<ReadyEvent> {
+            self.0.poll_ready(cx, direction, Some(&mut key.0))
+        }
+
+        /// Ends the owned wait that holds `key`.
+        pub fn release(&self, direction: Direction, key: &mut WaitKey) {
+            self.0.release(direction, &mut key.0)
         }
 
         pub fn ready_event(&self, direction: Direction) -> Option<ReadyEvent> {

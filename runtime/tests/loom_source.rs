@@ -1,6 +1,7 @@
 //! loom models of the per-fd readiness protocol in `source.rs`: the tick
 //! CAS that keeps an `EAGAIN` from erasing a newer edge, and the waiter
-//! lists that must wake every task waiting on a direction.
+//! lists that must wake every task waiting on a direction (and forget the
+//! waits that were cancelled).
 //!
 //! Run (release: loom explores thousands of interleavings):
 //!
@@ -12,7 +13,7 @@
 use std::sync::Arc as StdArc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use edgeio_runtime::__loom::{Direction, Source, READABLE, READ_CLOSED};
+use edgeio_runtime::__loom::{Direction, Source, WaitKey, READABLE, READ_CLOSED};
 use loom::sync::atomic::{AtomicBool, AtomicUsize};
 use loom::sync::Arc;
 use loom::thread;
@@ -240,5 +241,62 @@ fn two_waiters_same_direction_both_woken() {
         }
         // A later edge must still find readiness set (nothing cleared it).
         assert!(source.ready_event(Direction::Read).is_some());
+    });
+}
+
+/// (c) Two futures wait on one direction, each in its own slot; one is
+/// cancelled (releases its slot) while an edge arrives. The other must be
+/// woken or see the readiness, and the cancelled one's waker must not stay
+/// behind in the source.
+#[test]
+fn owned_waiter_cancelled_while_edge_arrives() {
+    model(|| {
+        let source = Arc::new(Source::new());
+        let (kept_flag, kept_waker) = flag();
+        let (gone_flag, gone_waker) = flag();
+
+        let kept = {
+            let source = source.clone();
+            thread::spawn(move || {
+                let mut key = WaitKey::default();
+                let mut cx = Context::from_waker(&kept_waker);
+                let ready = source
+                    .poll_ready_owned(&mut cx, Direction::Read, &mut key)
+                    .is_ready();
+                (ready, key)
+            })
+        };
+        let cancelled = {
+            let source = source.clone();
+            thread::spawn(move || {
+                let mut key = WaitKey::default();
+                let mut cx = Context::from_waker(&gone_waker);
+                let _ = source.poll_ready_owned(&mut cx, Direction::Read, &mut key);
+                source.release(Direction::Read, &mut key);
+            })
+        };
+        let mut wake = Vec::new();
+        source.dispatch(READABLE, &mut wake);
+        for w in wake {
+            w.wake();
+        }
+
+        let (ready, mut key) = kept.join().unwrap();
+        cancelled.join().unwrap();
+        assert!(
+            ready || kept_flag.0.load(SeqCst) > 0,
+            "an owned waiter was forgotten"
+        );
+        assert_eq!(
+            StdArc::strong_count(&gone_flag),
+            1,
+            "a cancelled wait's waker stayed in the source"
+        );
+        source.release(Direction::Read, &mut key);
+        assert_eq!(
+            StdArc::strong_count(&kept_flag),
+            1,
+            "a released slot kept its waker"
+        );
     });
 }
