@@ -16,9 +16,22 @@ use crate::coop;
 use crate::scheduler::{Runnable, Shared, LOCAL_QUEUE_CAPACITY};
 use crate::trace::trace;
 
-/// Every this many ticks the injector is checked before the local queue, so
-/// tasks spawned from outside are not starved by a busy local queue.
-const GLOBAL_QUEUE_INTERVAL: u32 = 61;
+/// About this much polling separates two checks of the injector before the
+/// local queue, so tasks spawned from outside (and connections past the hot
+/// limit) are not starved by a busy local queue. Tokio's target, and for
+/// the same reason a time rather than a count of polls: the injector then
+/// turns over at the same rate on a fast host or a slow one, at 64 B
+/// requests or 16 KiB ones. Under overload every task it yields is a cold
+/// one, so that rate is a trade between throughput and the tail, and at
+/// tokio's rate the two runtimes tie on both (benches/FINDINGS.md, finding
+/// 20). A fixed count of 61 polls drained slower than tokio where polls
+/// were slow and faster where they were quick (finding 22).
+const GLOBAL_QUEUE_TARGET: Duration = Duration::from_micros(200);
+/// Bounds of the interval, in polls, between two checks of the injector.
+const MIN_GLOBAL_QUEUE_INTERVAL: u32 = 2;
+const MAX_GLOBAL_QUEUE_INTERVAL: u32 = 127;
+/// The interval before the first measurement of how long a poll takes.
+const INITIAL_GLOBAL_QUEUE_INTERVAL: u32 = 61;
 /// Every this many ticks a busy worker polls the reactor without blocking,
 /// so I/O is noticed even when no worker is idle.
 const EVENT_INTERVAL: u32 = 61;
@@ -86,8 +99,18 @@ struct Worker {
     /// worker CPU per wake without this).
     spin_backoff: Cell<u32>,
     spins_to_skip: Cell<u32>,
-    /// When the injector was last drawn on by a poll of the reactor.
+    /// Polls between two checks of the injector, tuned from how long polls
+    /// take (see [`GLOBAL_QUEUE_TARGET`]).
+    global_interval: Cell<u32>,
+    /// Polls since the injector was last checked.
+    since_global: Cell<u32>,
+    /// Tasks those checks took since the last refill: they count towards
+    /// what the bound asks of it.
+    global_pops: Cell<usize>,
+    /// When the injector was last drawn on by a poll of the reactor, and
+    /// the count of polls then.
     last_refill: Cell<Instant>,
+    polled_at_refill: Cell<u64>,
     /// The fraction of a task the injector was owed at the last refill
     /// (see [`due_from_injector`]).
     injector_owed: Cell<u128>,
@@ -134,7 +157,11 @@ pub(crate) fn run(shared: Arc<Shared>, index: usize) {
         spin_before_park: Cell::new(false),
         spin_backoff: Cell::new(0),
         spins_to_skip: Cell::new(0),
+        global_interval: Cell::new(INITIAL_GLOBAL_QUEUE_INTERVAL),
+        since_global: Cell::new(0),
+        global_pops: Cell::new(0),
         last_refill: Cell::new(Instant::now()),
+        polled_at_refill: Cell::new(0),
         injector_owed: Cell::new(0),
         polled: Cell::new(0),
         stolen: Cell::new(0),
@@ -194,7 +221,7 @@ impl Worker {
                 self.poll_reactor_now();
                 self.publish_stats();
             }
-            match self.next_task(tick) {
+            match self.next_task() {
                 Some(runnable) => self.run_task(runnable),
                 None => self.park(),
             }
@@ -202,11 +229,16 @@ impl Worker {
         self.publish_stats();
     }
 
-    fn next_task(&self, tick: u32) -> Option<Runnable> {
-        if tick % GLOBAL_QUEUE_INTERVAL == 0 {
+    fn next_task(&self) -> Option<Runnable> {
+        let since = self.since_global.get() + 1;
+        if since >= self.global_interval.get() {
+            self.since_global.set(0);
             if let Some(runnable) = self.shared.injector.pop() {
+                self.global_pops.set(self.global_pops.get() + 1);
                 return Some(runnable);
             }
+        } else {
+            self.since_global.set(since);
         }
         self.local()
             .pop()
@@ -234,13 +266,23 @@ impl Worker {
     /// its length that the time since the last call is of the runtime's
     /// `max_injector_wait`. Called between equal stretches of work, this
     /// turns the whole injector over within that bound however long it is,
-    /// while the local queue's tasks keep running in between.
+    /// while the local queue's tasks keep running in between. Tasks the
+    /// regular checks of the injector took meanwhile count towards that
+    /// share: the bound adds to their rate only where they fall short of
+    /// it.
+    ///
+    /// Also tunes the interval between those checks to the time polls
+    /// take now.
     fn refill_from_injector_due(&self) {
         let now = Instant::now();
         let elapsed = now.saturating_duration_since(self.last_refill.replace(now));
+        let polls = self.polled.get() - self.polled_at_refill.replace(self.polled.get());
+        self.global_interval
+            .set(global_queue_interval(elapsed, polls, self.global_interval.get()));
         let waiting = self.shared.injector.len();
         let mut owed = self.injector_owed.get();
-        let due = due_from_injector(waiting, elapsed, self.shared.max_injector_wait, &mut owed);
+        let due = due_from_injector(waiting, elapsed, self.shared.max_injector_wait, &mut owed)
+            .saturating_sub(self.global_pops.replace(0));
         self.injector_owed.set(owed);
         let room = self.local().capacity().saturating_sub(self.local().len());
         self.move_from_injector(due.min(room));
@@ -309,7 +351,7 @@ impl Worker {
     /// The injector's tasks that are due move to the local queue first,
     /// ahead of what this poll finds: otherwise fresh events would keep the
     /// local queue busy and the injector, checked only every
-    /// `GLOBAL_QUEUE_INTERVAL` ticks, would starve (seen as a p99 latency
+    /// `global_interval` polls, would starve (seen as a p99 latency
     /// of 0.3–0.5 s with 1000 busy connections on one worker).
     fn poll_reactor_now(&self) {
         self.refill_from_injector_due();
@@ -406,15 +448,27 @@ impl Worker {
     }
 }
 
+/// The interval, in polls, between two checks of the injector that spaces
+/// them [`GLOBAL_QUEUE_TARGET`] apart, given that `polls` polls took
+/// `elapsed` (which includes the time between them: the reactor, parking).
+/// Keeps `current` when nothing was polled.
+fn global_queue_interval(elapsed: Duration, polls: u64, current: u32) -> u32 {
+    if polls == 0 {
+        return current;
+    }
+    let per_poll = (elapsed.as_nanos() / u128::from(polls)).max(1);
+    let interval = GLOBAL_QUEUE_TARGET.as_nanos() / per_poll;
+    interval.clamp(MIN_GLOBAL_QUEUE_INTERVAL.into(), MAX_GLOBAL_QUEUE_INTERVAL.into()) as u32
+}
+
 /// How many of `waiting` injector tasks are due after `elapsed`, for a
 /// bound of `max_wait`: the fraction `elapsed / max_wait` of them. Polls
 /// come far more often than `max_wait / waiting`, so most owe a fraction of
 /// a task; `owed` carries that fraction (in task-nanoseconds, always less
 /// than one task's worth) from call to call, so the fractions add up to the
 /// rate the bound needs. Rounding each poll up to a whole task instead drew
-/// on the injector at one task per poll at least, on top of the injector
-/// check every `GLOBAL_QUEUE_INTERVAL` ticks: more cold tasks than a long
-/// bound needs. A zero bound makes every waiting task due.
+/// on the injector at one task per poll at least, on top of the regular
+/// checks of the injector: more cold tasks than a long bound needs. A zero bound makes every waiting task due.
 fn due_from_injector(waiting: usize, elapsed: Duration, max_wait: Duration, owed: &mut u128) -> usize {
     if waiting == 0 || max_wait.is_zero() {
         *owed = 0;
@@ -438,6 +492,29 @@ mod tests {
     /// `due_from_injector` starting from nothing owed.
     fn due(waiting: usize, elapsed: Duration, max_wait: Duration) -> usize {
         due_from_injector(waiting, elapsed, max_wait, &mut 0)
+    }
+
+    #[test]
+    fn the_injector_is_checked_every_200_us_of_polls() {
+        let ms = Duration::from_millis;
+        // 61 polls of 3.3 µs: every 61; of 20 µs: every 10.
+        assert_eq!(global_queue_interval(Duration::from_micros(200), 61, 5), 61);
+        assert_eq!(
+            global_queue_interval(ms(1) + Duration::from_micros(220), 61, 5),
+            10
+        );
+        // Slow polls (or a park in between) and quick ones stay in bounds.
+        assert_eq!(global_queue_interval(ms(100), 61, 5), MIN_GLOBAL_QUEUE_INTERVAL);
+        assert_eq!(
+            global_queue_interval(Duration::ZERO, 61, 5),
+            MAX_GLOBAL_QUEUE_INTERVAL
+        );
+        assert_eq!(
+            global_queue_interval(Duration::MAX, 1, 5),
+            MIN_GLOBAL_QUEUE_INTERVAL
+        );
+        // Nothing polled: nothing learnt.
+        assert_eq!(global_queue_interval(ms(100), 0, 5), 5);
     }
 
     #[test]
