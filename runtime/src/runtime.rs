@@ -82,8 +82,10 @@ impl Builder {
     /// queue while fresher tasks run (default 250 ms).
     ///
     /// When more tasks are woken by the reactor than a worker keeps in its
-    /// local queue (128), the rest go to the global queue, and every poll
-    /// of the reactor moves the share of them that is due back in. The
+    /// local queue (128), the rest go to the global queue. Each worker
+    /// takes one task from it per 200 µs or so of polling, as tokio does,
+    /// and where that falls short of this bound, every poll of the reactor
+    /// also moves the share of them that is due back in. The
     /// tasks in the local queue stay in cache, which raises throughput; the
     /// others wait up to about this long. A shorter bound serves tasks
     /// closer to the order they became ready, so tail latency falls and
