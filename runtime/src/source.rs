@@ -104,6 +104,10 @@ struct DirectionWaiters {
     owned: Slab<Option<Waker>>,
 }
 
+/// Slots an empty slab of owned waiters keeps allocated: enough for the
+/// usual handful of tasks sharing a socket.
+const SLAB_CAPACITY_KEPT: usize = 16;
+
 /// An owned waiter's slot in a [`Source`]'s waiter list: `None` until the
 /// wait first has to park. Whoever holds it must hand it back with
 /// [`Source::release`] when the wait ends.
@@ -160,9 +164,21 @@ impl Waiters {
 
     /// Frees an owned waiter's slot, returning its waker (if an edge has
     /// not taken it) for the caller to drop outside the lock.
+    ///
+    /// Once the last slot is free, the slab is emptied of its vacant
+    /// entries (which every edge would walk) and, after a burst of many
+    /// waiters, of its memory too.
     fn remove_owned(&mut self, direction: Direction, key: usize) -> Option<Waker> {
-        let more = self.more.as_mut()?;
-        more.direction(direction).owned.try_remove(key).flatten()
+        let owned = &mut self.more.as_mut()?.direction(direction).owned;
+        let waker = owned.try_remove(key).flatten();
+        if owned.is_empty() {
+            if owned.capacity() > SLAB_CAPACITY_KEPT {
+                *owned = Slab::new();
+            } else {
+                owned.clear();
+            }
+        }
+        waker
     }
 
     /// Moves every waiter of `direction` to `out`. Owned slots stay, empty,
@@ -433,5 +449,53 @@ pub mod loom_api {
         fn default() -> Source {
             Source::new()
         }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::task::Context;
+
+    use super::*;
+
+    fn owned_capacity(source: &Source) -> usize {
+        let waiters = source.waiters.lock().unwrap();
+        waiters
+            .more
+            .as_ref()
+            .map_or(0, |more| more.readers.owned.capacity())
+    }
+
+    #[test]
+    fn owned_slots_are_freed_with_their_waits() {
+        let source = Source::new(0);
+        let waker = futures_task::noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        // A burst of a thousand waits at once, then all of them cancelled.
+        let mut keys: Vec<WaitKey> = (0..1000).map(|_| WaitKey::default()).collect();
+        for key in &mut keys {
+            assert!(source
+                .poll_ready(&mut cx, Direction::Read, Some(key))
+                .is_pending());
+        }
+        assert!(owned_capacity(&source) >= 1000);
+        for key in &mut keys {
+            source.release(Direction::Read, key);
+        }
+        assert_eq!(owned_capacity(&source), 0, "the burst's memory was kept");
+
+        // A few waits at a time keep their small slab, and reuse its slots.
+        let mut a = WaitKey::default();
+        let mut b = WaitKey::default();
+        let _ = source.poll_ready(&mut cx, Direction::Read, Some(&mut a));
+        let _ = source.poll_ready(&mut cx, Direction::Read, Some(&mut b));
+        source.release(Direction::Read, &mut a);
+        source.release(Direction::Read, &mut b);
+        let kept = owned_capacity(&source);
+        assert!(kept > 0 && kept <= SLAB_CAPACITY_KEPT);
+        let _ = source.poll_ready(&mut cx, Direction::Read, Some(&mut a));
+        assert_eq!(a.0, Some(0), "slots are handed out from the start again");
+        assert_eq!(owned_capacity(&source), kept);
+        source.release(Direction::Read, &mut a);
     }
 }
