@@ -19,18 +19,18 @@ use crate::trace::trace;
 /// About this much polling separates two checks of the injector before the
 /// local queue, so tasks spawned from outside (and connections past the hot
 /// limit) are not starved by a busy local queue. Tokio's target, and for
-/// the same reason a time rather than a count of polls: the injector then
+/// the same reason a time rather than a count of ticks: the injector then
 /// turns over at the same rate on a fast host or a slow one, at 64 B
 /// requests or 16 KiB ones. Under overload every task it yields is a cold
 /// one, so that rate is a trade between throughput and the tail, and at
 /// tokio's rate the two runtimes tie on both (benches/FINDINGS.md, finding
-/// 20). A fixed count of 61 polls drained slower than tokio where polls
+/// 20). A fixed count of 61 ticks drained slower than tokio where ticks
 /// were slow and faster where they were quick (finding 22).
 const GLOBAL_QUEUE_TARGET: Duration = Duration::from_micros(200);
-/// Bounds of the interval, in polls, between two checks of the injector.
+/// Bounds of the interval, in ticks, between two checks of the injector.
 const MIN_GLOBAL_QUEUE_INTERVAL: u32 = 2;
 const MAX_GLOBAL_QUEUE_INTERVAL: u32 = 127;
-/// The interval before the first measurement of how long a poll takes.
+/// The interval before the first measurement of how long a tick takes.
 const INITIAL_GLOBAL_QUEUE_INTERVAL: u32 = 61;
 /// Every this many ticks a busy worker polls the reactor without blocking,
 /// so I/O is noticed even when no worker is idle.
@@ -99,18 +99,16 @@ struct Worker {
     /// worker CPU per wake without this).
     spin_backoff: Cell<u32>,
     spins_to_skip: Cell<u32>,
-    /// Polls between two checks of the injector, tuned from how long polls
+    /// Ticks between two checks of the injector, tuned from how long ticks
     /// take (see [`GLOBAL_QUEUE_TARGET`]).
     global_interval: Cell<u32>,
-    /// Polls since the injector was last checked.
+    /// Ticks since the injector was last checked.
     since_global: Cell<u32>,
     /// Tasks those checks took since the last refill: they count towards
     /// what the bound asks of it.
     global_pops: Cell<usize>,
-    /// When the injector was last drawn on by a poll of the reactor, and
-    /// the count of polls then.
+    /// When the injector was last drawn on by a poll of the reactor.
     last_refill: Cell<Instant>,
-    polled_at_refill: Cell<u64>,
     /// The fraction of a task the injector was owed at the last refill
     /// (see [`due_from_injector`]).
     injector_owed: Cell<u128>,
@@ -161,7 +159,6 @@ pub(crate) fn run(shared: Arc<Shared>, index: usize) {
         since_global: Cell::new(0),
         global_pops: Cell::new(0),
         last_refill: Cell::new(Instant::now()),
-        polled_at_refill: Cell::new(0),
         injector_owed: Cell::new(0),
         polled: Cell::new(0),
         stolen: Cell::new(0),
@@ -271,14 +268,13 @@ impl Worker {
     /// share: the bound adds to their rate only where they fall short of
     /// it.
     ///
-    /// Also tunes the interval between those checks to the time polls
-    /// take now.
+    /// Also tunes the interval between those checks to the time ticks take
+    /// now: this runs every [`EVENT_INTERVAL`] ticks.
     fn refill_from_injector_due(&self) {
         let now = Instant::now();
         let elapsed = now.saturating_duration_since(self.last_refill.replace(now));
-        let polls = self.polled.get() - self.polled_at_refill.replace(self.polled.get());
         self.global_interval
-            .set(global_queue_interval(elapsed, polls, self.global_interval.get()));
+            .set(global_queue_interval(elapsed / EVENT_INTERVAL));
         let waiting = self.shared.injector.len();
         let mut owed = self.injector_owed.get();
         let due = due_from_injector(waiting, elapsed, self.shared.max_injector_wait, &mut owed)
@@ -351,7 +347,7 @@ impl Worker {
     /// The injector's tasks that are due move to the local queue first,
     /// ahead of what this poll finds: otherwise fresh events would keep the
     /// local queue busy and the injector, checked only every
-    /// `global_interval` polls, would starve (seen as a p99 latency
+    /// `global_interval` ticks, would starve (seen as a p99 latency
     /// of 0.3–0.5 s with 1000 busy connections on one worker).
     fn poll_reactor_now(&self) {
         self.refill_from_injector_due();
@@ -448,16 +444,12 @@ impl Worker {
     }
 }
 
-/// The interval, in polls, between two checks of the injector that spaces
-/// them [`GLOBAL_QUEUE_TARGET`] apart, given that `polls` polls took
-/// `elapsed` (which includes the time between them: the reactor, parking).
-/// Keeps `current` when nothing was polled.
-fn global_queue_interval(elapsed: Duration, polls: u64, current: u32) -> u32 {
-    if polls == 0 {
-        return current;
-    }
-    let per_poll = (elapsed.as_nanos() / u128::from(polls)).max(1);
-    let interval = GLOBAL_QUEUE_TARGET.as_nanos() / per_poll;
+/// The interval, in ticks, between two checks of the injector that spaces
+/// them [`GLOBAL_QUEUE_TARGET`] apart, when a tick takes `per_tick` (a
+/// task taken from the queues and the LIFO polls it leads to, or a park,
+/// with the reactor polls in between: all of it delays the injector).
+fn global_queue_interval(per_tick: Duration) -> u32 {
+    let interval = GLOBAL_QUEUE_TARGET.as_nanos() / per_tick.as_nanos().max(1);
     interval.clamp(MIN_GLOBAL_QUEUE_INTERVAL.into(), MAX_GLOBAL_QUEUE_INTERVAL.into()) as u32
 }
 
@@ -495,26 +487,15 @@ mod tests {
     }
 
     #[test]
-    fn the_injector_is_checked_every_200_us_of_polls() {
-        let ms = Duration::from_millis;
-        // 61 polls of 3.3 µs: every 61; of 20 µs: every 10.
-        assert_eq!(global_queue_interval(Duration::from_micros(200), 61, 5), 61);
-        assert_eq!(
-            global_queue_interval(ms(1) + Duration::from_micros(220), 61, 5),
-            10
-        );
-        // Slow polls (or a park in between) and quick ones stay in bounds.
-        assert_eq!(global_queue_interval(ms(100), 61, 5), MIN_GLOBAL_QUEUE_INTERVAL);
-        assert_eq!(
-            global_queue_interval(Duration::ZERO, 61, 5),
-            MAX_GLOBAL_QUEUE_INTERVAL
-        );
-        assert_eq!(
-            global_queue_interval(Duration::MAX, 1, 5),
-            MIN_GLOBAL_QUEUE_INTERVAL
-        );
-        // Nothing polled: nothing learnt.
-        assert_eq!(global_queue_interval(ms(100), 0, 5), 5);
+    fn the_injector_is_checked_every_200_us_of_ticks() {
+        let us = Duration::from_micros;
+        assert_eq!(global_queue_interval(us(3) + Duration::from_nanos(300)), 60);
+        assert_eq!(global_queue_interval(us(20)), 10);
+        // Slow ticks (a park, say) and quick ones stay in bounds.
+        assert_eq!(global_queue_interval(us(150)), MIN_GLOBAL_QUEUE_INTERVAL);
+        assert_eq!(global_queue_interval(Duration::MAX), MIN_GLOBAL_QUEUE_INTERVAL);
+        assert_eq!(global_queue_interval(Duration::ZERO), MAX_GLOBAL_QUEUE_INTERVAL);
+        assert_eq!(global_queue_interval(us(1)), MAX_GLOBAL_QUEUE_INTERVAL);
     }
 
     #[test]
