@@ -277,8 +277,15 @@ impl Worker {
             .set(global_queue_interval(elapsed / EVENT_INTERVAL));
         let waiting = self.shared.injector.len();
         let mut owed = self.injector_owed.get();
-        let due = due_from_injector(waiting, elapsed, self.shared.max_injector_wait, &mut owed)
-            .saturating_sub(self.global_pops.replace(0));
+        let due = due_from_injector(waiting, elapsed, self.shared.max_injector_wait, &mut owed);
+        let popped = self.global_pops.replace(0);
+        // All of it due (a zero bound, an overdue window): the pops came
+        // before `waiting` was counted, so they owe nothing of it.
+        let due = if due >= waiting {
+            due
+        } else {
+            due.saturating_sub(popped)
+        };
         self.injector_owed.set(owed);
         let room = self.local().capacity().saturating_sub(self.local().len());
         self.move_from_injector(due.min(room));
