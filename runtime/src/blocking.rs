@@ -10,11 +10,11 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
-use crate::context;
-use crate::join_handle::JoinHandle;
+use crate::executor::context;
+use crate::executor::join_handle::JoinHandle;
+use crate::executor::scheduler::{Runnable, Shared};
+use crate::executor::task_future::TaskFuture;
 use crate::runtime::Handle;
-use crate::scheduler::{Runnable, Shared};
-use crate::task_future::TaskFuture;
 
 pub(crate) struct BlockingPool {
     state: Mutex<State>,

@@ -28,44 +28,30 @@
 //!   parking. [`Runtime::metrics`] is always
 //!   available.
 
-mod block_on;
 mod blocking;
-mod context;
-mod coop;
-mod idle;
-mod io_wait;
-mod join_handle;
-mod reactor;
-mod registration;
-mod registry;
+mod executor;
+mod io;
+mod loom;
 mod runtime;
-mod scheduler;
 pub mod signal;
-mod source;
-mod sync;
 mod sys;
-mod task_future;
-mod task_set;
 pub mod time;
-mod timers;
 mod trace;
-mod worker;
-mod yield_now;
 
 pub use blocking::spawn_blocking;
-pub use io_wait::IoWait;
-pub use join_handle::{JoinError, JoinHandle};
-pub use registration::Registration;
+pub use executor::join_handle::{JoinError, JoinHandle};
+pub use executor::yield_now::{yield_now, YieldNow};
+pub use io::io_wait::IoWait;
+pub use io::registration::Registration;
 pub use runtime::{spawn, Builder, Handle, Metrics, Runtime};
-pub use yield_now::{yield_now, YieldNow};
 
 /// The internals the loom models in `runtime/tests/loom_*.rs` drive. Only
 /// exists under `RUSTFLAGS="--cfg loom"`; not an API.
 #[cfg(loom)]
 #[doc(hidden)]
 pub mod __loom {
-    pub use crate::idle::loom_api::Idle;
-    pub use crate::source::loom_api::{
+    pub use crate::executor::idle::loom_api::Idle;
+    pub use crate::io::source::loom_api::{
         Direction, ReadyEvent, Source, WaitKey, READABLE, READ_CLOSED, WRITABLE,
     };
 }

@@ -8,13 +8,13 @@ use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::block_on::block_on;
 use crate::blocking::BlockingPool;
-use crate::context;
-use crate::join_handle::JoinHandle;
-use crate::reactor::Reactor;
-use crate::scheduler::Shared;
-use crate::worker;
+use crate::executor::block_on::block_on;
+use crate::executor::context;
+use crate::executor::join_handle::JoinHandle;
+use crate::executor::scheduler::Shared;
+use crate::executor::worker;
+use crate::io::reactor::Reactor;
 
 /// Configures and builds a [`Runtime`].
 ///

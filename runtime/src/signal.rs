@@ -8,7 +8,7 @@ use std::task::{Poll, Waker};
 
 use slab::Slab;
 
-use crate::registration::Registration;
+use crate::io::registration::Registration;
 use crate::sys::signal;
 
 /// Completes when the process receives SIGINT (Ctrl-C) after this call.

@@ -16,10 +16,10 @@ use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use crate::registry::{Registry, NOTIFY_TOKEN};
-use crate::source::Source;
+use crate::io::registry::{Registry, NOTIFY_TOKEN};
+use crate::io::source::Source;
 use crate::sys::{Epoll, EventFd, Events};
-use crate::timers::{DriverSleep, Timers};
+use crate::time::timers::{DriverSleep, Timers};
 use crate::trace::trace;
 
 /// Events taken from the kernel per `epoll_wait`.

@@ -11,13 +11,13 @@ use async_task::{ScheduleInfo, WithInfo};
 use crossbeam_queue::{ArrayQueue, SegQueue};
 
 use crate::blocking::BlockingPool;
-use crate::idle::Idle;
-use crate::join_handle::JoinHandle;
-use crate::reactor::Reactor;
-use crate::task_future::TaskFuture;
-use crate::task_set::{TaskSet, Tracked};
+use crate::executor::idle::Idle;
+use crate::executor::join_handle::JoinHandle;
+use crate::executor::task_future::TaskFuture;
+use crate::executor::task_set::{TaskSet, Tracked};
+use crate::executor::worker;
+use crate::io::reactor::Reactor;
 use crate::trace::trace;
-use crate::worker;
 
 /// A task ready to run. Its metadata is the runtime it belongs to (see
 /// [`schedule`] for why it is kept there).

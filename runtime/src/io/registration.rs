@@ -8,11 +8,11 @@ use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
-use crate::coop;
-use crate::io_wait::IoWait;
-use crate::reactor::{shutdown_error, Reactor};
+use crate::executor::coop;
+use crate::io::io_wait::IoWait;
+use crate::io::reactor::{shutdown_error, Reactor};
+use crate::io::source::{Direction, ReadyEvent, Source, WaitKey};
 use crate::runtime::Handle;
-use crate::source::{Direction, ReadyEvent, Source, WaitKey};
 
 /// A non-blocking fd registered with the current runtime's reactor.
 ///

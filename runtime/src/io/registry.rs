@@ -13,7 +13,7 @@ use std::task::Waker;
 
 use slab::Slab;
 
-use crate::source::Source;
+use crate::io::source::Source;
 use crate::sys::Event;
 
 /// Token of the reactor's own eventfd; no registration can produce it

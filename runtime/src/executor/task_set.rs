@@ -31,8 +31,8 @@ use std::task::{Context, Poll, Waker};
 
 use slab::Slab;
 
-use crate::context;
-use crate::scheduler::Runnable;
+use crate::executor::context;
+use crate::executor::scheduler::Runnable;
 
 /// Locks the set is split under. A task's shard is its spawn number modulo
 /// this, so two workers spawning and finishing tasks at the same time

@@ -11,8 +11,10 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::coop;
-use crate::reactor::Reactor;
+pub(crate) mod timers;
+
+use crate::executor::coop;
+use crate::io::reactor::Reactor;
 use crate::runtime::Handle;
 
 /// Waits until `duration` has elapsed.

@@ -5,9 +5,9 @@ use std::fmt;
 use std::io;
 use std::task::{Context, Poll};
 
-use crate::coop;
-use crate::registration::Registration;
-use crate::source::{Direction, WaitKey};
+use crate::executor::coop;
+use crate::io::registration::Registration;
+use crate::io::source::{Direction, WaitKey};
 
 /// One wait on one direction of a [`Registration`], holding its own place
 /// among the fd's waiters.

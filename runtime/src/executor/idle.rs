@@ -11,8 +11,8 @@
 
 use std::sync::atomic::Ordering;
 
-use crate::reactor::Reactor;
-use crate::sync::{fence, AtomicUsize, Condvar, Mutex, MutexGuard};
+use crate::io::reactor::Reactor;
+use crate::loom::{fence, AtomicUsize, Condvar, Mutex, MutexGuard};
 
 #[derive(Default)]
 pub(crate) struct Idle {

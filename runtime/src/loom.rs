@@ -1,5 +1,5 @@
 //! The synchronization primitives of the hand-written protocols
-//! (`source.rs`, `idle.rs`), taken from `loom` when the crate is built with
+//! (`io/source.rs`, `executor/idle.rs`), taken from `loom` when the crate is built with
 //! `RUSTFLAGS="--cfg loom"` so its model checker can explore every
 //! interleaving, and from `std` otherwise. The loom types have the same
 //! API as the std ones for what we use (including `LockResult`, so

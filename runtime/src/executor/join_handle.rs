@@ -8,8 +8,8 @@ use std::pin::Pin;
 use std::sync::Mutex;
 use std::task::{ready, Context, Poll, Waker};
 
-use crate::scheduler::Task;
-use crate::task_future::TaskOutput;
+use crate::executor::scheduler::Task;
+use crate::executor::task_future::TaskOutput;
 
 /// An owned permission to await a spawned task's output.
 ///

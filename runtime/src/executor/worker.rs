@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use async_task::ScheduleInfo;
 
-use crate::coop;
-use crate::scheduler::{Runnable, Shared, LOCAL_QUEUE_CAPACITY};
+use crate::executor::coop;
+use crate::executor::scheduler::{Runnable, Shared, LOCAL_QUEUE_CAPACITY};
 use crate::trace::trace;
 
 /// About this much polling separates two checks of the injector before the

@@ -10,7 +10,7 @@ use std::thread::{self, Thread};
 
 use futures_task::{waker_ref, ArcWake};
 
-use crate::coop;
+use crate::executor::coop;
 
 /// Wakes a thread blocked in [`block_on`].
 struct ThreadWaker {

@@ -13,7 +13,7 @@ use std::task::{Context, Poll, Waker};
 
 use slab::Slab;
 
-use crate::sync::{AtomicUsize, Mutex};
+use crate::loom::{AtomicUsize, Mutex};
 use crate::sys::Event;
 
 const READABLE: usize = 1 << 0;

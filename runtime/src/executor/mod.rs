@@ -1,0 +1,14 @@
+//! The executor: tasks, the queues they wait in, the workers that run
+//! them, and the cooperative budget that keeps one task from holding a
+//! worker.
+
+pub(crate) mod block_on;
+pub(crate) mod context;
+pub(crate) mod coop;
+pub(crate) mod idle;
+pub(crate) mod join_handle;
+pub(crate) mod scheduler;
+pub(crate) mod task_future;
+pub(crate) mod task_set;
+pub(crate) mod worker;
+pub(crate) mod yield_now;
