@@ -10,11 +10,14 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
-use crate::executor::context;
 use crate::executor::join_handle::JoinHandle;
 use crate::executor::scheduler::{Runnable, Shared};
 use crate::executor::task_future::TaskFuture;
-use crate::runtime::Handle;
+
+/// Runs a thread's body as one of `runtime`'s threads: in its context,
+/// between its start and stop hooks. The runtime passes it in, so this
+/// module needs nothing above the scheduler.
+pub(crate) type RunThread = fn(Arc<Shared>, &mut dyn FnMut());
 
 pub(crate) struct BlockingPool {
     state: Mutex<State>,
@@ -25,6 +28,8 @@ pub(crate) struct BlockingPool {
     max_threads: usize,
     keep_alive: Duration,
     thread_name: String,
+    stack_size: Option<usize>,
+    run_thread: RunThread,
 }
 
 #[derive(Default)]
@@ -42,7 +47,13 @@ struct State {
 }
 
 impl BlockingPool {
-    pub(crate) fn new(max_threads: usize, keep_alive: Duration, thread_name: String) -> BlockingPool {
+    pub(crate) fn new(
+        max_threads: usize,
+        keep_alive: Duration,
+        thread_name: String,
+        stack_size: Option<usize>,
+        run_thread: RunThread,
+    ) -> BlockingPool {
         BlockingPool {
             state: Mutex::new(State::default()),
             work: Condvar::new(),
@@ -50,6 +61,8 @@ impl BlockingPool {
             max_threads: max_threads.max(1),
             keep_alive,
             thread_name,
+            stack_size,
+            run_thread,
         }
     }
 
@@ -90,16 +103,14 @@ impl BlockingPool {
             state.notified += 1;
             self.work.notify_one();
         } else if state.threads < self.max_threads {
-            let handle = Handle {
-                shared: runtime.clone(),
-            };
+            let runtime = runtime.clone();
             let pool = self.clone();
-            let spawned = thread::Builder::new()
-                .name(self.thread_name.clone())
-                .spawn(move || {
-                    let _enter = context::enter(handle);
-                    pool.run();
-                });
+            let run_thread = self.run_thread;
+            let mut builder = thread::Builder::new().name(self.thread_name.clone());
+            if let Some(size) = self.stack_size {
+                builder = builder.stack_size(size);
+            }
+            let spawned = builder.spawn(move || run_thread(runtime, &mut || pool.run()));
             match spawned {
                 Ok(thread) => {
                     state.threads += 1;
@@ -153,6 +164,10 @@ impl BlockingPool {
 
     /// Cancels queued jobs and waits until `deadline` for running ones.
     /// Returns whether every thread exited in time.
+    ///
+    /// Called from one of the pool's own threads (a job dropped the
+    /// runtime), it does not wait for that thread, which cannot exit
+    /// before this returns.
     pub(crate) fn shutdown(&self, deadline: Option<Instant>) -> bool {
         let mut state = self.lock();
         state.shutdown = true;
@@ -161,7 +176,9 @@ impl BlockingPool {
         drop(state);
         drop(queued);
         let mut state = self.lock();
-        while state.threads > 0 {
+        let current = thread::current().id();
+        let own = usize::from(state.handles.contains_key(&current));
+        while state.threads > own {
             state = match deadline {
                 None => self.exited.wait(state).unwrap_or_else(|e| e.into_inner()),
                 Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
@@ -175,13 +192,15 @@ impl BlockingPool {
                 },
             };
         }
-        let all_exited = state.threads == 0;
-        let handles = std::mem::take(&mut state.handles);
+        let all_exited = state.threads == own;
+        let mut handles = std::mem::take(&mut state.handles);
+        // Joining itself would deadlock: the thread detaches instead.
+        handles.remove(&current);
         drop(state);
         // Threads that left `run` finish by dropping their runtime handle;
         // wait for that. Ones still running a job past the deadline are
         // left to finish in the background.
-        for (_, thread) in handles {
+        for thread in handles.into_values() {
             if all_exited || thread.is_finished() {
                 let _ = thread.join();
             }
@@ -192,37 +211,4 @@ impl BlockingPool {
     pub(crate) fn threads(&self) -> usize {
         self.lock().threads
     }
-}
-
-/// Runs the blocking function `f` on the current runtime's blocking pool
-/// and returns a handle to await its result.
-///
-/// Use it for work that would otherwise block a worker thread: file
-/// system calls, blocking libraries, long computations. A panic in `f` is
-/// reported through the handle. Aborting the handle only cancels a job that
-/// has not started; a running closure cannot be interrupted. If the pool
-/// has no thread and the OS refuses to start one, the job is cancelled
-/// too (awaiting the handle gives a [`JoinError`](crate::JoinError) for
-/// which `is_cancelled` is true) rather than queued for a thread that may
-/// never come.
-///
-/// # Panics
-///
-/// Outside of a runtime.
-///
-/// ```
-/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
-/// let len = edgeio_runtime::spawn_blocking(|| std::fs::read("/proc/self/status").map(|b| b.len()))
-///     .await
-///     .unwrap()
-///     .unwrap();
-/// assert!(len > 0);
-/// # });
-/// ```
-pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
-where
-    F: FnOnce() -> R + Send + 'static,
-    R: Send + 'static,
-{
-    Handle::current().spawn_blocking(f)
 }

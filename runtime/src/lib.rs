@@ -38,12 +38,11 @@ mod sys;
 pub mod time;
 mod trace;
 
-pub use blocking::spawn_blocking;
 pub use executor::join_handle::{JoinError, JoinHandle};
 pub use executor::yield_now::{yield_now, YieldNow};
 pub use io::io_wait::IoWait;
 pub use io::registration::Registration;
-pub use runtime::{spawn, Builder, Handle, Metrics, Runtime};
+pub use runtime::{spawn, spawn_blocking, Builder, EnterGuard, Handle, Metrics, Runtime, RuntimeFlavor};
 
 /// The internals the loom models in `runtime/tests/loom_*.rs` drive. Only
 /// exists under `RUSTFLAGS="--cfg loom"`; not an API.

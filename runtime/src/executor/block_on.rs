@@ -40,13 +40,17 @@ struct LentWaker(Arc<ThreadWaker>);
 
 impl LentWaker {
     fn take() -> LentWaker {
-        let cached = WAKER.with(|w| w.borrow_mut().take());
-        LentWaker(cached.unwrap_or_else(|| {
+        let cached = WAKER.try_with(|w| w.borrow_mut().take()).ok().flatten();
+        let waker = cached.unwrap_or_else(|| {
             Arc::new(ThreadWaker {
                 thread: thread::current(),
                 notified: AtomicBool::new(false),
             })
-        }))
+        });
+        // A wake-up that came after the last call's final poll was for
+        // that call's future, not this one's.
+        waker.notified.store(false, Ordering::Release);
+        LentWaker(waker)
     }
 }
 

@@ -24,20 +24,36 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> Option<R> {
 
 /// Makes `handle` the current runtime until the guard is dropped, then
 /// restores whatever was current before (runtimes may nest on one thread).
+///
+/// While the thread's locals are being destroyed (a runtime dropped from a
+/// thread-local's destructor) there is no current runtime to set, and the
+/// guard does nothing.
 pub(crate) fn enter(handle: Handle) -> EnterGuard {
-    let previous = CURRENT.with(|current| current.borrow_mut().replace(handle));
-    EnterGuard { previous }
+    match CURRENT.try_with(|current| current.borrow_mut().replace(handle)) {
+        Ok(previous) => EnterGuard {
+            previous,
+            entered: true,
+        },
+        Err(_) => EnterGuard {
+            previous: None,
+            entered: false,
+        },
+    }
 }
 
 pub(crate) struct EnterGuard {
     previous: Option<Handle>,
+    entered: bool,
 }
 
 impl Drop for EnterGuard {
     fn drop(&mut self) {
+        if !self.entered {
+            return;
+        }
         let previous = self.previous.take();
         // Take the handle out first and drop it after the borrow ends:
         // dropping the last handle tears a runtime down.
-        let _replaced = CURRENT.with(|current| std::mem::replace(&mut *current.borrow_mut(), previous));
+        let _replaced = CURRENT.try_with(|current| std::mem::replace(&mut *current.borrow_mut(), previous));
     }
 }

@@ -2,14 +2,18 @@
 //!
 //! A task that reads from a socket which always has data would never see
 //! `Pending` and could keep its worker forever. Each task poll gets a budget
-//! of I/O operations; once it is spent, I/O resources return `Pending` (after
-//! waking the task), so the task goes to the back of the queue and the
-//! others get their turn.
+//! of I/O operations; once it is spent, I/O resources return `Pending` and
+//! the task is deferred (see `defer.rs`): it runs again only after the
+//! worker has polled the reactor and timers, and after the tasks that poll
+//! woke.
 
 use std::cell::Cell;
 use std::task::{Context, Poll};
 
-/// Operations a task may perform in one poll before it must yield.
+use crate::executor::defer;
+
+/// Operations a task may perform in one poll before it must yield
+/// (tokio's value).
 const BUDGET: u8 = 128;
 
 thread_local! {
@@ -44,7 +48,7 @@ impl Drop for Budget {
 #[inline]
 pub(crate) fn budgeted<T>(cx: &mut Context<'_>, op: impl FnOnce(&mut Context<'_>) -> Poll<T>) -> Poll<T> {
     if REMAINING.with(Cell::get) == Some(0) {
-        cx.waker().wake_by_ref();
+        defer::defer(cx.waker());
         return Poll::Pending;
     }
     let result = op(cx);

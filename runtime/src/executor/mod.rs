@@ -5,8 +5,10 @@
 pub(crate) mod block_on;
 pub(crate) mod context;
 pub(crate) mod coop;
+pub(crate) mod defer;
 pub(crate) mod idle;
 pub(crate) mod join_handle;
+pub(crate) mod park;
 pub(crate) mod scheduler;
 pub(crate) mod task_future;
 pub(crate) mod task_set;

@@ -1,11 +1,12 @@
 //! The state every worker shares: the global injector, each worker's local
-//! queue, the sleepers, and how a woken task finds its way back into a
-//! queue.
+//! queue and sleep state, the idle protocol, the closed flag, and how a
+//! woken task finds its way back into a queue. The protocol these follow
+//! is written down at the top of `worker.rs`.
 
 use std::future::Future;
+use std::sync::atomic::Ordering::SeqCst;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
-use std::time::Duration;
 
 use async_task::{ScheduleInfo, WithInfo};
 use crossbeam_queue::{ArrayQueue, SegQueue};
@@ -13,6 +14,7 @@ use crossbeam_queue::{ArrayQueue, SegQueue};
 use crate::blocking::BlockingPool;
 use crate::executor::idle::Idle;
 use crate::executor::join_handle::JoinHandle;
+use crate::executor::park::Unparker;
 use crate::executor::task_future::TaskFuture;
 use crate::executor::task_set::{TaskSet, Tracked};
 use crate::executor::worker;
@@ -25,29 +27,57 @@ pub(crate) type Runnable = async_task::Runnable<Weak<Shared>>;
 /// The task side a [`JoinHandle`] holds.
 pub(crate) type Task<T> = async_task::FallibleTask<T, Weak<Shared>>;
 
-/// Capacity of a worker's local queue; beyond it, tasks spill to the
-/// injector where any worker can take them.
+/// Capacity of a worker's local queue, tokio's: beyond it, half the queue
+/// moves to the injector where any worker can take it.
 pub(crate) const LOCAL_QUEUE_CAPACITY: usize = 256;
+
+/// The scheduler's settings, fixed when the runtime is built.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Config {
+    /// One worker, run by the thread in `block_on` (the current-thread
+    /// runtime), rather than dedicated worker threads.
+    pub(crate) current_thread: bool,
+    /// Ticks between two checks of the injector before the local queue.
+    pub(crate) global_queue_interval: u32,
+    /// Ticks between two polls of the reactor while tasks keep coming.
+    pub(crate) event_interval: u32,
+}
+
+/// A function run on the runtime's threads (`Builder::on_thread_start`).
+pub(crate) type Callback = Arc<dyn Fn() + Send + Sync>;
+
+/// What runs on every thread the runtime starts.
+#[derive(Clone, Default)]
+pub(crate) struct Hooks {
+    pub(crate) on_start: Option<Callback>,
+    pub(crate) on_stop: Option<Callback>,
+}
 
 pub(crate) struct Shared {
     /// Tells this runtime apart from every other one of the process.
     pub(crate) id: u64,
+    pub(crate) config: Config,
+    pub(crate) hooks: Hooks,
     pub(crate) reactor: Arc<Reactor>,
     pub(crate) blocking: Arc<BlockingPool>,
-    /// Tasks scheduled from outside the workers (or spilled over).
+    /// Tasks scheduled from outside the workers, or moved out of a full
+    /// local queue.
     pub(crate) injector: SegQueue<Runnable>,
-    /// One queue per worker. The owner pushes and pops; idle workers steal
-    /// from the front.
+    /// One queue per worker. The owner pushes and pops; searching workers
+    /// steal from the front.
     pub(crate) locals: Box<[ArrayQueue<Runnable>]>,
+    /// How to wake each worker.
+    pub(crate) unparkers: Box<[Unparker]>,
     pub(crate) idle: Idle,
     /// Every spawned task that has not finished.
     pub(crate) tasks: TaskSet,
-    shutdown: AtomicBool,
+    /// The closed state (see `worker.rs`): once set, no queue keeps a task
+    /// and no spawn adds one.
+    closed: AtomicBool,
+    /// The current-thread runtime's one worker is taken by a `block_on`.
+    pub(crate) core_taken: AtomicBool,
     pub(crate) stats: Box<[WorkerStats]>,
     pub(crate) spawned: AtomicU64,
-    /// Under overload, how long a task may wait in the injector while
-    /// fresher ones run (`Builder::max_injector_wait`).
-    pub(crate) max_injector_wait: Duration,
 }
 
 /// Counters one worker publishes; on their own cache line so workers do not
@@ -57,46 +87,53 @@ pub(crate) struct Shared {
 pub(crate) struct WorkerStats {
     pub(crate) polled: AtomicU64,
     pub(crate) stolen: AtomicU64,
-    pub(crate) spins: AtomicU64,
+    pub(crate) parks: AtomicU64,
 }
 
 impl Shared {
     pub(crate) fn new(
         reactor: Arc<Reactor>,
-        blocking: BlockingPool,
+        blocking: Arc<BlockingPool>,
         workers: usize,
-        max_injector_wait: Duration,
+        config: Config,
+        hooks: Hooks,
     ) -> Shared {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Shared {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            config,
+            hooks,
             reactor,
-            blocking: Arc::new(blocking),
+            blocking,
             injector: SegQueue::new(),
             locals: (0..workers)
                 .map(|_| ArrayQueue::new(LOCAL_QUEUE_CAPACITY))
                 .collect(),
-            idle: Idle::default(),
+            unparkers: (0..workers).map(|_| Unparker::default()).collect(),
+            idle: Idle::new(workers),
             tasks: TaskSet::default(),
-            shutdown: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            core_taken: AtomicBool::new(false),
             stats: (0..workers).map(|_| WorkerStats::default()).collect(),
             spawned: AtomicU64::new(0),
-            max_injector_wait,
         }
     }
 
-    pub(crate) fn is_shutdown(&self) -> bool {
-        self.shutdown.load(Ordering::Acquire)
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(SeqCst)
     }
 
-    /// Stops the workers. Queued tasks stay until [`Shared::drain`].
-    pub(crate) fn begin_shutdown(&self) {
-        self.shutdown.store(true, Ordering::Release);
-        self.idle.notify_all(&self.reactor);
+    /// Enters the closed state and wakes every worker to see it.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, SeqCst);
+        for unparker in self.unparkers.iter() {
+            unparker.unpark(&self.reactor);
+        }
     }
 
     /// Drops every queued task, which cancels it; repeated until no task
-    /// reschedules another (dropping a future may wake others).
+    /// reschedules another (dropping a future may wake others, whose
+    /// schedule drops them in turn once closed).
     pub(crate) fn drain(&self) {
         loop {
             let mut dropped = false;
@@ -124,9 +161,22 @@ impl Shared {
             .sum()
     }
 
-    /// Whether any queue holds a task some worker could run.
-    pub(crate) fn has_work(&self) -> bool {
-        self.is_shutdown() || !self.injector.is_empty() || self.locals.iter().any(|q| !q.is_empty())
+    /// Whether some queue other than `except`'s local one holds a task.
+    pub(crate) fn has_work_elsewhere(&self, except: usize) -> bool {
+        !self.injector.is_empty()
+            || self
+                .locals
+                .iter()
+                .enumerate()
+                .any(|(i, q)| i != except && !q.is_empty())
+    }
+
+    /// Wakes a sleeping worker if the idle protocol says one should come
+    /// (nobody searching, somebody asleep).
+    pub(crate) fn notify_parked(&self) {
+        if let Some(worker) = self.idle.worker_to_notify() {
+            self.unparkers[worker].unpark(&self.reactor);
+        }
     }
 
     pub(crate) fn spawn<F>(self: &Arc<Self>, future: F) -> JoinHandle<F::Output>
@@ -134,13 +184,24 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
+        if self.is_closed() {
+            return cancelled(future);
+        }
         let number = self.spawned.fetch_add(1, Ordering::Relaxed);
-        let (runnable, task) = self.tasks.insert(number, |key| {
+        let (key, runnable, task) = self.tasks.insert(number, |key| {
             let future = Tracked::new(future, self.id, key);
             async_task::Builder::new()
                 .metadata(Arc::downgrade(self))
                 .spawn(|_| TaskFuture::new(future), WithInfo(schedule))
         });
+        // Closed between the check above and the insert: shutdown may have
+        // woken the set before this entry was in it, so take it out here.
+        if self.is_closed() {
+            let waker = self.tasks.remove(key);
+            drop(runnable);
+            drop(waker);
+            return JoinHandle::new(task.fallible());
+        }
         trace!("task spawned");
         runnable.schedule();
         JoinHandle::new(task.fallible())
@@ -148,13 +209,37 @@ impl Shared {
 
     /// Queues a task woken from a thread that is not one of our workers.
     pub(crate) fn push_remote(&self, runnable: Runnable) {
-        if self.is_shutdown() {
+        if self.is_closed() {
             // Dropping the runnable cancels the task.
             return;
         }
         self.injector.push(runnable);
-        self.idle.notify_one(&self.reactor);
+        // Closed meanwhile: shutdown may have drained the injector before
+        // the push. Whoever sees the flag drains (the queues are
+        // multi-consumer).
+        if self.is_closed() {
+            while let Some(runnable) = self.injector.pop() {
+                drop(runnable);
+            }
+            return;
+        }
+        self.notify_parked();
     }
+}
+
+/// A handle to a task that never ran: `future` is dropped at once and the
+/// handle reports the task as cancelled, as when spawning onto a runtime
+/// that has shut down. The task is in no set and no queue.
+fn cancelled<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let (runnable, task) = async_task::Builder::new()
+        .metadata(Weak::new())
+        .spawn(|_| TaskFuture::new(future), WithInfo(schedule));
+    drop(runnable);
+    JoinHandle::new(task.fallible())
 }
 
 /// Where a woken task goes.
@@ -168,8 +253,7 @@ impl Shared {
 /// zero-sized: with captured state it pins the task with an extra
 /// reference around each schedule call and turns a wake by value into a
 /// wake by reference plus a drop, three more atomic read-modify-writes on
-/// the task's state per wake (`perf` on the same-thread wake chain put 12 %
-/// of the time in those `clone_waker` and `drop_waker` calls).
+/// the task's state per wake.
 fn schedule(runnable: Runnable, info: ScheduleInfo) {
     let shared = Weak::as_ptr(runnable.metadata());
     if let Err(runnable) = worker::schedule_local(shared, runnable, info) {

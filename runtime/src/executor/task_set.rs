@@ -78,22 +78,23 @@ impl TaskSet {
         &self,
         number: u64,
         create: impl FnOnce(TaskKey) -> (Runnable, T),
-    ) -> (Runnable, T) {
+    ) -> (TaskKey, Runnable, T) {
         let shard = (number % SHARDS as u64) as usize;
         let mut wakers = self.shards[shard].lock();
         let entry = wakers.vacant_entry();
-        let (runnable, task) = create(TaskKey {
+        let key = TaskKey {
             shard,
             slot: entry.key(),
-        });
+        };
+        let (runnable, task) = create(key);
         entry.insert(runnable.waker());
-        (runnable, task)
+        (key, runnable, task)
     }
 
     /// Takes a task's waker out of the set. The caller drops it after
     /// every lock is released: dropping a task's last reference can
     /// schedule it.
-    fn remove(&self, key: TaskKey) -> Option<Waker> {
+    pub(crate) fn remove(&self, key: TaskKey) -> Option<Waker> {
         self.shards[key.shard].lock().try_remove(key.slot)
     }
 

@@ -1,129 +1,180 @@
-//! A worker thread: runs tasks from its local queue, its LIFO slot, the
-//! injector and other workers' queues, and when there is nothing to do,
-//! drives the reactor or sleeps (after a short spin, when a thread outside
-//! the runtime has just been handing it work).
+//! A worker: runs tasks from its LIFO slot, its local queue, the injector
+//! and other workers' queues, and when there is nothing to do, drives the
+//! reactor or sleeps.
+//!
+//! # The protocol
+//!
+//! The multi-thread runtime has N workers, each a dedicated thread; the
+//! current-thread runtime has one, run by the thread inside `block_on`
+//! for the length of the call. Both run the loop below.
+//!
+//! ## Queues
+//!
+//! - **LIFO slot**: a task woken (or spawned) by the task being polled
+//!   runs next, while the data it was sent is in cache. At most
+//!   [`MAX_LIFO_POLLS`] in a row, so two tasks waking each other cannot
+//!   starve the rest; other workers cannot steal it.
+//! - **Local queue** (FIFO, [`LOCAL_QUEUE_CAPACITY`]): tasks woken on this
+//!   worker. Full, its older half moves to the injector. Searching workers
+//!   steal half of it.
+//! - **Injector** (FIFO): tasks woken from other threads, and overflow.
+//!
+//! ## Fairness, as bounds in polls
+//!
+//! Each *tick* takes one task and polls it, plus at most
+//! [`MAX_LIFO_POLLS`] tasks of the LIFO slot. Every `global_queue_interval`
+//! ticks the worker counts both queues, and of the next
+//! `global_queue_interval` ticks, the injector's share of the waiting
+//! tasks (at least one) take their task from the injector first; the
+//! others take from the local queue, then the injector, then by stealing.
+//! So:
+//!
+//! - a task in the local queue is polled after at most
+//!   `LOCAL_QUEUE_CAPACITY × (1 + MAX_LIFO_POLLS)` other polls, plus the
+//!   injector's turns meanwhile;
+//! - under overload both queues drain at the same rate relative to their
+//!   lengths: a task waits for about as many ticks as there are tasks
+//!   ahead of it in either queue, and is not overtaken indefinitely by
+//!   tasks the reactor keeps waking;
+//! - the reactor and timers are polled (without blocking) every
+//!   `event_interval` ticks and whenever the queues run dry.
+//!
+//! None of these bounds depends on the speed of the host.
+//!
+//! ## Deferred tasks
+//!
+//! A task that calls `yield_now`, or whose budget ran out, is not queued
+//! again at once: its waker goes to the worker's *deferred* list, which is
+//! woken only after the next poll of the reactor and timers. So a task
+//! that keeps yielding (or a socket that is always ready) cannot keep I/O
+//! and timers of the other tasks from being noticed. While the list is
+//! not empty the worker never blocks in the reactor.
+//!
+//! ## Idle protocol (see `idle.rs`)
+//!
+//! A worker without local work becomes *searching* (at most half the
+//! workers at once) and steals. A searcher that finds work stops searching
+//! and, if it was the last searcher, wakes a sleeper to carry on: a burst
+//! of work reaches every worker in as many hops, one wake-up at a time. A
+//! worker that wakes tasks with the reactor and has more than one queued
+//! also wakes a sleeper. Work pushed from outside wakes a sleeper only if
+//! nobody searches. A worker parks only after counting itself out of the
+//! unparked (and searching) workers; the last searcher to park checks
+//! every queue once more, so no work is left with everybody asleep.
+//!
+//! ## Shutdown: the closed state
+//!
+//! `Shared::close` sets one flag, `closed`, and wakes every worker.
+//! Invariants once it is set:
+//!
+//! 1. No queue keeps a task. `schedule` and `push_remote` drop (cancel)
+//!    the task they are given instead of queueing it; one that pushed
+//!    before seeing the flag re-checks it after the push and drains the
+//!    queue itself. Each worker, at its next tick, drops its LIFO slot,
+//!    its deferred list and its local queue and exits; the runtime's
+//!    shutdown drains the injector and every local queue once more.
+//! 2. No spawn adds a task: `Shared::spawn` returns a handle to a task
+//!    that is cancelled at once and in no set.
+//! 3. Every unfinished task is woken once (the task set), so each is
+//!    scheduled, and so dropped: its future is dropped, its `JoinHandle`
+//!    resolves as cancelled. A task running while that happens (it may be
+//!    the one that dropped the runtime) is scheduled when its poll ends,
+//!    and dropped then.
+//! 4. The reactor refuses new registrations and new timers, and hands
+//!    back every stored waker to be woken (and so cancelled).
+//!
+//! The runtime's `shutdown` waits for every worker thread but its own (a
+//! runtime may be dropped from one of its tasks) and for the blocking pool
+//! (likewise, but for the current blocking thread).
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::atomic::Ordering;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
 
 use async_task::ScheduleInfo;
 
-use crate::executor::coop;
+use crate::executor::{coop, defer};
 use crate::executor::scheduler::{Runnable, Shared, LOCAL_QUEUE_CAPACITY};
 use crate::trace::trace;
 
-/// About this much polling separates two checks of the injector before the
-/// local queue, so tasks spawned from outside (and connections past the hot
-/// limit) are not starved by a busy local queue. Tokio's target, and for
-/// the same reason a time rather than a count of ticks: the injector then
-/// turns over at the same rate on a fast host or a slow one, at 64 B
-/// requests or 16 KiB ones. Under overload every task it yields is a cold
-/// one, so that rate is a trade between throughput and the tail, and at
-/// tokio's rate the two runtimes tie on both (benches/FINDINGS.md, finding
-/// 20). A fixed count of 61 ticks drained slower than tokio where ticks
-/// were slow and faster where they were quick (finding 22).
-const GLOBAL_QUEUE_TARGET: Duration = Duration::from_micros(200);
-/// Bounds of the interval, in ticks, between two checks of the injector.
-const MIN_GLOBAL_QUEUE_INTERVAL: u32 = 2;
-const MAX_GLOBAL_QUEUE_INTERVAL: u32 = 127;
-/// The interval before the first measurement of how long a tick takes.
-const INITIAL_GLOBAL_QUEUE_INTERVAL: u32 = 61;
-/// Every this many ticks a busy worker polls the reactor without blocking,
-/// so I/O is noticed even when no worker is idle.
-const EVENT_INTERVAL: u32 = 61;
 /// Tasks run in a row from the LIFO slot before it yields to the queue, so
-/// two tasks waking each other cannot starve the rest.
+/// two tasks waking each other cannot starve the rest (tokio's value).
 const MAX_LIFO_POLLS: usize = 3;
-/// A task woken by the reactor joins the local queue while it holds fewer
-/// tasks than this, and the back of the injector otherwise. Under overload
-/// (more ready connections than this) the connections in the local queue
-/// cycle quickly and their sockets and tasks stay in cache, which serving
-/// every ready task in turn gives up (benches/FINDINGS.md, finding 18).
-/// Half the local queue, so that moderate loads (64 or 100 busy
-/// connections per worker) never reach it.
-const HOT_QUEUE_LIMIT: usize = LOCAL_QUEUE_CAPACITY / 2;
-/// How long a task may wait in the injector while fresher tasks run, unless
-/// the builder says otherwise: each poll of the reactor first moves the
-/// injector's oldest tasks to the local queue, as many as this bound
-/// requires (see [`Worker::refill_from_injector_due`]). This is what keeps
-/// [`HOT_QUEUE_LIMIT`] from starving the connections beyond it.
-///
-/// Every task moved early is a cold one (its socket's data has left the
-/// cache while it waited), and what a cold request costs depends on the
-/// host and the message size: on one 2-vCPU VM a 50 ms bound cost 1000
-/// connections × 16 KiB on one worker a quarter of tokio's throughput,
-/// where another VM had lost about 5 % at 64 B. On the first, 250 ms
-/// brought 16 KiB level with tokio's throughput and p99, and 64 B within
-/// 1–3 % of tokio's throughput at 0.6–0.75 times its p99
-/// (benches/FINDINGS.md, finding 20).
-pub(crate) const DEFAULT_MAX_INJECTOR_WAIT: Duration = Duration::from_millis(250);
-/// How long a worker spins for work before parking, when its last wait
-/// was ended by work from another thread. A park and the wake-up that
-/// ends it cost far more than this (an eventfd write, `epoll_wait`
-/// returning, the kernel switching the thread back in: about 12 µs on a
-/// 2-vCPU VM), so a spin that fails wastes less than the park it tried to
-/// save; one that succeeds saves the round trip.
-const SPIN_LIMIT: Duration = Duration::from_micros(2);
-/// Checks of the queues between two clock reads while spinning.
-const SPIN_CHECKS: u32 = 32;
-/// Most outside wakes let pass without a spin after spins that failed.
-const MAX_SPIN_BACKOFF: u32 = 64;
+
+/// Ticks between two counts of the injector against the local queue (see
+/// [`injector_share`]), on the multi-thread runtime. Tokio's starting
+/// value for its interval between checks of the injector (its self-tuning,
+/// by time, is left out on purpose: the bound stays a count of polls on
+/// any host).
+pub(crate) const MULTI_THREAD_GLOBAL_QUEUE_INTERVAL: u32 = 61;
+/// The same on the current-thread runtime, tokio's value: with one worker,
+/// every task spawned or woken from another thread waits in the injector.
+pub(crate) const CURRENT_THREAD_GLOBAL_QUEUE_INTERVAL: u32 = 31;
+/// Ticks between two non-blocking polls of the reactor while tasks keep
+/// coming (tokio's value).
+pub(crate) const EVENT_INTERVAL: u32 = 61;
+
+/// Of the next `interval` ticks, how many take their task from the
+/// injector ahead of the local queue: at least one, and under overload the
+/// injector's share of the tasks waiting in both, rounded up. The two
+/// queues then drain at the same rate relative to their lengths, so a task
+/// waits for about as many ticks as there are tasks ahead of it in either,
+/// wherever it was queued, and the injector is never starved by a local
+/// queue that the reactor keeps refilling.
+fn injector_share(interval: u32, injector: usize, local: usize) -> u32 {
+    if injector == 0 {
+        return 0;
+    }
+    let (injector, local) = (injector as u128, local as u128);
+    let share = (u128::from(interval) * injector).div_ceil(injector + local);
+    share.clamp(1, interval.into()) as u32
+}
 
 /// The per-thread half of a worker.
 struct Worker {
     index: usize,
     shared: Arc<Shared>,
-    /// The task most recently woken by the running task: it is likely to
-    /// touch the data the running task just wrote, so it runs next, while
-    /// that data is still in cache (request/response ping-pong).
+    /// The task most recently woken by the running task.
     lifo: Cell<Option<Runnable>>,
     /// A task is being polled right now (wakes go to the LIFO slot).
     polling: Cell<bool>,
-    /// The last wait ended because a thread outside the runtime queued
-    /// work (it lands in the injector), without any I/O or timer: such a
-    /// producer may well hand over more work shortly, so the next wait
-    /// spins first (see [`SPIN_LIMIT`]). Work shared by another worker
-    /// does not count: a worker that spins for its peers' queues steals
-    /// from them sooner and in smaller pieces, which measured slower
-    /// (spawn+join on 2 workers).
-    spin_before_park: Cell<bool>,
-    /// Outside wakes still to let pass without arming the spin. Every
-    /// failed spin doubles the count (up to [`MAX_SPIN_BACKOFF`]) and a
-    /// successful one resets it, so a producer that answers a little too
-    /// slowly for the spin (every 5–30 µs, say) costs a failed spin once
-    /// in 64 wakes rather than at every one (measured: 3 µs of extra
-    /// worker CPU per wake without this).
-    spin_backoff: Cell<u32>,
-    spins_to_skip: Cell<u32>,
-    /// Ticks between two checks of the injector, tuned from how long ticks
-    /// take (see [`GLOBAL_QUEUE_TARGET`]).
-    global_interval: Cell<u32>,
-    /// Ticks since the injector was last checked.
-    since_global: Cell<u32>,
-    /// Tasks those checks took since the last refill: they count towards
-    /// what the bound asks of it.
-    global_pops: Cell<usize>,
-    /// When the injector was last drawn on by a poll of the reactor.
-    last_refill: Cell<Instant>,
-    /// The fraction of a task the injector was owed at the last refill
-    /// (see [`due_from_injector`]).
-    injector_owed: Cell<u128>,
+    /// Counted among the searching workers (see `idle.rs`).
+    searching: Cell<bool>,
+    tick: Cell<u32>,
+    /// Of the ticks until the next check of the injector, how many still
+    /// take their task from it first (see [`injector_share`]).
+    injector_turns: Cell<u32>,
+    /// The current-thread runtime's `block_on` future was woken: it counts
+    /// as work, like a queued task.
+    main_woken: Option<Arc<MainWaker>>,
+    /// State of the generator that picks the first victim to steal from.
+    rng: Cell<u32>,
     polled: Cell<u64>,
     stolen: Cell<u64>,
-    spins: Cell<u64>,
+    parks: Cell<u64>,
 }
 
 thread_local! {
     static WORKER: RefCell<Option<Rc<Worker>>> = const { RefCell::new(None) };
 }
 
+/// The worker the current thread is, if any (none while the thread's
+/// locals are being destroyed).
+fn current() -> Option<Rc<Worker>> {
+    WORKER.try_with(|w| w.borrow().clone()).ok().flatten()
+}
+
 /// Whether the current thread is a worker (of any runtime).
 pub(crate) fn is_worker_thread() -> bool {
-    WORKER.with(|w| w.borrow().is_some())
+    WORKER
+        .try_with(|w| w.borrow().is_some())
+        .unwrap_or(false)
 }
 
 /// Queues a woken task on the current worker, if the current thread is a
@@ -133,64 +184,162 @@ pub(crate) fn schedule_local(
     runnable: Runnable,
     info: ScheduleInfo,
 ) -> Result<(), Runnable> {
-    WORKER.with(|w| {
-        let w = w.borrow();
-        match &*w {
-            Some(worker) if std::ptr::eq(shared, Arc::as_ptr(&worker.shared)) => {
-                worker.schedule(runnable, info);
-                Ok(())
-            }
-            _ => Err(runnable),
+    let worker = WORKER.try_with(|w| {
+        w.borrow()
+            .as_ref()
+            .filter(|w| std::ptr::eq(shared, Arc::as_ptr(&w.shared)))
+            .cloned()
+    });
+    match worker {
+        Ok(Some(worker)) => {
+            worker.schedule(runnable, info);
+            Ok(())
         }
-    })
+        _ => Err(runnable),
+    }
 }
 
 /// Body of a worker thread; returns when the runtime shuts down.
 pub(crate) fn run(shared: Arc<Shared>, index: usize) {
-    let worker = Rc::new(Worker {
-        index,
-        shared,
-        lifo: Cell::new(None),
-        polling: Cell::new(false),
-        spin_before_park: Cell::new(false),
-        spin_backoff: Cell::new(0),
-        spins_to_skip: Cell::new(0),
-        global_interval: Cell::new(INITIAL_GLOBAL_QUEUE_INTERVAL),
-        since_global: Cell::new(0),
-        global_pops: Cell::new(0),
-        last_refill: Cell::new(Instant::now()),
-        injector_owed: Cell::new(0),
-        polled: Cell::new(0),
-        stolen: Cell::new(0),
-        spins: Cell::new(0),
-    });
-    WORKER.with(|w| *w.borrow_mut() = Some(worker.clone()));
+    let worker = Rc::new(Worker::new(shared, index, None));
+    let _installed = Installed::new(worker.clone());
     worker.run();
-    // Tasks left here are cancelled by dropping them, while this thread's
-    // locals still exist (their futures may use them in `Drop`).
-    drop(worker.lifo.take());
-    WORKER.with(|w| w.borrow_mut().take());
+}
+
+/// Runs `future` on the current thread as the current-thread runtime's one
+/// worker, running the runtime's tasks and driving its reactor meanwhile.
+/// Gives `future` back if another thread holds the worker.
+pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> Result<F::Output, F> {
+    if shared
+        .core_taken
+        .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+        .is_err()
+    {
+        return Err(future);
+    }
+    let main = Arc::new(MainWaker {
+        woken: AtomicBool::new(true),
+        shared: Arc::downgrade(shared),
+    });
+    let worker = Rc::new(Worker::new(shared.clone(), 0, Some(main.clone())));
+    let _installed = Installed::new(worker.clone());
+    let _core = CoreGuard(&worker);
+    let waker = Waker::from(main);
+    let mut future = std::pin::pin!(future);
+    Ok(worker.block_on(future.as_mut(), &waker))
+}
+
+/// Makes a worker the current thread's for as long as it lives, with a
+/// deferred list of its own.
+struct Installed {
+    previous: Option<Rc<Worker>>,
+    _deferred: defer::Enabled,
+}
+
+impl Installed {
+    fn new(worker: Rc<Worker>) -> Installed {
+        let previous = WORKER.with(|w| w.borrow_mut().replace(worker));
+        Installed {
+            previous,
+            _deferred: defer::enable(),
+        }
+    }
+}
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let _ = WORKER.try_with(|w| *w.borrow_mut() = previous);
+    }
+}
+
+/// Hands the current-thread runtime's worker back when `block_on` ends,
+/// or unwinds: what it still holds stays queued for the next `block_on`.
+struct CoreGuard<'a>(&'a Rc<Worker>);
+
+impl Drop for CoreGuard<'_> {
+    fn drop(&mut self) {
+        let worker = self.0;
+        if let Some(task) = worker.lifo.take() {
+            worker.push_local(task);
+        }
+        worker.wake_deferred();
+        worker.publish_stats();
+        worker.shared.core_taken.store(false, Ordering::Release);
+        if worker.shared.is_closed() {
+            worker.shutdown_local();
+        }
+    }
+}
+
+/// The waker of the current-thread runtime's `block_on` future.
+struct MainWaker {
+    woken: AtomicBool,
+    shared: Weak<Shared>,
+}
+
+impl Wake for MainWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if self.woken.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        if let Some(shared) = self.shared.upgrade() {
+            // From the worker's own thread it is running, not asleep; from
+            // another thread, it may sleep.
+            let here = schedule_is_local(&shared);
+            if !here {
+                shared.unparkers[0].unpark(&shared.reactor);
+            }
+        }
+    }
+}
+
+/// Whether the current thread is a worker of `shared`.
+fn schedule_is_local(shared: &Arc<Shared>) -> bool {
+    current().is_some_and(|w| Arc::ptr_eq(&w.shared, shared))
 }
 
 impl Worker {
+    fn new(shared: Arc<Shared>, index: usize, main_woken: Option<Arc<MainWaker>>) -> Worker {
+        Worker {
+            index,
+            shared,
+            lifo: Cell::new(None),
+            polling: Cell::new(false),
+            searching: Cell::new(false),
+            tick: Cell::new(0),
+            injector_turns: Cell::new(0),
+            main_woken,
+            // Any odd seed will do; the index spreads first victims apart.
+            rng: Cell::new(0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1),
+            polled: Cell::new(0),
+            stolen: Cell::new(0),
+            parks: Cell::new(0),
+        }
+    }
+
     fn local(&self) -> &crossbeam_queue::ArrayQueue<Runnable> {
         &self.shared.locals[self.index]
     }
 
     fn schedule(&self, runnable: Runnable, info: ScheduleInfo) {
+        if self.shared.is_closed() {
+            // Dropping the runnable cancels the task.
+            return;
+        }
         if !self.polling.get() {
-            // Woken by the reactor on this worker: the caller notifies
-            // others once for the whole batch. Past the hot limit, to the
-            // back of the injector, whose wait is bounded.
-            if self.local().len() < HOT_QUEUE_LIMIT {
-                self.push_local(runnable);
-            } else {
-                self.shared.injector.push(runnable);
-            }
+            // Woken by the reactor, the timers or the deferred list on
+            // this worker: the park that did it notifies others once for
+            // the whole batch.
+            self.push_local(runnable);
             return;
         }
         if info.woken_while_running {
-            // A yield: to the back of the queue.
+            // The task woke itself: to the back of the queue.
             self.push_local(runnable);
         } else {
             // Woken or spawned by the running task: keep it hot.
@@ -199,114 +348,141 @@ impl Worker {
                 None => return,
             }
         }
-        self.shared.idle.notify_one(&self.shared.reactor);
+        self.shared.notify_parked();
     }
 
-    /// Pushes to the local queue, or to the back of the injector when it is
-    /// full, so tasks keep the order in which they became ready.
+    /// Pushes to the local queue; a full queue first moves its older half
+    /// to the injector, where any worker can take it.
     fn push_local(&self, runnable: Runnable) {
+        let Err(runnable) = self.local().push(runnable) else {
+            return;
+        };
+        for _ in 0..LOCAL_QUEUE_CAPACITY / 2 {
+            match self.local().pop() {
+                Some(older) => self.shared.injector.push(older),
+                None => break,
+            }
+        }
         if let Err(runnable) = self.local().push(runnable) {
             self.shared.injector.push(runnable);
         }
+        self.shared.notify_parked();
     }
 
+    fn wake_deferred(&self) {
+        defer::wake_all();
+    }
+
+    /// The loop of a dedicated worker thread.
     fn run(&self) {
-        let mut tick: u32 = 0;
-        while !self.shared.is_shutdown() {
-            tick = tick.wrapping_add(1);
-            if tick % EVENT_INTERVAL == 0 {
-                self.poll_reactor_now();
-                self.publish_stats();
-            }
-            match self.next_task() {
-                Some(runnable) => self.run_task(runnable),
-                None => self.park(),
+        while !self.shared.is_closed() {
+            if !self.tick_once() {
+                self.park();
             }
         }
-        self.publish_stats();
+        self.shutdown_local();
     }
 
-    fn next_task(&self) -> Option<Runnable> {
-        let since = self.since_global.get() + 1;
-        if since >= self.global_interval.get() {
-            self.since_global.set(0);
+    /// The loop of the current-thread runtime's worker: `future` is polled
+    /// whenever its waker fires, between the tasks.
+    fn block_on<F: Future + ?Sized>(&self, mut future: Pin<&mut F>, waker: &Waker) -> F::Output {
+        let main = self
+            .main_woken
+            .as_ref()
+            .expect("block_on runs on the main worker");
+        let mut cx = Context::from_waker(waker);
+        loop {
+            if main.woken.swap(false, Ordering::AcqRel) {
+                let _budget = coop::budget();
+                if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                    return output;
+                }
+            }
+            if self.shared.is_closed() {
+                // Shut down from another thread while we run: no task is
+                // left to run, only the future to finish.
+                self.shutdown_local();
+                if !main.woken.load(Ordering::Acquire) {
+                    self.shared.unparkers[0].park(&self.shared.reactor, None);
+                }
+                continue;
+            }
+            if !self.tick_once() {
+                self.park();
+            }
+        }
+    }
+
+    /// Runs one task if there is one; returns `false` if there was none.
+    fn tick_once(&self) -> bool {
+        let tick = self.tick.get().wrapping_add(1);
+        self.tick.set(tick);
+        if tick % self.shared.config.event_interval == 0 {
+            self.poll_driver();
+            self.publish_stats();
+        }
+        let task = self.next_task(tick).or_else(|| self.steal_work());
+        match task {
+            Some(runnable) => {
+                self.run_task(runnable);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn next_task(&self, tick: u32) -> Option<Runnable> {
+        let interval = self.shared.config.global_queue_interval;
+        if tick % interval == 0 {
+            self.injector_turns.set(injector_share(
+                interval,
+                self.shared.injector.len(),
+                self.local().len(),
+            ));
+        }
+        let turns = self.injector_turns.get();
+        if turns > 0 {
+            self.injector_turns.set(turns - 1);
             if let Some(runnable) = self.shared.injector.pop() {
-                self.global_pops.set(self.global_pops.get() + 1);
                 return Some(runnable);
             }
-        } else {
-            self.since_global.set(since);
         }
-        self.local()
-            .pop()
-            .or_else(|| self.take_from_injector())
-            .or_else(|| self.steal())
+        self.local().pop().or_else(|| self.take_from_injector())
     }
 
-    /// Takes a batch from the injector: one to run, a fair share into the
-    /// local queue.
+    /// Takes a batch from the injector: one to run, this worker's fair
+    /// share into the local queue (up to half its capacity).
     fn take_from_injector(&self) -> Option<Runnable> {
         let first = self.shared.injector.pop()?;
-        self.refill_from_injector();
-        Some(first)
-    }
-
-    /// Moves this worker's fair share of the injector into the local queue,
-    /// up to half its capacity.
-    fn refill_from_injector(&self) {
         let share = self.shared.injector.len() / self.shared.locals.len() + 1;
-        let room = (self.local().capacity() / 2).saturating_sub(self.local().len());
-        self.move_from_injector(share.min(room));
-    }
-
-    /// Moves the injector's oldest tasks into the local queue: the share of
-    /// its length that the time since the last call is of the runtime's
-    /// `max_injector_wait`. Called between equal stretches of work, this
-    /// turns the whole injector over within that bound however long it is,
-    /// while the local queue's tasks keep running in between. Tasks the
-    /// regular checks of the injector took meanwhile count towards that
-    /// share: the bound adds to their rate only where they fall short of
-    /// it.
-    ///
-    /// Also tunes the interval between those checks to the time ticks take
-    /// now: this runs every [`EVENT_INTERVAL`] ticks.
-    fn refill_from_injector_due(&self) {
-        let now = Instant::now();
-        let elapsed = now.saturating_duration_since(self.last_refill.replace(now));
-        self.global_interval
-            .set(global_queue_interval(elapsed / EVENT_INTERVAL));
-        let waiting = self.shared.injector.len();
-        let mut owed = self.injector_owed.get();
-        let due = due_from_injector(waiting, elapsed, self.shared.max_injector_wait, &mut owed);
-        let popped = self.global_pops.replace(0);
-        // All of it due (a zero bound, an overdue window): the pops came
-        // before `waiting` was counted, so they owe nothing of it.
-        let due = if due >= waiting {
-            due
-        } else {
-            due.saturating_sub(popped)
-        };
-        self.injector_owed.set(owed);
-        let room = self.local().capacity().saturating_sub(self.local().len());
-        self.move_from_injector(due.min(room));
-    }
-
-    /// Moves up to `count` tasks from the front of the injector to the back
-    /// of the local queue.
-    fn move_from_injector(&self, count: usize) {
-        for _ in 0..count {
+        let room = (LOCAL_QUEUE_CAPACITY / 2).saturating_sub(self.local().len());
+        for _ in 0..share.min(room) {
             match self.shared.injector.pop() {
                 Some(runnable) => self.push_local(runnable),
                 None => break,
             }
         }
+        Some(first)
     }
 
-    /// Takes half of some other worker's queue.
-    fn steal(&self) -> Option<Runnable> {
+    /// Becomes a searcher (unless half the workers already search) and
+    /// steals half of some other worker's queue, or takes from the
+    /// injector.
+    fn steal_work(&self) -> Option<Runnable> {
+        if !self.searching.get() {
+            if !self.shared.idle.transition_worker_to_searching() {
+                return None;
+            }
+            self.searching.set(true);
+        }
         let workers = self.shared.locals.len();
-        for offset in 1..workers {
-            let victim = &self.shared.locals[(self.index + offset) % workers];
+        let start = self.next_random() as usize % workers;
+        for offset in 0..workers {
+            let victim = (start + offset) % workers;
+            if victim == self.index {
+                continue;
+            }
+            let victim = &self.shared.locals[victim];
             let Some(first) = victim.pop() else { continue };
             let mut taken = 1;
             for _ in 0..victim.len() / 2 {
@@ -319,10 +495,28 @@ impl Worker {
             self.stolen.set(self.stolen.get() + taken);
             return Some(first);
         }
-        None
+        self.take_from_injector()
+    }
+
+    /// xorshift32: spreads the searchers' first victims, no more.
+    fn next_random(&self) -> u32 {
+        let mut x = self.rng.get();
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.rng.set(x);
+        x
+    }
+
+    /// Stops searching; the last searcher to find work wakes the next.
+    fn transition_from_searching(&self) {
+        if self.searching.replace(false) && self.shared.idle.transition_worker_from_searching() {
+            self.shared.notify_parked();
+        }
     }
 
     fn run_task(&self, runnable: Runnable) {
+        self.transition_from_searching();
         self.poll_task(runnable);
         for _ in 0..MAX_LIFO_POLLS {
             match self.lifo.take() {
@@ -348,211 +542,127 @@ impl Worker {
         self.polled.set(self.polled.get() + 1);
     }
 
-    /// Collects I/O and timer events without blocking, if no other worker
-    /// is doing so.
-    ///
-    /// The injector's tasks that are due move to the local queue first,
-    /// ahead of what this poll finds: otherwise fresh events would keep the
-    /// local queue busy and the injector, checked only every
-    /// `global_interval` ticks, would starve (seen as a p99 latency
-    /// of 0.3–0.5 s with 1000 busy connections on one worker).
-    fn poll_reactor_now(&self) {
-        self.refill_from_injector_due();
+    /// Work this worker has of its own.
+    fn has_tasks(&self) -> bool {
+        // A `Cell` is peeked at by taking its value and putting it back.
+        let lifo = self.lifo.take();
+        let has_lifo = lifo.is_some();
+        self.lifo.set(lifo);
+        has_lifo
+            || !self.local().is_empty()
+            || self
+                .main_woken
+                .as_ref()
+                .is_some_and(|main| main.woken.load(Ordering::Acquire))
+    }
+
+    /// More queued here than this worker will run soon, and nobody
+    /// searching: another worker should come and steal.
+    fn should_notify_others(&self) -> bool {
+        !self.searching.get() && self.local().len() > 1
+    }
+
+    /// Polls I/O and timers without blocking, if no other worker holds the
+    /// reactor's driver (it then either waits in `epoll_wait` and will see
+    /// the events, or is about to), then wakes the deferred tasks behind
+    /// what that poll woke.
+    fn poll_driver(&self) {
         if let Some(mut driver) = self.shared.reactor.try_driver() {
-            if driver.wait(Some(Duration::ZERO)).is_ok() && driver.wake() > 0 {
-                drop(driver);
-                self.share_surplus();
-            }
+            let _ = driver.wait(Some(Duration::ZERO));
+            driver.wake();
+        }
+        self.wake_deferred();
+        if self.should_notify_others() {
+            self.shared.notify_parked();
         }
     }
 
-    /// More queued than this worker will run soon: let a sleeping worker
-    /// take some (and the driver, if it is free).
-    fn share_surplus(&self) {
-        if self.local().len() > 1 && self.shared.idle.has_waiting() {
-            self.shared.idle.notify_one(&self.shared.reactor);
-        }
-    }
-
-    /// Nothing to run: drive the reactor if nobody else does, else sleep.
+    /// Nothing to run. With deferred tasks, only polls the reactor (they
+    /// run after it); otherwise sleeps, in the reactor if its driver is
+    /// free, until notified or woken by I/O or a timer.
     fn park(&self) {
-        if self.spin_before_park.get() {
-            self.spins.set(self.spins.get() + 1);
-            if self.spin_for_work() {
-                self.spin_backoff.set(0);
-                return;
-            }
-            self.spin_before_park.set(false);
-            let backoff = (self.spin_backoff.get() * 2).clamp(1, MAX_SPIN_BACKOFF);
-            self.spin_backoff.set(backoff);
-            self.spins_to_skip.set(backoff);
+        if !defer::is_empty() {
+            self.poll_driver();
+            return;
+        }
+        if self.has_tasks() {
+            return;
         }
         trace!(worker = self.index, "parking");
+        let was_searching = self.searching.replace(false);
+        if self
+            .shared
+            .idle
+            .transition_worker_to_parked(self.index, was_searching)
+            && self.shared.has_work_elsewhere(self.index)
+        {
+            // The last searcher leaves: whatever was pushed while it
+            // searched must not wait for a worker that sleeps.
+            self.shared.notify_parked();
+        }
+        self.parks.set(self.parks.get() + 1);
         self.publish_stats();
-        let shared = &self.shared;
-        match shared.reactor.try_driver() {
-            Some(mut driver) => {
-                if !shared.idle.park_driver(|| shared.has_work()) {
-                    return;
-                }
-                let result = driver.wait(None);
-                shared.idle.unpark_driver();
-                let woken = driver.wake();
-                drop(driver);
-                if woken == 0 && !shared.injector.is_empty() {
-                    self.arm_spin();
-                }
-                if result.is_err() {
-                    // epoll_wait fails only on programming errors (EBADF,
-                    // EFAULT, EINVAL); never turn that into a hot loop.
-                    std::thread::sleep(Duration::from_millis(1));
-                }
-                self.share_surplus();
-            }
-            None => shared.idle.sleep(|| shared.has_work()),
-        }
-    }
-
-    /// A wake from outside ended the last wait: spin before the next one,
-    /// unless failed spins say to let this wake pass.
-    fn arm_spin(&self) {
-        match self.spins_to_skip.get() {
-            0 => self.spin_before_park.set(true),
-            n => self.spins_to_skip.set(n - 1),
-        }
-    }
-
-    /// Spins for up to [`SPIN_LIMIT`]; returns whether work showed up.
-    /// Spinning announces no sleep, so whoever queues work meanwhile skips
-    /// the wake-up syscall too.
-    fn spin_for_work(&self) -> bool {
-        // The clock is first read after one round of checks: a producer
-        // that answers within it, the case worth spinning for, costs no
-        // clock read at all.
-        let mut start = None;
         loop {
-            for _ in 0..SPIN_CHECKS {
-                if self.shared.has_work() {
-                    return true;
-                }
-                std::hint::spin_loop();
-            }
-            if start.get_or_insert_with(Instant::now).elapsed() >= SPIN_LIMIT {
-                return false;
+            self.shared.unparkers[self.index].park(&self.shared.reactor, None);
+            self.wake_deferred();
+            if self.shared.is_closed() || self.transition_from_park() {
+                break;
             }
         }
+        if self.should_notify_others() {
+            self.shared.notify_parked();
+        }
+    }
+
+    /// After a wake-up: whether to run again. A worker woken by its own I/O
+    /// or timers takes itself off the sleepers; one woken by a
+    /// notification was taken off (and counted as searching) by its
+    /// notifier; one woken for neither sleeps again.
+    fn transition_from_park(&self) -> bool {
+        if self.has_tasks() {
+            let was_asleep = self.shared.idle.unpark_worker_by_id(self.index);
+            self.searching.set(!was_asleep);
+            return true;
+        }
+        if self.shared.idle.is_parked(self.index) {
+            return false;
+        }
+        self.searching.set(true);
+        true
+    }
+
+    /// The closed state: cancels what this worker holds.
+    fn shutdown_local(&self) {
+        drop(self.lifo.take());
+        self.wake_deferred();
+        while let Some(runnable) = self.local().pop() {
+            drop(runnable);
+        }
+        self.publish_stats();
     }
 
     fn publish_stats(&self) {
         let stats = &self.shared.stats[self.index];
         stats.polled.store(self.polled.get(), Ordering::Relaxed);
         stats.stolen.store(self.stolen.get(), Ordering::Relaxed);
-        stats.spins.store(self.spins.get(), Ordering::Relaxed);
+        stats.parks.store(self.parks.get(), Ordering::Relaxed);
     }
-}
-
-/// The interval, in ticks, between two checks of the injector that spaces
-/// them [`GLOBAL_QUEUE_TARGET`] apart, when a tick takes `per_tick` (a
-/// task taken from the queues and the LIFO polls it leads to, or a park,
-/// with the reactor polls in between: all of it delays the injector).
-fn global_queue_interval(per_tick: Duration) -> u32 {
-    let interval = GLOBAL_QUEUE_TARGET.as_nanos() / per_tick.as_nanos().max(1);
-    interval.clamp(MIN_GLOBAL_QUEUE_INTERVAL.into(), MAX_GLOBAL_QUEUE_INTERVAL.into()) as u32
-}
-
-/// How many of `waiting` injector tasks are due after `elapsed`, for a
-/// bound of `max_wait`: the fraction `elapsed / max_wait` of them. Polls
-/// come far more often than `max_wait / waiting`, so most owe a fraction of
-/// a task; `owed` carries that fraction (in task-nanoseconds, always less
-/// than one task's worth) from call to call, so the fractions add up to the
-/// rate the bound needs. Rounding each poll up to a whole task instead drew
-/// on the injector at one task per poll at least, on top of the regular
-/// checks of the injector: more cold tasks than a long bound needs. A zero bound makes every waiting task due.
-fn due_from_injector(waiting: usize, elapsed: Duration, max_wait: Duration, owed: &mut u128) -> usize {
-    if waiting == 0 || max_wait.is_zero() {
-        *owed = 0;
-        return waiting;
-    }
-    let bound = max_wait.as_nanos();
-    let total = owed.saturating_add((waiting as u128).saturating_mul(elapsed.as_nanos()));
-    let due = total / bound;
-    if due >= waiting as u128 {
-        *owed = 0;
-        return waiting;
-    }
-    *owed = total - due * bound;
-    due as usize
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    /// `due_from_injector` starting from nothing owed.
-    fn due(waiting: usize, elapsed: Duration, max_wait: Duration) -> usize {
-        due_from_injector(waiting, elapsed, max_wait, &mut 0)
-    }
+    use super::injector_share;
 
     #[test]
-    fn the_injector_is_checked_every_200_us_of_ticks() {
-        let us = Duration::from_micros;
-        assert_eq!(global_queue_interval(us(3) + Duration::from_nanos(300)), 60);
-        assert_eq!(global_queue_interval(us(20)), 10);
-        // Slow ticks (a park, say) and quick ones stay in bounds.
-        assert_eq!(global_queue_interval(us(150)), MIN_GLOBAL_QUEUE_INTERVAL);
-        assert_eq!(global_queue_interval(Duration::MAX), MIN_GLOBAL_QUEUE_INTERVAL);
-        assert_eq!(global_queue_interval(Duration::ZERO), MAX_GLOBAL_QUEUE_INTERVAL);
-        assert_eq!(global_queue_interval(us(1)), MAX_GLOBAL_QUEUE_INTERVAL);
-    }
-
-    #[test]
-    fn the_whole_injector_is_due_within_the_bound() {
-        let bound = DEFAULT_MAX_INJECTOR_WAIT;
-        assert_eq!(due(0, bound, bound), 0);
-        assert_eq!(due(800, bound, bound), 800);
-        assert_eq!(due(800, bound * 3, bound), 800);
-        assert_eq!(due(800, bound / 4, bound), 200);
-        assert_eq!(due(800, Duration::MAX, bound), 800);
-        assert_eq!(due(usize::MAX, Duration::MAX, bound), usize::MAX);
-    }
-
-    #[test]
-    fn fractions_of_a_task_add_up_across_polls() {
-        let bound = Duration::from_millis(100);
-        let mut owed = 0;
-        // 10 waiting, polled every 100 µs for the length of the bound: each
-        // poll owes a hundredth of a task, and the ten are due by the end.
-        let mut moved = 0;
-        for _ in 0..1000 {
-            moved += due_from_injector(10, Duration::from_micros(100), bound, &mut owed);
-            assert!(owed < bound.as_nanos());
-        }
-        assert_eq!(moved, 10);
-        // A first poll owes less than a task and moves none.
-        assert_eq!(due(800, Duration::from_micros(1), Duration::from_millis(50)), 0);
-        assert_eq!(due(800, Duration::ZERO, Duration::MAX), 0);
-    }
-
-    #[test]
-    fn an_empty_injector_forgets_what_it_was_owed() {
-        let bound = Duration::from_millis(100);
-        let mut owed = 0;
-        assert_eq!(
-            due_from_injector(10, Duration::from_millis(5), bound, &mut owed),
-            0
-        );
-        assert!(owed > 0);
-        assert_eq!(
-            due_from_injector(0, Duration::from_millis(5), bound, &mut owed),
-            0
-        );
-        assert_eq!(owed, 0);
-    }
-
-    #[test]
-    fn a_zero_bound_makes_every_waiting_task_due() {
-        assert_eq!(due(0, Duration::ZERO, Duration::ZERO), 0);
-        assert_eq!(due(800, Duration::ZERO, Duration::ZERO), 800);
-        assert_eq!(due(800, Duration::MAX, Duration::ZERO), 800);
+    fn the_injector_gets_its_share_of_the_waiting_tasks() {
+        assert_eq!(injector_share(61, 0, 200), 0);
+        // At least one turn, whatever the local queue holds.
+        assert_eq!(injector_share(61, 1, 256), 1);
+        // In proportion to the lengths, rounded up.
+        assert_eq!(injector_share(61, 1744, 256), 54);
+        assert_eq!(injector_share(61, 100, 100), 31);
+        // An empty local queue: every turn.
+        assert_eq!(injector_share(61, 5, 0), 61);
+        assert_eq!(injector_share(31, usize::MAX, usize::MAX), 16);
     }
 }

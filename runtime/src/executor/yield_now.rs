@@ -4,8 +4,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-/// Yields once to the scheduler: the task goes to the back of its worker's
-/// queue and resumes after the tasks already waiting there.
+use crate::executor::defer;
+
+/// Yields once to the scheduler: the task resumes after the worker has
+/// polled the reactor and timers, behind the tasks already queued and
+/// those that poll woke (as in tokio). Off a worker (inside `block_on` of
+/// the multi-thread runtime), it resumes at the next poll.
 ///
 /// ```
 /// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
@@ -31,7 +35,7 @@ impl Future for YieldNow {
             return Poll::Ready(());
         }
         self.yielded = true;
-        cx.waker().wake_by_ref();
+        defer::defer(cx.waker());
         Poll::Pending
     }
 }

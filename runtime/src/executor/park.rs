@@ -1,0 +1,132 @@
+//! Putting one worker to sleep, and waking exactly that worker.
+//!
+//! A worker with nothing to do sleeps in one of two places: in
+//! `epoll_wait` if the reactor's driver was free (it then waits for I/O
+//! and timers on behalf of every worker), or on its own condition variable
+//! otherwise. [`Unparker::unpark`] knows which from the state word, and
+//! wakes it with an eventfd write or a condvar signal. A wake-up that
+//! arrives before the worker sleeps is kept (`NOTIFIED`), so the next park
+//! returns at once: none is ever lost.
+
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+use crate::io::reactor::Reactor;
+
+const EMPTY: usize = 0;
+const PARKED_CONDVAR: usize = 1;
+const PARKED_DRIVER: usize = 2;
+const NOTIFIED: usize = 3;
+
+/// One worker's sleep state, shared so any thread can wake it.
+pub(crate) struct Unparker {
+    state: AtomicUsize,
+    mutex: Mutex<()>,
+    condvar: Condvar,
+}
+
+impl Default for Unparker {
+    fn default() -> Unparker {
+        Unparker {
+            state: AtomicUsize::new(EMPTY),
+            mutex: Mutex::new(()),
+            condvar: Condvar::new(),
+        }
+    }
+}
+
+impl Unparker {
+    /// Wakes the worker if it sleeps, or makes its next park return at once.
+    pub(crate) fn unpark(&self, reactor: &Reactor) {
+        match self.state.swap(NOTIFIED, SeqCst) {
+            PARKED_CONDVAR => {
+                // Taking the lock orders this signal after the sleeper's
+                // check of the state: it is waiting, or about to re-check.
+                drop(self.mutex.lock().unwrap_or_else(|e| e.into_inner()));
+                self.condvar.notify_one();
+            }
+            PARKED_DRIVER => reactor.notify(),
+            _ => {}
+        }
+    }
+
+    /// Consumes a pending wake-up, if any.
+    pub(crate) fn take_notification(&self) -> bool {
+        self.state
+            .compare_exchange(NOTIFIED, EMPTY, SeqCst, Ordering::Relaxed)
+            .is_ok()
+    }
+
+    /// Sleeps until [`Unparker::unpark`], or, holding the driver, until
+    /// I/O or a timer wakes a task (whose waker the driver then calls on
+    /// this thread). `limit` bounds the sleep; `Some(ZERO)` only polls.
+    pub(crate) fn park(&self, reactor: &Reactor, limit: Option<Duration>) {
+        if self.take_notification() {
+            return;
+        }
+        if let Some(mut driver) = reactor.try_driver() {
+            if self
+                .state
+                .compare_exchange(EMPTY, PARKED_DRIVER, SeqCst, Ordering::Relaxed)
+                .is_err()
+            {
+                // Notified in between.
+                self.state.store(EMPTY, SeqCst);
+                return;
+            }
+            let result = driver.wait(limit);
+            self.state.swap(EMPTY, SeqCst);
+            driver.wake();
+            drop(driver);
+            if result.is_err() {
+                // epoll_wait fails only on programming errors (EBADF,
+                // EFAULT, EINVAL); never turn that into a hot loop.
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            return;
+        }
+        if limit == Some(Duration::ZERO) {
+            // Polling, and someone else holds the driver (it is either
+            // waiting in epoll_wait, and so will see the events, or
+            // about to).
+            return;
+        }
+        let mut guard = self.mutex.lock().unwrap_or_else(|e| e.into_inner());
+        if self
+            .state
+            .compare_exchange(EMPTY, PARKED_CONDVAR, SeqCst, Ordering::Relaxed)
+            .is_err()
+        {
+            self.state.store(EMPTY, SeqCst);
+            return;
+        }
+        loop {
+            guard = match limit {
+                None => self.condvar.wait(guard).unwrap_or_else(|e| e.into_inner()),
+                Some(limit) => {
+                    let (guard, timeout) = self
+                        .condvar
+                        .wait_timeout(guard, limit)
+                        .unwrap_or_else(|e| e.into_inner());
+                    if timeout.timed_out() {
+                        // Leave no PARKED_CONDVAR behind (a notification
+                        // may have raced in: keep it).
+                        let _ = self.state.compare_exchange(
+                            PARKED_CONDVAR,
+                            EMPTY,
+                            SeqCst,
+                            Ordering::Relaxed,
+                        );
+                        return;
+                    }
+                    guard
+                }
+            };
+            if self.take_notification() {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! Configuring a runtime before it starts.
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use crate::blocking::BlockingPool;
+use crate::executor::scheduler::{Callback, Config, Hooks, Shared};
+use crate::executor::worker;
+use crate::io::reactor::Reactor;
+use crate::runtime::handle::Handle;
+use crate::runtime::{Runtime, Threads};
+
+/// Configures and builds a [`Runtime`].
+///
+/// As in tokio, [`Builder::new_multi_thread`] gives work-stealing worker
+/// threads and [`Builder::new_current_thread`] one thread, the caller's,
+/// which runs every task inside [`Runtime::block_on`]. I/O and timers are
+/// always enabled: [`Builder::enable_all`] and friends exist so that tokio
+/// code ports unchanged, and do nothing.
+///
+/// ```
+/// let runtime = edgeio_runtime::Builder::new_multi_thread().worker_threads(2).build()?;
+/// assert_eq!(runtime.block_on(async { 1 + 1 }), 2);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone)]
+#[must_use = "a Builder does nothing until `build` is called"]
+pub struct Builder {
+    current_thread: bool,
+    worker_threads: Option<usize>,
+    max_blocking_threads: usize,
+    blocking_keep_alive: Duration,
+    thread_name: String,
+    thread_stack_size: Option<usize>,
+    global_queue_interval: Option<u32>,
+    event_interval: u32,
+    on_thread_start: Option<Callback>,
+    on_thread_stop: Option<Callback>,
+}
+
+impl Default for Builder {
+    fn default() -> Builder {
+        Builder::new()
+    }
+}
+
+impl Builder {
+    /// A multi-thread runtime's builder; the same as
+    /// [`Builder::new_multi_thread`].
+    pub fn new() -> Builder {
+        Builder::new_multi_thread()
+    }
+
+    /// A runtime with a pool of work-stealing worker threads, as many as
+    /// the CPUs this process may run on unless
+    /// [`Builder::worker_threads`] says otherwise.
+    pub fn new_multi_thread() -> Builder {
+        Builder {
+            current_thread: false,
+            worker_threads: None,
+            max_blocking_threads: 512,
+            blocking_keep_alive: Duration::from_secs(10),
+            thread_name: "edgeio".to_owned(),
+            thread_stack_size: None,
+            global_queue_interval: None,
+            event_interval: worker::EVENT_INTERVAL,
+            on_thread_start: None,
+            on_thread_stop: None,
+        }
+    }
+
+    /// A runtime without worker threads: tasks run, and the reactor is
+    /// driven, on the thread inside [`Runtime::block_on`], and only while
+    /// it is there (as in tokio). Nothing crosses threads on its hot path,
+    /// and `!Send` state can stay on that thread.
+    ///
+    /// ```
+    /// let runtime = edgeio_runtime::Builder::new_current_thread().enable_all().build()?;
+    /// let answer = runtime.block_on(async { edgeio_runtime::spawn(async { 42 }).await.unwrap() });
+    /// assert_eq!(answer, 42);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn new_current_thread() -> Builder {
+        Builder {
+            current_thread: true,
+            ..Builder::new_multi_thread()
+        }
+    }
+
+    /// Number of worker threads of a multi-thread runtime. Defaults to the
+    /// number of CPUs this process may run on; `0` is treated as `1`.
+    /// Ignored by the current-thread runtime.
+    pub fn worker_threads(mut self, count: usize) -> Builder {
+        self.worker_threads = Some(count.max(1));
+        self
+    }
+
+    /// Upper bound on threads running [`spawn_blocking`](crate::spawn_blocking)
+    /// jobs (default 512, tokio's); further jobs queue.
+    pub fn max_blocking_threads(mut self, count: usize) -> Builder {
+        self.max_blocking_threads = count.max(1);
+        self
+    }
+
+    /// How long an idle blocking thread waits for a job before exiting
+    /// (default 10 s, tokio's).
+    pub fn thread_keep_alive(mut self, keep_alive: Duration) -> Builder {
+        self.blocking_keep_alive = keep_alive;
+        self
+    }
+
+    /// The same as [`Builder::thread_keep_alive`].
+    pub fn blocking_keep_alive(self, keep_alive: Duration) -> Builder {
+        self.thread_keep_alive(keep_alive)
+    }
+
+    /// Name prefix of the runtime's threads: workers are `NAME-worker-N`,
+    /// blocking threads `NAME-blocking`.
+    pub fn thread_name(mut self, name: impl Into<String>) -> Builder {
+        self.thread_name = name.into();
+        self
+    }
+
+    /// Stack size of the threads the runtime starts (the standard
+    /// library's default otherwise).
+    pub fn thread_stack_size(mut self, bytes: usize) -> Builder {
+        self.thread_stack_size = Some(bytes);
+        self
+    }
+
+    /// Runs `f` on every thread the runtime starts (workers and blocking
+    /// threads), first thing, inside the runtime's context.
+    pub fn on_thread_start(mut self, f: impl Fn() + Send + Sync + 'static) -> Builder {
+        self.on_thread_start = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs `f` on every thread the runtime starts, last thing before it
+    /// exits.
+    pub fn on_thread_stop(mut self, f: impl Fn() + Send + Sync + 'static) -> Builder {
+        self.on_thread_stop = Some(Arc::new(f));
+        self
+    }
+
+    /// Ticks (tasks polled) between two checks of the global queue ahead
+    /// of a worker's local queue: 61 on the multi-thread runtime and 31 on
+    /// the current-thread one by default (tokio's values). Lower serves
+    /// tasks from other threads sooner; higher keeps a worker on its own
+    /// (cache-hot) tasks longer.
+    ///
+    /// # Panics
+    ///
+    /// If `interval` is 0.
+    pub fn global_queue_interval(mut self, interval: u32) -> Builder {
+        assert!(interval > 0, "global_queue_interval must be greater than 0");
+        self.global_queue_interval = Some(interval);
+        self
+    }
+
+    /// Ticks between two non-blocking polls of the reactor and timers while
+    /// a worker has tasks to run (default 61, tokio's).
+    ///
+    /// # Panics
+    ///
+    /// If `interval` is 0.
+    pub fn event_interval(mut self, interval: u32) -> Builder {
+        assert!(interval > 0, "event_interval must be greater than 0");
+        self.event_interval = interval;
+        self
+    }
+
+    /// Does nothing: I/O and timers are always enabled. For tokio code.
+    pub fn enable_all(self) -> Builder {
+        self
+    }
+
+    /// Does nothing: I/O is always enabled. For tokio code.
+    pub fn enable_io(self) -> Builder {
+        self
+    }
+
+    /// Does nothing: timers are always enabled. For tokio code.
+    pub fn enable_time(self) -> Builder {
+        self
+    }
+
+    /// Creates the epoll instance and starts the workers.
+    ///
+    /// Fails if the process is out of file descriptors or threads, or if
+    /// the thread name contains a NUL byte (which the OS cannot take).
+    pub fn build(&mut self) -> io::Result<Runtime> {
+        if self.thread_name.contains('\0') {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "thread name contains a NUL byte",
+            ));
+        }
+        let workers = if self.current_thread {
+            1
+        } else {
+            self.worker_threads
+                .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()))
+        };
+        let config = Config {
+            current_thread: self.current_thread,
+            global_queue_interval: self.global_queue_interval.unwrap_or(if self.current_thread {
+                worker::CURRENT_THREAD_GLOBAL_QUEUE_INTERVAL
+            } else {
+                worker::MULTI_THREAD_GLOBAL_QUEUE_INTERVAL
+            }),
+            event_interval: self.event_interval,
+        };
+        let reactor = Arc::new(Reactor::new()?);
+        let blocking = Arc::new(BlockingPool::new(
+            self.max_blocking_threads,
+            self.blocking_keep_alive,
+            format!("{}-blocking", self.thread_name),
+            self.thread_stack_size,
+            Handle::run_thread_of,
+        ));
+        let hooks = Hooks {
+            on_start: self.on_thread_start.clone(),
+            on_stop: self.on_thread_stop.clone(),
+        };
+        let shared = Arc::new(Shared::new(reactor, blocking, workers, config, hooks));
+        let handle = Handle { shared };
+        let mut threads = Threads::default();
+        if !self.current_thread {
+            for index in 0..workers {
+                let thread_handle = handle.clone();
+                let exit = threads.exit_signal();
+                let mut builder = thread::Builder::new().name(format!("{}-worker-{index}", self.thread_name));
+                if let Some(size) = self.thread_stack_size {
+                    builder = builder.stack_size(size);
+                }
+                let spawned = builder.spawn(move || {
+                    let _exit = exit;
+                    thread_handle.run_thread(|| worker::run(thread_handle.shared.clone(), index));
+                });
+                match spawned {
+                    Ok(thread) => threads.push(thread),
+                    Err(e) => {
+                        // Stop the threads started so far.
+                        drop(Runtime::new_parts(handle, threads));
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        Ok(Runtime::new_parts(handle, threads))
+    }
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("flavor", &if self.current_thread { "current_thread" } else { "multi_thread" })
+            .field("worker_threads", &self.worker_threads)
+            .field("max_blocking_threads", &self.max_blocking_threads)
+            .field("thread_keep_alive", &self.blocking_keep_alive)
+            .field("thread_name", &self.thread_name)
+            .field("global_queue_interval", &self.global_queue_interval)
+            .field("event_interval", &self.event_interval)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,241 @@
+//! A reference to a runtime, and the free functions that find the current
+//! one.
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use crate::blocking::BlockingPool;
+use crate::executor::block_on::block_on;
+use crate::executor::context;
+use crate::executor::join_handle::JoinHandle;
+use crate::executor::scheduler::Shared;
+use crate::executor::worker;
+use crate::io::reactor::Reactor;
+use crate::runtime::Metrics;
+
+/// A reference to a runtime, for spawning onto it, entering it and
+/// blocking on it from any thread.
+#[derive(Clone)]
+pub struct Handle {
+    pub(crate) shared: Arc<Shared>,
+}
+
+/// The kind of scheduler a runtime has (tokio's `RuntimeFlavor`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RuntimeFlavor {
+    /// One worker, run by the thread inside `block_on`.
+    CurrentThread,
+    /// A pool of work-stealing worker threads.
+    MultiThread,
+}
+
+/// Returned by [`Handle::enter`] and [`Runtime::enter`](crate::Runtime::enter):
+/// the runtime stays the current one on this thread until it is dropped.
+/// Guards must be dropped in the reverse order of their creation.
+#[must_use = "the runtime is the current one only while the guard lives"]
+pub struct EnterGuard<'a> {
+    _guard: context::EnterGuard,
+    /// Tied to the thread that entered (the guard restores that thread's
+    /// state), and to the handle's lifetime as in tokio.
+    _not_send: PhantomData<(&'a Handle, *const ())>,
+}
+
+impl fmt::Debug for EnterGuard<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnterGuard").finish_non_exhaustive()
+    }
+}
+
+impl Handle {
+    /// The runtime the current thread is running in.
+    ///
+    /// # Panics
+    ///
+    /// Outside of a runtime (a worker thread, `block_on` or an
+    /// [`enter`](Handle::enter) guard); see [`Handle::try_current`].
+    #[must_use]
+    pub fn current() -> Handle {
+        Handle::try_current().expect("not inside an edgeio runtime: use `Runtime::block_on` or `#[edgeio::main]`")
+    }
+
+    /// The runtime the current thread is running in, if any.
+    pub fn try_current() -> io::Result<Handle> {
+        context::with_current(Handle::clone).ok_or_else(no_runtime)
+    }
+
+    /// Makes this runtime the current one on this thread until the guard is
+    /// dropped.
+    pub fn enter(&self) -> EnterGuard<'_> {
+        EnterGuard {
+            _guard: context::enter(self.clone()),
+            _not_send: PhantomData,
+        }
+    }
+
+    /// Runs `future` to completion on the current thread; see
+    /// [`Runtime::block_on`](crate::Runtime::block_on). On the
+    /// current-thread runtime it runs the runtime's tasks too, unlike
+    /// tokio's `Handle::block_on`, which leaves them waiting for
+    /// `Runtime::block_on`.
+    ///
+    /// # Panics
+    ///
+    /// If called from a worker thread of any runtime.
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        assert!(
+            !worker::is_worker_thread(),
+            "Cannot start a runtime from within a runtime: `block_on` was called from inside an edgeio task; `.await` the future instead"
+        );
+        let _enter = context::enter(self.clone());
+        if self.shared.config.current_thread {
+            match worker::block_on(&self.shared, future) {
+                Ok(output) => output,
+                Err(future) => block_on(future),
+            }
+        } else {
+            block_on(future)
+        }
+    }
+
+    /// Spawns a task onto this handle's runtime. After the runtime shut
+    /// down, the task is dropped at once and its handle reports it as
+    /// cancelled.
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.shared.spawn(future)
+    }
+
+    /// Spawns a blocking job onto this handle's runtime.
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        BlockingPool::spawn(&self.shared, f)
+    }
+
+    /// Which scheduler the runtime has.
+    #[must_use]
+    pub fn runtime_flavor(&self) -> RuntimeFlavor {
+        if self.shared.config.current_thread {
+            RuntimeFlavor::CurrentThread
+        } else {
+            RuntimeFlavor::MultiThread
+        }
+    }
+
+    pub(crate) fn reactor(&self) -> &Arc<Reactor> {
+        &self.shared.reactor
+    }
+
+    /// A snapshot of the runtime's counters.
+    #[must_use]
+    pub fn metrics(&self) -> Metrics {
+        Metrics::of(&self.shared)
+    }
+
+    /// Runs `body` as one of `shared`'s threads: inside its context,
+    /// between the builder's start and stop hooks (see
+    /// `blocking::RunThread`).
+    pub(crate) fn run_thread_of(shared: Arc<Shared>, body: &mut dyn FnMut()) {
+        Handle { shared }.run_thread(body);
+    }
+
+    /// Runs `body` as one of this runtime's threads.
+    pub(crate) fn run_thread(&self, body: impl FnOnce()) {
+        let _enter = context::enter(self.clone());
+        let hooks = &self.shared.hooks;
+        if let Some(start) = &hooks.on_start {
+            start();
+        }
+        /// Runs the stop hook even if `body` unwinds.
+        struct Stop<'a>(Option<&'a (dyn Fn() + Send + Sync)>);
+        impl Drop for Stop<'_> {
+            fn drop(&mut self) {
+                if let Some(stop) = self.0 {
+                    stop();
+                }
+            }
+        }
+        let _stop = Stop(hooks.on_stop.as_deref());
+        body();
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("flavor", &self.runtime_flavor())
+            .field("workers", &self.shared.locals.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn no_runtime() -> io::Error {
+    io::Error::other("not inside an edgeio runtime: use `Runtime::block_on` or `#[edgeio::main]`")
+}
+
+/// Spawns a task onto the current runtime.
+///
+/// The task starts running in the background at once; the returned
+/// [`JoinHandle`] yields its output. A panic inside the task is caught and
+/// reported through the handle; it never stops the runtime.
+///
+/// # Panics
+///
+/// Outside of a runtime.
+///
+/// ```
+/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+/// let handle = edgeio_runtime::spawn(async { "done" });
+/// assert_eq!(handle.await.unwrap(), "done");
+/// # });
+/// ```
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    context::with_current(|handle| handle.spawn(future))
+        .expect("`spawn` called outside of an edgeio runtime: use `Runtime::block_on` or `#[edgeio::main]`")
+}
+
+/// Runs the blocking function `f` on the current runtime's blocking pool
+/// and returns a handle to await its result.
+///
+/// Use it for work that would otherwise block a worker thread: file
+/// system calls, blocking libraries, long computations. A panic in `f` is
+/// reported through the handle. Aborting the handle only cancels a job that
+/// has not started; a running closure cannot be interrupted. If the pool
+/// has no thread and the OS refuses to start one, the job is cancelled
+/// too (awaiting the handle gives a [`JoinError`](crate::JoinError) for
+/// which `is_cancelled` is true) rather than queued for a thread that may
+/// never come.
+///
+/// # Panics
+///
+/// Outside of a runtime.
+///
+/// ```
+/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+/// let len = edgeio_runtime::spawn_blocking(|| std::fs::read("/proc/self/status").map(|b| b.len()))
+///     .await
+///     .unwrap()
+///     .unwrap();
+/// assert!(len > 0);
+/// # });
+/// ```
+pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    Handle::current().spawn_blocking(f)
+}
