@@ -6,19 +6,22 @@
 //!
 //! # How it fits together
 //!
-//! - [`Runtime`] owns one reactor and N worker threads. Tasks
-//!   (`async-task` runnables) wait in a per-worker local queue, a LIFO slot
-//!   for the task most recently woken, or a global injector; idle workers
-//!   steal from each other. Under overload a worker keeps up to 128 tasks
-//!   woken by the reactor in its local queue and sends the rest to the
-//!   injector, which it drains fast enough that none waits there much
-//!   longer than 250 ms ([`Builder::max_injector_wait`]).
+//! - [`Runtime`] owns one reactor, a blocking pool, and its workers: N
+//!   worker threads ([`Builder::new_multi_thread`]) or one worker run by
+//!   the thread inside `block_on` ([`Builder::new_current_thread`]).
+//!   Tasks (`async-task` runnables) wait in a per-worker local queue, a
+//!   LIFO slot for the task most recently woken, or a global injector;
+//!   idle workers search other workers' queues, waking each other one at
+//!   a time (tokio's idle protocol). The scheduling protocol, its
+//!   fairness bounds (counted in polls) and the shutdown's closed state
+//!   are written down at the top of `executor/worker.rs`.
 //! - The reactor is one epoll instance. Every fd is registered once,
 //!   edge-triggered, for both directions; readiness is tracked in user space
 //!   ([`Registration`]). There is no reactor thread: a worker that runs out
-//!   of tasks blocks in `epoll_wait` on behalf of all. While threads outside
-//!   the runtime keep waking it within microseconds, a worker spins for up
-//!   to 2 µs before it blocks, and backs off when those spins find nothing.
+//!   of tasks blocks in `epoll_wait` on behalf of all, and busy workers
+//!   poll it without blocking every 61 tasks.
+//! - A task that yields, or spends its cooperative budget, runs again only
+//!   after the next poll of the reactor and timers.
 //! - Timers live in the reactor and bound its `epoll_wait` timeout.
 //!
 //! # Features
@@ -39,6 +42,8 @@ pub mod time;
 mod trace;
 
 pub use executor::join_handle::{JoinError, JoinHandle};
+pub use executor::local_set::{spawn_local, LocalEnterGuard, LocalSet};
+pub use executor::worker::block_in_place;
 pub use executor::yield_now::{yield_now, YieldNow};
 pub use io::io_wait::IoWait;
 pub use io::registration::Registration;

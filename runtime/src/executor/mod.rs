@@ -8,6 +8,7 @@ pub(crate) mod coop;
 pub(crate) mod defer;
 pub(crate) mod idle;
 pub(crate) mod join_handle;
+pub(crate) mod local_set;
 pub(crate) mod park;
 pub(crate) mod scheduler;
 pub(crate) mod task_future;

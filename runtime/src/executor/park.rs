@@ -113,12 +113,9 @@ impl Unparker {
                     if timeout.timed_out() {
                         // Leave no PARKED_CONDVAR behind (a notification
                         // may have raced in: keep it).
-                        let _ = self.state.compare_exchange(
-                            PARKED_CONDVAR,
-                            EMPTY,
-                            SeqCst,
-                            Ordering::Relaxed,
-                        );
+                        let _ = self
+                            .state
+                            .compare_exchange(PARKED_CONDVAR, EMPTY, SeqCst, Ordering::Relaxed);
                         return;
                     }
                     guard

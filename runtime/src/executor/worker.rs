@@ -99,8 +99,8 @@ use std::time::Duration;
 
 use async_task::ScheduleInfo;
 
-use crate::executor::{coop, defer};
 use crate::executor::scheduler::{Runnable, Shared, LOCAL_QUEUE_CAPACITY};
+use crate::executor::{coop, defer};
 use crate::trace::trace;
 
 /// Tasks run in a row from the LIFO slot before it yields to the queue, so
@@ -172,9 +172,7 @@ fn current() -> Option<Rc<Worker>> {
 
 /// Whether the current thread is a worker (of any runtime).
 pub(crate) fn is_worker_thread() -> bool {
-    WORKER
-        .try_with(|w| w.borrow().is_some())
-        .unwrap_or(false)
+    WORKER.try_with(|w| w.borrow().is_some()).unwrap_or(false)
 }
 
 /// Queues a woken task on the current worker, if the current thread is a
@@ -227,6 +225,54 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> Result<F::
     let waker = Waker::from(main);
     let mut future = std::pin::pin!(future);
     Ok(worker.block_on(future.as_mut(), &waker))
+}
+
+/// Runs the blocking function `f` on the current worker thread, first
+/// letting the other workers take over the tasks this one holds.
+///
+/// The LIFO slot moves to the local queue, which other workers steal from,
+/// and a sleeping worker is woken to do so; this thread stops being a
+/// worker until `f` returns, so tasks woken meanwhile go to the injector.
+/// Unlike tokio, which hands the worker's whole state to a new thread, the
+/// worker's place is not filled meanwhile: on a runtime with one worker
+/// thread, the other tasks wait for `f` (use `spawn_blocking` there).
+/// Outside a runtime worker, `f` just runs.
+///
+/// # Panics
+///
+/// On the current-thread runtime, whose one thread would stall every task
+/// (as in tokio).
+///
+/// ```
+/// # edgeio_runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap().block_on(async {
+/// # edgeio_runtime::spawn(async {
+/// let contents = edgeio_runtime::block_in_place(|| std::fs::read_to_string("/proc/self/stat"));
+/// assert!(contents.is_ok());
+/// # }).await.unwrap();
+/// # });
+/// ```
+pub fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
+    let Some(worker) = current() else {
+        return f();
+    };
+    assert!(
+        !worker.shared.config.current_thread,
+        "can call blocking only when running on the multi-threaded runtime"
+    );
+    if let Some(task) = worker.lifo.take() {
+        worker.push_local(task);
+    }
+    worker.shared.notify_parked();
+    /// Makes the thread a worker again when `f` returns or unwinds.
+    struct Reinstall(Option<Rc<Worker>>);
+    impl Drop for Reinstall {
+        fn drop(&mut self) {
+            let worker = self.0.take();
+            let _ = WORKER.try_with(|w| *w.borrow_mut() = worker);
+        }
+    }
+    let _reinstall = Reinstall(WORKER.with(|w| w.borrow_mut().take()));
+    f()
 }
 
 /// Makes a worker the current thread's for as long as it lives, with a

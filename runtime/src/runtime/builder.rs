@@ -257,7 +257,14 @@ impl Builder {
 impl fmt::Debug for Builder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Builder")
-            .field("flavor", &if self.current_thread { "current_thread" } else { "multi_thread" })
+            .field(
+                "flavor",
+                &if self.current_thread {
+                    "current_thread"
+                } else {
+                    "multi_thread"
+                },
+            )
             .field("worker_threads", &self.worker_threads)
             .field("max_blocking_threads", &self.max_blocking_threads)
             .field("thread_keep_alive", &self.blocking_keep_alive)

@@ -11,6 +11,7 @@ use crate::blocking::BlockingPool;
 use crate::executor::block_on::block_on;
 use crate::executor::context;
 use crate::executor::join_handle::JoinHandle;
+use crate::executor::local_set::LocalSet;
 use crate::executor::scheduler::Shared;
 use crate::executor::worker;
 use crate::io::reactor::Reactor;
@@ -59,7 +60,8 @@ impl Handle {
     /// [`enter`](Handle::enter) guard); see [`Handle::try_current`].
     #[must_use]
     pub fn current() -> Handle {
-        Handle::try_current().expect("not inside an edgeio runtime: use `Runtime::block_on` or `#[edgeio::main]`")
+        Handle::try_current()
+            .expect("not inside an edgeio runtime: use `Runtime::block_on` or `#[edgeio::main]`")
     }
 
     /// The runtime the current thread is running in, if any.
@@ -82,6 +84,11 @@ impl Handle {
     /// tokio's `Handle::block_on`, which leaves them waiting for
     /// `Runtime::block_on`.
     ///
+    /// On the current-thread runtime, [`spawn_local`](crate::spawn_local)
+    /// works directly inside the call (tokio requires a `LocalSet`): its
+    /// tasks run on this thread while the call lasts, and are cancelled
+    /// when it returns.
+    ///
     /// # Panics
     ///
     /// If called from a worker thread of any runtime.
@@ -91,14 +98,18 @@ impl Handle {
             "Cannot start a runtime from within a runtime: `block_on` was called from inside an edgeio task; `.await` the future instead"
         );
         let _enter = context::enter(self.clone());
-        if self.shared.config.current_thread {
-            match worker::block_on(&self.shared, future) {
-                Ok(output) => output,
-                Err(future) => block_on(future),
-            }
-        } else {
-            block_on(future)
+        if !self.shared.config.current_thread {
+            return block_on(future);
         }
+        // The current-thread runtime runs `!Send` tasks too: those spawned
+        // with `spawn_local` during this call, in a set of its own.
+        let local = LocalSet::new();
+        let _local = local.enter();
+        let output = match worker::block_on(&self.shared, local.run_until(future)) {
+            Ok(output) => output,
+            Err(future) => block_on(future),
+        };
+        output
     }
 
     /// Spawns a task onto this handle's runtime. After the runtime shut

@@ -20,7 +20,6 @@ pub use builder::Builder;
 pub use handle::{spawn, spawn_blocking, EnterGuard, Handle, RuntimeFlavor};
 pub use metrics::Metrics;
 
-
 /// An edge-triggered epoll reactor with its executor: work-stealing worker
 /// threads ([`Builder::new_multi_thread`], the default) or the caller's
 /// thread ([`Builder::new_current_thread`]).
@@ -82,7 +81,12 @@ impl Threads {
             exited = match deadline {
                 None => condvar.wait(exited).unwrap_or_else(|e| e.into_inner()),
                 Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
-                    Some(left) => condvar.wait_timeout(exited, left).unwrap_or_else(|e| e.into_inner()).0,
+                    Some(left) => {
+                        condvar
+                            .wait_timeout(exited, left)
+                            .unwrap_or_else(|e| e.into_inner())
+                            .0
+                    }
                     None => return false,
                 },
             };
