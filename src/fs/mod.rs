@@ -14,7 +14,7 @@
 //! [`net::Async`](crate::net::Async) does not accept a file.)
 //!
 //! The cost is a thread hand-off per operation, so prefer few large
-//! operations to many small ones: [`read`] and [`write`] for whole files,
+//! operations to many small ones: [`read`] and [`write()`] for whole files,
 //! a [`BufReader`](crate::io::BufReader) or
 //! [`BufWriter`](crate::io::BufWriter) around a [`File`] for small reads
 //! and writes.

@@ -1,32 +1,5 @@
 //! [`stdin`], [`stdout`], [`stderr`]: the process's standard streams, read
-//! and written on the blocking pool.
-//!
-//! # Why the blocking pool
-//!
-//! Registering fds 0, 1 and 2 with the reactor would need `O_NONBLOCK`, a
-//! flag of the *open file description*, which these fds usually share with
-//! the parent shell and with every other process started from it. Setting
-//! it would make their blocking reads and writes fail with `EAGAIN` (a
-//! shell or `cat` that gets `EAGAIN` on a terminal gives up), and it would
-//! stay set after this process exits. A redirected stream may also be a
-//! regular file, which epoll refuses (`EPERM`). So, as tokio, each read or
-//! write is a blocking call on a pool thread, whatever the stream is. To
-//! drive a pipe or socket you own (not shared) through the reactor, wrap
-//! it in [`net::Async`](crate::net::Async).
-//!
-//! # Consequences
-//!
-//! - Writes are buffered: `write` returns once the bytes are copied, and
-//!   its error is reported by the next `write` or `flush`. `flush` before
-//!   exiting, or output may be lost.
-//! - A read in flight cannot be cancelled: a pool thread stays blocked in
-//!   `read(0)` until input arrives or stdin closes, even if the future is
-//!   dropped, and a runtime shutting down waits for it (use
-//!   [`Runtime::shutdown_timeout`](crate::Runtime::shutdown_timeout) or
-//!   `shutdown_background` to not).
-//! - These go through `std::io::stdin()`/`stdout()`/`stderr()` and their
-//!   locks, so output interleaves with `println!` at whole-write
-//!   granularity, and `std`'s line buffering of stdout applies.
+//! and written on the blocking pool. Why: see [`Stdin`].
 
 use std::fmt;
 use std::io;
@@ -39,16 +12,44 @@ use futures_io::{AsyncRead, AsyncWrite};
 use super::blocking::Blocking;
 
 /// The process's standard input, read on the blocking pool (tokio's
-/// `tokio::io::Stdin`). From [`stdin`]. See the [module docs](self) for
-/// why and what it implies (a pending read cannot be cancelled).
+/// `tokio::io::Stdin`). From [`stdin`].
+///
+/// # Why the blocking pool (for all three)
+///
+/// Registering fds 0, 1 and 2 with the reactor would need `O_NONBLOCK`, a
+/// flag of the *open file description*, which these fds usually share with
+/// the parent shell and with every other process started from it. Setting
+/// it would make their blocking reads and writes fail with `EAGAIN` (a
+/// shell or `cat` that gets `EAGAIN` on a terminal gives up), and it would
+/// stay set after this process exits. A redirected stream may also be a
+/// regular file, which epoll refuses (`EPERM`). So, as tokio, each read or
+/// write is a blocking call on a pool thread, whatever the stream is. To
+/// drive a pipe or socket you own (not shared) through the reactor, wrap
+/// it in [`net::Async`](crate::net::Async).
+///
+/// # Consequences
+///
+/// - Writes are buffered: `write` returns once the bytes are copied, and
+///   its error is reported by the next `write` or `flush`. `flush` before
+///   exiting, or output may be lost.
+/// - A read in flight cannot be cancelled: a pool thread stays blocked in
+///   `read(0)` until input arrives or stdin closes, even if the future is
+///   dropped, and a runtime shutting down waits for it (use
+///   [`Runtime::shutdown_timeout`](crate::Runtime::shutdown_timeout) or
+///   `shutdown_background` to not).
+/// - These go through `std::io::stdin()`/`stdout()`/`stderr()` and their
+///   locks, so output interleaves with `println!` at whole-write
+///   granularity, and `std`'s line buffering of stdout applies.
 pub struct Stdin(Blocking<io::Stdin>);
 
 /// The process's standard output, written on the blocking pool (tokio's
 /// `tokio::io::Stdout`). From [`stdout`]. Writes are buffered: `flush`.
+/// See [`Stdin`] for why the blocking pool and what that implies.
 pub struct Stdout(Blocking<io::Stdout>);
 
 /// The process's standard error, written on the blocking pool (tokio's
 /// `tokio::io::Stderr`). From [`stderr`]. Writes are buffered: `flush`.
+/// See [`Stdin`] for why the blocking pool and what that implies.
 pub struct Stderr(Blocking<io::Stderr>);
 
 /// A handle to standard input. Several handles read the same stream, in
