@@ -521,3 +521,45 @@ fn dropped_file_finishes_its_write() {
         panic!("the write of a dropped File never landed");
     });
 }
+
+#[test]
+fn write_queued_at_shutdown_still_lands() {
+    let _turn = fd_table();
+    let dir = TempDir::new().unwrap();
+    let path = dir.join("mandatory");
+    let data = pattern(300_000);
+    let runtime = edgeio::Builder::new()
+        .worker_threads(1)
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    let (started, is_started) = std::sync::mpsc::channel();
+    runtime.block_on(async {
+        let mut file = File::create(&path).await.unwrap();
+        // Keep the only pool thread busy, so the write waits in the queue
+        // when the runtime shuts down.
+        let busy = edgeio::spawn_blocking(move || {
+            let _ = started.send(());
+            std::thread::sleep(Duration::from_millis(300));
+        });
+        busy.detach();
+        assert!(is_started.recv_timeout(Duration::from_secs(20)).is_ok());
+        assert_eq!(file.write(&data).await.unwrap(), data.len());
+        // No flush: the write is accepted, and the file dropped.
+    });
+    drop(runtime);
+    assert!(
+        std::fs::read(&path).unwrap() == data,
+        "an accepted write was lost at shutdown"
+    );
+}
+
+#[test]
+fn types_are_send_and_sync() {
+    fn check<T: Send + Sync + Unpin + std::fmt::Debug>() {}
+    check::<File>();
+    check::<OpenOptions>();
+    check::<DirBuilder>();
+    check::<fs::ReadDir>();
+    check::<fs::DirEntry>();
+}

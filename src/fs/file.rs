@@ -46,6 +46,9 @@ type StdFile = std::fs::File;
 ///   dropping the file; [`sync_all`](File::sync_all) also flushes first.
 /// - A `File` dropped with a write in flight is closed once that write
 ///   finishes, in the background; its error, if any, is lost. Flush first.
+///   A write the pool had not started when the runtime shut down is still
+///   done (by the thread shutting it down), as tokio's "mandatory" jobs:
+///   bytes `write` accepted are not dropped.
 /// - Dropping an unfinished read or seek future does not cancel the
 ///   operation: it completes on its thread, and the next operation takes
 ///   its effect (bytes read are kept, the offset moved) into account.
@@ -343,12 +346,13 @@ impl File {
     {
         let mut inner = self.inner.lock().await;
         inner.finish_and_rewind(&self.std).await?;
+        let runtime = Handle::try_current()?;
         let buf = match &mut inner.state {
             State::Idle(buf) => std::mem::take(buf),
             State::Busy { .. } => Buf::default(),
         };
         let std = self.std.clone();
-        inner.start(kind, buf, move |buf| (f(&std), buf))?;
+        inner.start(&runtime, kind, move || (f(&std), buf));
         let op = poll_fn(|cx| inner.poll_complete(cx)).await;
         op.ok_or_else(|| io::Error::other("edgeio: file job vanished"))
     }
@@ -366,26 +370,15 @@ fn unwrap_std(std: Arc<StdFile>) -> StdFile {
 }
 
 impl Inner {
-    /// Starts `job` on the blocking pool with `buf`.
-    ///
-    /// # Errors
-    ///
-    /// Outside a runtime; the state is left idle with `buf`.
-    fn start<F>(&mut self, kind: Kind, buf: Buf, job: F) -> io::Result<()>
+    /// Starts `job` on `runtime`'s blocking pool. Callers get the handle
+    /// (which fails outside a runtime) before they take the buffer out of
+    /// the state, so that a failure leaves the file as it was.
+    fn start<F>(&mut self, runtime: &Handle, kind: Kind, job: F)
     where
-        F: FnOnce(Buf) -> (Operation, Buf) + Send + 'static,
+        F: FnOnce() -> (Operation, Buf) + Send + 'static,
     {
-        match Handle::try_current() {
-            Ok(handle) => {
-                let job = handle.spawn_blocking(move || job(buf));
-                self.state = State::Busy { job, kind };
-                Ok(())
-            }
-            Err(e) => {
-                self.state = State::Idle(buf);
-                Err(e)
-            }
-        }
+        let job = runtime.spawn_blocking(job);
+        self.state = State::Busy { job, kind };
     }
 
     /// Waits for the job in flight, if any, and returns its result, with
@@ -421,12 +414,13 @@ impl Inner {
         poll_fn(|cx| self.poll_flush(cx)).await?;
         if let State::Idle(buf) = &mut self.state {
             if !buf.is_empty() {
+                let runtime = Handle::try_current()?;
                 let back = buf.discard_read();
                 let std = std.clone();
                 let buf = std::mem::take(buf);
-                self.start(Kind::Seek(SeekFrom::Current(back)), buf, move |buf| {
+                self.start(&runtime, Kind::Seek(SeekFrom::Current(back)), move || {
                     (Operation::Seek((&*std).seek(SeekFrom::Current(back))), buf)
-                })?;
+                });
                 if let Some(Operation::Seek(Err(e))) = poll_fn(|cx| self.poll_complete(cx)).await {
                     return Err(e);
                 }
@@ -454,13 +448,14 @@ impl AsyncRead for File {
                     if !buf.is_empty() || dst.is_empty() {
                         return Poll::Ready(Ok(buf.copy_to(dst)));
                     }
-                    let buf = std::mem::take(buf);
+                    let runtime = Handle::try_current()?;
+                    let mut buf = std::mem::take(buf);
                     let len = dst.len().min(me.max_buf_size);
                     let std = me.std.clone();
-                    inner.start(Kind::Read, buf, move |mut buf| {
+                    inner.start(&runtime, Kind::Read, move || {
                         let result = buf.read_from(&mut &*std, len);
                         (Operation::Read(result), buf)
-                    })?;
+                    });
                 }
                 State::Busy { .. } => match ready!(inner.poll_complete(cx)) {
                     Some(Operation::Read(Ok(_))) => {
@@ -495,6 +490,7 @@ impl File {
         loop {
             match &mut inner.state {
                 State::Idle(buf) => {
+                    let runtime = Handle::try_current()?;
                     let mut buf = std::mem::take(buf);
                     // Bytes read ahead are not the caller's position: the
                     // write goes where the caller stopped reading.
@@ -504,16 +500,12 @@ impl File {
                         inner.state = State::Idle(buf);
                         return Poll::Ready(Ok(0));
                     }
-                    let std = me.std.clone();
-                    inner.start(Kind::Write, buf, move |mut buf| {
-                        let result = match seek {
-                            Some(seek) => (&*std).seek(seek).map(drop),
-                            None => Ok(()),
-                        };
-                        let result = result.and_then(|()| buf.write_to(&mut &*std));
-                        buf.clear();
-                        (Operation::Write(result), buf)
-                    })?;
+                    let job = WriteJob {
+                        std: me.std.clone(),
+                        seek,
+                        buf,
+                    };
+                    inner.start(&runtime, Kind::Write, move || job.run());
                     return Poll::Ready(Ok(n));
                 }
                 State::Busy { .. } => {
@@ -522,6 +514,45 @@ impl File {
                     }
                 }
             }
+        }
+    }
+}
+
+/// A write accepted by `poll_write`: bytes the caller was told are taken.
+///
+/// Should the pool drop the job before it runs (the runtime is shutting
+/// down), dropping it does the write on the dropping thread, as tokio
+/// runs file writes as "mandatory" blocking jobs: data a `write` accepted
+/// reaches the file even when nobody waits for it.
+struct WriteJob {
+    std: Arc<StdFile>,
+    seek: Option<SeekFrom>,
+    /// Emptied once written (or failed).
+    buf: Buf,
+}
+
+impl WriteJob {
+    fn run(mut self) -> (Operation, Buf) {
+        let result = self.write();
+        (Operation::Write(result), std::mem::take(&mut self.buf))
+    }
+
+    fn write(&mut self) -> io::Result<()> {
+        let result = match self.seek {
+            Some(seek) => (&*self.std).seek(seek).map(drop),
+            None => Ok(()),
+        };
+        let result = result.and_then(|()| self.buf.write_to(&mut &*self.std));
+        self.buf.clear();
+        result
+    }
+}
+
+impl Drop for WriteJob {
+    fn drop(&mut self) {
+        if !self.buf.is_empty() {
+            // Nobody is left to report an error to.
+            let _ = self.write();
         }
     }
 }
@@ -560,6 +591,7 @@ impl AsyncSeek for File {
         loop {
             match &mut inner.state {
                 State::Idle(buf) => {
+                    let runtime = Handle::try_current()?;
                     let mut buf = std::mem::take(buf);
                     let ahead = buf.discard_read();
                     let target = match pos {
@@ -576,9 +608,9 @@ impl AsyncSeek for File {
                         other => other,
                     };
                     let std = me.std.clone();
-                    inner.start(Kind::Seek(pos), buf, move |buf| {
+                    inner.start(&runtime, Kind::Seek(pos), move || {
                         (Operation::Seek((&*std).seek(target)), buf)
-                    })?;
+                    });
                 }
                 State::Busy { kind, .. } => {
                     // A seek to `pos` in flight is taken to be this call's,

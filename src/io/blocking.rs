@@ -37,20 +37,14 @@ impl<T> Blocking<T> {
         }
     }
 
-    fn start<F>(&mut self, buf: Buf, job: F) -> io::Result<()>
+    /// Starts `job` on `runtime`'s blocking pool. Callers get the handle
+    /// (which fails outside a runtime) before they take the buffer out of
+    /// the state, so that a failure leaves everything as it was.
+    fn start<F>(&mut self, runtime: &Handle, job: F)
     where
-        F: FnOnce(Buf) -> (io::Result<usize>, Buf) + Send + 'static,
+        F: FnOnce() -> (io::Result<usize>, Buf) + Send + 'static,
     {
-        match Handle::try_current() {
-            Ok(handle) => {
-                self.state = State::Busy(handle.spawn_blocking(move || job(buf)));
-                Ok(())
-            }
-            Err(e) => {
-                self.state = State::Idle(buf);
-                Err(e)
-            }
-        }
+        self.state = State::Busy(runtime.spawn_blocking(job));
     }
 
     /// Waits for the job in flight and returns its result (`Ok(0)` if
@@ -76,13 +70,14 @@ impl<T: Read + 'static> Blocking<T> {
                     if !buf.is_empty() || dst.is_empty() {
                         return Poll::Ready(Ok(buf.copy_to(dst)));
                     }
-                    let buf = std::mem::take(buf);
+                    let runtime = Handle::try_current()?;
+                    let mut buf = std::mem::take(buf);
                     let len = dst.len().min(MAX_BUF);
                     let open = self.open;
-                    self.start(buf, move |mut buf| {
+                    self.start(&runtime, move || {
                         let result = buf.read_from(&mut open(), len);
                         (result, buf)
-                    })?;
+                    });
                 }
                 State::Busy(_) => {
                     ready!(self.poll_complete(cx))?;
@@ -105,10 +100,11 @@ impl<T: Write + 'static> Blocking<T> {
                     if src.is_empty() {
                         return Poll::Ready(Ok(0));
                     }
+                    let runtime = Handle::try_current()?;
                     let mut buf = std::mem::take(buf);
                     let n = buf.copy_from(src, MAX_BUF);
-                    let open = self.open;
-                    self.start(buf, move |mut buf| (buf.write_to(&mut open()).map(|()| n), buf))?;
+                    let job = WriteJob { open: self.open, buf };
+                    self.start(&runtime, move || job.run());
                     self.need_flush = true;
                     return Poll::Ready(Ok(n));
                 }
@@ -124,9 +120,10 @@ impl<T: Write + 'static> Blocking<T> {
         loop {
             match &mut self.state {
                 State::Idle(buf) if self.need_flush => {
+                    let runtime = Handle::try_current()?;
                     let buf = std::mem::take(buf);
                     let open = self.open;
-                    self.start(buf, move |buf| (open().flush().map(|()| 0), buf))?;
+                    self.start(&runtime, move || (open().flush().map(|()| 0), buf));
                     self.need_flush = false;
                 }
                 State::Idle(_) => return Poll::Ready(Ok(())),
@@ -134,6 +131,36 @@ impl<T: Write + 'static> Blocking<T> {
                     ready!(self.poll_complete(cx))?;
                 }
             }
+        }
+    }
+}
+
+/// Accepted bytes on their way out. Should the pool drop the job before it
+/// runs (the runtime is shutting down), dropping it writes them on the
+/// dropping thread, as tokio runs these as "mandatory" blocking jobs:
+/// output a `write` accepted is not lost to a shutdown.
+struct WriteJob<T: Write> {
+    open: fn() -> T,
+    /// Emptied once written (or failed).
+    buf: Buf,
+}
+
+impl<T: Write> WriteJob<T> {
+    /// Writes into the `std` handle, which may buffer (stdout keeps a
+    /// partial line until a flush, as with `print!`).
+    fn run(mut self) -> (io::Result<usize>, Buf) {
+        let n = self.buf.len();
+        let result = self.buf.write_to(&mut (self.open)()).map(|()| n);
+        (result, std::mem::take(&mut self.buf))
+    }
+}
+
+impl<T: Write> Drop for WriteJob<T> {
+    fn drop(&mut self) {
+        if !self.buf.is_empty() {
+            // Nobody is left to flush later, or to report an error to.
+            let mut out = (self.open)();
+            let _ = self.buf.write_to(&mut out).and_then(|()| out.flush());
         }
     }
 }
