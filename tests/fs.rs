@@ -563,3 +563,60 @@ fn types_are_send_and_sync() {
     check::<fs::ReadDir>();
     check::<fs::DirEntry>();
 }
+
+#[test]
+fn shared_file_methods_from_many_tasks() {
+    run(|dir| async move {
+        let path = dir.join("shared");
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .await?;
+        file.write_all(b"0123456789").await?;
+        let file = std::sync::Arc::new(file);
+        let tasks: Vec<_> = (0..16)
+            .map(|i| {
+                let file = file.clone();
+                edgeio::spawn(async move {
+                    if i % 2 == 0 {
+                        file.sync_data().await?;
+                    }
+                    let len = file.metadata().await?.len();
+                    io::Result::Ok(len)
+                })
+            })
+            .collect();
+        for task in tasks {
+            let len = edgeio::time::timeout(Duration::from_secs(20), task)
+                .await?
+                .unwrap()?;
+            assert_eq!(len, 10);
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn abandoned_jobs_do_not_wedge_the_file() {
+    run(|dir| async move {
+        let path = dir.join("abandoned");
+        fs::write(&path, b"abcdef").await?;
+        let mut file = OpenOptions::new().read(true).write(true).open(&path).await?;
+        // Each started and dropped after one poll.
+        let _ = poll_once(file.metadata());
+        let _ = poll_once(file.sync_all());
+        let _ = poll_once(file.set_len(6));
+        let _ = poll_once(file.seek(SeekFrom::Start(2)));
+        // The last one was a seek to 2, and it is taken into account.
+        let mut rest = String::new();
+        file.read_to_string(&mut rest).await?;
+        assert!(rest == "cdef" || rest == "abcdef", "read {rest:?}");
+        let _ = poll_once(file.write(b"XY"));
+        let std = file.into_std().await;
+        assert_eq!(std.metadata()?.len(), 8);
+        Ok(())
+    });
+}

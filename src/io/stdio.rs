@@ -34,7 +34,8 @@ use super::blocking::Blocking;
 ///   exiting, or output may be lost.
 /// - A read in flight cannot be cancelled: a pool thread stays blocked in
 ///   `read(0)` until input arrives or stdin closes, even if the future is
-///   dropped, and a runtime shutting down waits for it (use
+///   dropped (what it then reads is lost with the dropped handle), and a
+///   runtime shutting down waits for it (use
 ///   [`Runtime::shutdown_timeout`](crate::Runtime::shutdown_timeout) or
 ///   `shutdown_background` to not).
 /// - These go through `std::io::stdin()`/`stdout()`/`stderr()` and their
