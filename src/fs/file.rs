@@ -34,13 +34,14 @@ type StdFile = std::fs::File;
 /// internal buffer (up to 2 MiB, see [`set_max_buf_size`](File::set_max_buf_size))
 /// that moves to that thread and back:
 ///
-/// - **Reads** read up to the caller's buffer size into it, then copy out;
-///   what does not fit is kept for the next read.
+/// - **Reads** read up to the caller's buffer size (capped at the buffer
+///   limit) into it on the pool thread, then copy out. Bytes read for a
+///   read future that was dropped are kept for the next read.
 /// - **Writes are buffered.** `write` copies the bytes, starts writing them
 ///   in the background and returns at once. So the data is not in the file
 ///   yet when `write` returns, and **an error writing it is reported by the
 ///   next `write`, `flush`, `sync_all`, `sync_data`, `set_len`,
-///   `metadata` or `set_permissions` call** (a read or seek in between
+///   `metadata`, `set_permissions` or `try_clone` call** (a read or seek in between
 ///   keeps it for them). Call [`flush`](crate::io::AsyncWriteExt::flush)
 ///   (which waits for the write in flight) before relying on the data or
 ///   dropping the file; [`sync_all`](File::sync_all) also flushes first.
@@ -60,8 +61,8 @@ type StdFile = std::fs::File;
 /// has more than one job on the pool and [`into_std`](File::into_std)
 /// always gets the one `std::fs::File` back. A write error is kept in full
 /// (tokio keeps only its `ErrorKind`), and `sync_all`, `sync_data`,
-/// `set_len`, `metadata` and `set_permissions` report it rather than
-/// keeping it for later.
+/// `set_len`, `metadata`, `set_permissions` and `try_clone` report it
+/// rather than keeping it for later.
 ///
 /// ```
 /// # edgeio::block_on(async {
