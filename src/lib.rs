@@ -25,8 +25,10 @@
 //!
 //! The pieces: [`Runtime`] (executor and reactor, see `edgeio-runtime`),
 //! [`net`] (TCP, UDP and Unix sockets implementing `futures-io`'s
-//! `AsyncRead`/`AsyncWrite`), [`time`] (sleep, timeout, interval), and the
-//! [`main`] and [`test`] attribute macros.
+//! `AsyncRead`/`AsyncWrite`), [`time`] (sleep, timeout, interval), [`fs`]
+//! (files on the blocking pool), [`io`] (the I/O traits, `copy_bidirectional`,
+//! `split`, `duplex`, standard streams), and the [`main`] and [`test`]
+//! attribute macros.
 
 use std::future::Future;
 
@@ -35,6 +37,9 @@ pub use edgeio_runtime::{
     signal, spawn, spawn_blocking, time, yield_now, Builder, Handle, JoinError, JoinHandle, Metrics,
     Registration, Runtime, YieldNow,
 };
+
+pub mod fs;
+pub mod io;
 
 /// Sockets driven by the runtime's reactor.
 pub mod net {

@@ -24,8 +24,14 @@ use crate::IoSafe;
 /// and [`write_with`](Async::write_with): they are attempted directly and,
 /// only when the kernel says `WouldBlock`, the task waits for the next
 /// readiness edge. Pipes, eventfds, timerfds, sockets from other libraries,
-/// terminals: anything epoll accepts works (regular files do not: epoll
-/// refuses them with `EPERM`).
+/// terminals: anything epoll accepts works.
+///
+/// Regular files and directories do not: `epoll_ctl` refuses them with
+/// `EPERM`, since a disk file is always "ready" and a read or write on it
+/// blocks on the disk whatever its flags, so `Async::new` returns that
+/// error. That is why `edgeio::fs` runs file operations on the blocking
+/// pool (`spawn_blocking`) instead of through the reactor; use it for
+/// files.
 ///
 /// When `&T` implements [`Read`]/[`Write`], `&Async<T>` implements
 /// `futures-io`'s [`AsyncRead`]/[`AsyncWrite`]; when `T` does and is

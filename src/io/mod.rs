@@ -1,0 +1,41 @@
+//! Async I/O traits, helpers and standard streams, in the shape of
+//! `tokio::io`, built on `futures-io`'s traits.
+//!
+//! edgeio's I/O objects implement the `futures-io` traits
+//! ([`AsyncRead`], [`AsyncWrite`], [`AsyncBufRead`], [`AsyncSeek`]), and
+//! the extension traits that give them `read`, `write_all`, `read_line`,
+//! `seek`, ... come from `futures-util`; both are re-exported here, so
+//!
+//! ```
+//! use edgeio::io::{AsyncReadExt, AsyncWriteExt};
+//! ```
+//!
+//! is all a module needs. Unlike tokio's `AsyncRead`, `futures-io`'s reads
+//! into a plain `&mut [u8]`, and its `AsyncWrite` names shutdown `close`.
+//!
+//! On top of those:
+//!
+//! - [`copy_bidirectional`]: a proxy's two copy loops, with half-close.
+//! - [`split`]: read and write halves of any stream, for two tasks.
+//! - [`duplex`]: an in-memory pipe with backpressure.
+//! - [`stdin`], [`stdout`], [`stderr`]: the standard streams, on the
+//!   blocking pool (see [`Stdin`] for why).
+
+pub(crate) mod blocking;
+pub(crate) mod buf;
+mod copy_bidirectional;
+mod duplex;
+mod split;
+mod stdio;
+
+pub use copy_bidirectional::{copy_bidirectional, copy_bidirectional_with_sizes};
+pub use duplex::{duplex, DuplexStream};
+pub use split::{split, ReadHalf, ReuniteError, WriteHalf};
+pub use stdio::{stderr, stdin, stdout, Stderr, Stdin, Stdout};
+
+pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
+pub use futures_util::io::{
+    copy, copy_buf, empty, repeat, sink, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt,
+    BufReader, BufWriter, Cursor, Empty, Repeat, Sink,
+};
+pub use std::io::{Error, ErrorKind, Result, SeekFrom};
