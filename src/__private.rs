@@ -9,11 +9,29 @@ use std::time::Duration;
 
 use edgeio_runtime::Builder;
 
-/// Builds the runtime for `#[edgeio::main]`.
-pub fn main_runtime(workers: Option<usize>) -> edgeio_runtime::Runtime {
-    let mut builder = Builder::new();
-    if let Some(workers) = workers {
+/// The runtime an attribute asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct RuntimeConfig {
+    /// `flavor = "current_thread"`, or the default of `#[edgeio::test]`.
+    pub current_thread: bool,
+    /// `worker_threads = N`.
+    pub workers: Option<usize>,
+    /// `start_paused = true`.
+    pub start_paused: bool,
+}
+
+/// Builds the runtime for `#[edgeio::main]` and `#[edgeio::test]`.
+pub fn main_runtime(config: RuntimeConfig) -> edgeio_runtime::Runtime {
+    let mut builder = if config.current_thread {
+        Builder::new_current_thread()
+    } else {
+        Builder::new_multi_thread()
+    };
+    if let Some(workers) = config.workers {
         builder = builder.worker_threads(workers);
+    }
+    if config.start_paused {
+        builder = builder.start_paused(true);
     }
     builder
         .build()
@@ -29,10 +47,25 @@ where
     Fut: Future,
     Fut::Output: Send + 'static,
 {
+    let config = RuntimeConfig {
+        current_thread: false,
+        workers,
+        start_paused: false,
+    };
+    run_test_with(config, timeout, make_future)
+}
+
+/// [`run_test`] on the runtime `config` describes.
+pub fn run_test_with<F, Fut>(config: RuntimeConfig, timeout: Duration, make_future: F) -> Fut::Output
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future,
+    Fut::Output: Send + 'static,
+{
     let (done, result) = mpsc::channel();
     let spawned = thread::Builder::new().name("edgeio-test".into()).spawn(move || {
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            let runtime = main_runtime(workers);
+            let runtime = main_runtime(config);
             runtime.block_on(make_future())
         }));
         let _ = done.send(outcome);

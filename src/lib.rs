@@ -34,9 +34,17 @@ use std::future::Future;
 
 pub use edgeio_macros::{main, test};
 pub use edgeio_runtime::{
-    signal, spawn, spawn_blocking, time, yield_now, Builder, Handle, JoinError, JoinHandle, Metrics,
-    Registration, Runtime, YieldNow,
+    block_in_place, signal, spawn, spawn_blocking, spawn_local, time, yield_now, Builder, Handle,
+    JoinError, JoinHandle, LocalSet, Metrics, Registration, Runtime, YieldNow,
 };
+
+/// The runtime, its builder and handle, at tokio's paths
+/// (`tokio::runtime::{Builder, Runtime, Handle}`).
+pub mod runtime {
+    pub use edgeio_runtime::{Builder, EnterGuard, Handle, Metrics, Runtime, RuntimeFlavor};
+    /// tokio's name for the counters of a runtime.
+    pub type RuntimeMetrics = Metrics;
+}
 
 pub mod fs;
 pub mod io;

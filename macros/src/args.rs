@@ -24,9 +24,20 @@ pub(crate) struct IntArg<T> {
 pub(crate) struct Config {
     pub(crate) worker_threads: Option<IntArg<usize>>,
     pub(crate) timeout_secs: Option<IntArg<u64>>,
+    /// `flavor = "current_thread"` (true) or `"multi_thread"` (false).
+    pub(crate) current_thread: Option<bool>,
+    pub(crate) start_paused: Option<bool>,
 }
 
 impl Config {
+    /// Whether the runtime is the current-thread one: as asked, or by
+    /// default `#[edgeio::test]` (as tokio's) unless it sets
+    /// `worker_threads`, and never `#[edgeio::main]`.
+    pub(crate) fn is_current_thread(&self, kind: Kind) -> bool {
+        self.current_thread
+            .unwrap_or(matches!(kind, Kind::Test) && self.worker_threads.is_none())
+    }
+
     /// `::core::option::Option<usize>` expression for the support functions.
     pub(crate) fn workers_tokens(&self) -> TokenStream {
         match self.worker_threads {
@@ -93,6 +104,19 @@ pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Config> {
                     Err(e) => errors.push(e),
                 }
             }
+            ("flavor", _) => match string_arg(&meta, "flavor") {
+                Ok(value) if value == "current_thread" => config.current_thread = Some(true),
+                Ok(value) if value == "multi_thread" => config.current_thread = Some(false),
+                Ok(value) => errors.push(syn::Error::new_spanned(
+                    &meta,
+                    format!("unknown flavor `{value}`; expected `\"current_thread\"` or `\"multi_thread\"`"),
+                )),
+                Err(e) => errors.push(e),
+            },
+            ("start_paused", _) => match bool_arg(&meta, "start_paused") {
+                Ok(value) => config.start_paused = Some(value),
+                Err(e) => errors.push(e),
+            },
             ("timeout_secs", Kind::Main) => errors.push(syn::Error::new_spanned(
                 meta.path(),
                 "`timeout_secs` is only supported by `#[edgeio::test]`",
@@ -103,8 +127,60 @@ pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Config> {
             )),
         }
     }
+    if config.current_thread == Some(true) {
+        if let Some(workers) = config.worker_threads {
+            errors.push(syn::Error::new(
+                workers.span,
+                "the `worker_threads` option requires the `multi_thread` flavor",
+            ));
+        }
+    }
+    if config.start_paused == Some(true) && !config.is_current_thread(kind) {
+        errors.push(syn::Error::new(
+            Span::call_site(),
+            "`start_paused` requires the `current_thread` flavor: a paused clock is only sound with one thread",
+        ));
+    }
     errors.finish()?;
     Ok(config)
+}
+
+/// `name = "string"`.
+fn string_arg(meta: &Meta, name: &str) -> syn::Result<String> {
+    match meta {
+        Meta::NameValue(nv) => match &nv.value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(lit), ..
+            }) => Ok(lit.value()),
+            value => Err(syn::Error::new_spanned(
+                value,
+                format!("expected `{name} = \"...\"` with a string literal"),
+            )),
+        },
+        _ => Err(syn::Error::new_spanned(
+            meta,
+            format!("expected `{name} = \"...\"` with a string literal"),
+        )),
+    }
+}
+
+/// `name = true|false`.
+fn bool_arg(meta: &Meta, name: &str) -> syn::Result<bool> {
+    match meta {
+        Meta::NameValue(nv) => match &nv.value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Bool(lit), ..
+            }) => Ok(lit.value),
+            value => Err(syn::Error::new_spanned(
+                value,
+                format!("expected `{name} = true` or `{name} = false`"),
+            )),
+        },
+        _ => Err(syn::Error::new_spanned(
+            meta,
+            format!("expected `{name} = true` or `{name} = false`"),
+        )),
+    }
 }
 
 fn unknown_argument(kind: Kind, meta: &Meta) -> String {
@@ -120,9 +196,11 @@ fn unknown_argument(kind: Kind, meta: &Meta) -> String {
         segments.join("::")
     );
     match kind {
-        Kind::Main => format!("unknown argument `{name}`; `#[edgeio::main]` accepts `worker_threads = N`"),
+        Kind::Main => format!(
+            "unknown argument `{name}`; `#[edgeio::main]` accepts `flavor = \"...\"`, `worker_threads = N` and `start_paused = BOOL`"
+        ),
         Kind::Test => format!(
-            "unknown argument `{name}`; `#[edgeio::test]` accepts `worker_threads = N` and `timeout_secs = N`"
+            "unknown argument `{name}`; `#[edgeio::test]` accepts `flavor = \"...\"`, `worker_threads = N`, `start_paused = BOOL` and `timeout_secs = N`"
         ),
     }
 }

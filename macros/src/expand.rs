@@ -196,6 +196,15 @@ fn generate(kind: Kind, config: &Config, func: AsyncFn) -> TokenStream {
     }));
     let future = async_block(&sig.output, body, brace_span);
     let workers = config.workers_tokens();
+    let current_thread = config.is_current_thread(kind);
+    let start_paused = config.start_paused.unwrap_or(false);
+    let workers = quote! {
+        ::edgeio::__private::RuntimeConfig {
+            current_thread: #current_thread,
+            workers: #workers,
+            start_paused: #start_paused,
+        }
+    };
     match kind {
         Kind::Main => quote! {
             #(#attrs)*
@@ -209,7 +218,7 @@ fn generate(kind: Kind, config: &Config, func: AsyncFn) -> TokenStream {
                 #[::core::prelude::v1::test]
                 #(#attrs)*
                 #vis #sig {
-                    ::edgeio::__private::run_test(
+                    ::edgeio::__private::run_test_with(
                         #workers,
                         ::core::time::Duration::from_secs(#timeout),
                         move || #future,

@@ -39,6 +39,7 @@ pub struct Builder {
     event_interval: u32,
     on_thread_start: Option<Callback>,
     on_thread_stop: Option<Callback>,
+    start_paused: bool,
 }
 
 impl Default for Builder {
@@ -69,6 +70,7 @@ impl Builder {
             event_interval: worker::EVENT_INTERVAL,
             on_thread_start: None,
             on_thread_stop: None,
+            start_paused: false,
         }
     }
 
@@ -172,6 +174,16 @@ impl Builder {
         self
     }
 
+    /// Starts the runtime with its clock paused (see
+    /// [`time::pause`](crate::time::pause)): time moves only when advanced,
+    /// or when every task is idle, to the next timer. Only the
+    /// current-thread runtime can be paused; `build` fails on the
+    /// multi-thread one (as tokio's panics).
+    pub fn start_paused(mut self, start_paused: bool) -> Builder {
+        self.start_paused = start_paused;
+        self
+    }
+
     /// Does nothing: I/O and timers are always enabled. For tokio code.
     pub fn enable_all(self) -> Builder {
         self
@@ -192,6 +204,12 @@ impl Builder {
     /// Fails if the process is out of file descriptors or threads, or if
     /// the thread name contains a NUL byte (which the OS cannot take).
     pub fn build(&mut self) -> io::Result<Runtime> {
+        if self.start_paused && !self.current_thread {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "`start_paused` requires the current-thread runtime: a paused clock is only sound with one thread",
+            ));
+        }
         if self.thread_name.contains('\0') {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
