@@ -1,0 +1,162 @@
+//! Who listens for which signal, and how a delivery reaches each of them.
+//!
+//! The handler (in `sys::signal`) raises the signal's delivery counter and
+//! writes a byte to the process's one self-pipe. Every listener registers
+//! its own duplicate of the pipe's read end with its runtime's reactor, so
+//! each runtime hears the edge even when it has a single listener. But
+//! epoll checks an fd's readiness again as it hands an event out: once one
+//! listener has drained the pipe, the events still queued for the others
+//! are silently dropped. So whoever drains the pipe compares every
+//! signal's counter with the last one dispatched and wakes the listeners
+//! of each signal that moved; each listener then compares the counter with
+//! the value it saw last (its *generation*), tokio's scheme. A burst of
+//! deliveries between two polls is one notification, as with tokio.
+
+use std::io;
+use std::os::fd::{AsFd, OwnedFd};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+
+use slab::Slab;
+
+use crate::io::registration::Registration;
+use crate::sys::signal::{self as sys, SIGNAL_SLOTS};
+
+/// Each signal's counter as of the last dispatch.
+#[allow(clippy::declare_interior_mutable_const)] // only used to fill `DISPATCHED`
+const ZERO: AtomicU64 = AtomicU64::new(0);
+static DISPATCHED: [AtomicU64; SIGNAL_SLOTS] = [ZERO; SIGNAL_SLOTS];
+
+/// Every listener that has been polled, with its signal, in every runtime.
+static WAITERS: Mutex<Slab<(usize, Waker)>> = Mutex::new(Slab::new());
+
+fn waiters() -> MutexGuard<'static, Slab<(usize, Waker)>> {
+    WAITERS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Wakes the listeners of every signal delivered since the last dispatch.
+/// The wakers are called after the lock is released: a waker is user code,
+/// and may itself create or drop a listener.
+fn dispatch() {
+    let mut moved = [false; SIGNAL_SLOTS];
+    let mut any = false;
+    for (signal, dispatched) in DISPATCHED.iter().enumerate() {
+        let now = sys::received(signal);
+        if dispatched.swap(now, Ordering::SeqCst) != now {
+            moved[signal] = true;
+            any = true;
+        }
+    }
+    if !any {
+        return;
+    }
+    let wakers: Vec<Waker> = waiters()
+        .iter()
+        .filter(|(_, (signal, _))| moved[*signal])
+        .map(|(_, (_, waker))| waker.clone())
+        .collect();
+    for waker in wakers {
+        waker.wake();
+    }
+}
+
+/// One listener for one signal: its duplicate of the pipe registered with
+/// the current runtime, its place among the waiters, and the generation it
+/// has seen.
+pub(crate) struct Listener {
+    // Declared before `fd` so it drops first: the registration names the
+    // fd by number.
+    registration: Registration,
+    fd: OwnedFd,
+    signal: usize,
+    seen: u64,
+    listed: Option<usize>,
+}
+
+impl Listener {
+    /// Installs the handler for `signal` (checked by the caller) and starts
+    /// listening: deliveries from now on count.
+    pub(crate) fn new(signal: libc::c_int) -> io::Result<Listener> {
+        sys::install(signal)?;
+        let fd = sys::pipe()?.try_clone_to_owned()?;
+        // SAFETY: `fd` is owned by the same `Listener` and declared after
+        // `registration`, so it is closed only after the registration goes.
+        let registration = unsafe { Registration::new(fd.as_fd())? };
+        let signal = signal as usize;
+        Ok(Listener {
+            registration,
+            fd,
+            signal,
+            seen: sys::received(signal),
+            listed: None,
+        })
+    }
+
+    /// `Ready(true)` once the signal was delivered since the last time this
+    /// returned it; `Ready(false)` when the runtime has shut down.
+    pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<bool> {
+        // Listed before the counter is checked: a dispatch after this point
+        // wakes us, and one before it raised the counter we check next.
+        self.list(cx.waker());
+        if self.take_delivery() {
+            return Poll::Ready(true);
+        }
+        let Listener {
+            registration,
+            fd,
+            signal,
+            seen,
+            ..
+        } = self;
+        let polled = registration.poll_read_io(cx, || {
+            if sys::drain(fd.as_fd()) {
+                dispatch();
+            }
+            let now = sys::received(*signal);
+            if now != *seen {
+                Ok(now)
+            } else {
+                Err(io::ErrorKind::WouldBlock.into())
+            }
+        });
+        match polled {
+            Poll::Ready(Ok(now)) => {
+                self.seen = now;
+                Poll::Ready(true)
+            }
+            Poll::Ready(Err(_)) => Poll::Ready(false),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn take_delivery(&mut self) -> bool {
+        let now = sys::received(self.signal);
+        let delivered = now != self.seen;
+        self.seen = now;
+        delivered
+    }
+
+    fn list(&mut self, waker: &Waker) {
+        let mut waiters = waiters();
+        match self.listed {
+            Some(key) => {
+                let (_, listed) = &mut waiters[key];
+                if !listed.will_wake(waker) {
+                    listed.clone_from(waker);
+                }
+            }
+            None => self.listed = Some(waiters.insert((self.signal, waker.clone()))),
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        if let Some(key) = self.listed {
+            // Dropped outside the lock, like any waker (see `dispatch`).
+            let entry = waiters().try_remove(key);
+            drop(entry);
+        }
+    }
+}
