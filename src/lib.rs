@@ -36,6 +36,8 @@ pub use edgeio_runtime::{
     Registration, Runtime, YieldNow,
 };
 
+pub mod process;
+
 /// Sockets driven by the runtime's reactor.
 pub mod net {
     pub use edgeio_net::*;
