@@ -361,3 +361,127 @@ fn a_pipe_end_becomes_another_childs_stdio() {
         assert!(first.wait().await.unwrap().success());
     });
 }
+
+const NO_PIDFD_ENV: &str = "EDGEIO_PROCESS_NO_PIDFD";
+
+/// Makes `pidfd_open` fail with `ENOSYS` for this thread and every thread
+/// and process it starts afterwards, as on a kernel before 5.3.
+fn forbid_pidfd_open() {
+    let nr = libc::SYS_pidfd_open as u32;
+    let filter = [
+        // Load the syscall number (offset 0 of `struct seccomp_data`).
+        libc::sock_filter {
+            code: (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16,
+            jt: 0,
+            jf: 0,
+            k: 0,
+        },
+        libc::sock_filter {
+            code: (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16,
+            jt: 0,
+            jf: 1,
+            k: nr,
+        },
+        libc::sock_filter {
+            code: (libc::BPF_RET | libc::BPF_K) as u16,
+            jt: 0,
+            jf: 0,
+            k: libc::SECCOMP_RET_ERRNO | libc::ENOSYS as u32,
+        },
+        libc::sock_filter {
+            code: (libc::BPF_RET | libc::BPF_K) as u16,
+            jt: 0,
+            jf: 0,
+            k: libc::SECCOMP_RET_ALLOW,
+        },
+    ];
+    let program = libc::sock_fprog {
+        len: filter.len() as u16,
+        filter: filter.as_ptr() as *mut libc::sock_filter,
+    };
+    // SAFETY: prctl with integer arguments only; no_new_privs is required
+    // for an unprivileged seccomp filter.
+    assert_eq!(unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) }, 0);
+    // SAFETY: `program` points at `filter`, both alive for the call; the
+    // kernel copies the filter.
+    let set = unsafe {
+        libc::prctl(
+            libc::PR_SET_SECCOMP,
+            libc::SECCOMP_MODE_FILTER,
+            &program as *const libc::sock_fprog,
+        )
+    };
+    assert_eq!(set, 0, "seccomp: {}", io::Error::last_os_error());
+    // SAFETY: pidfd_open with our own pid; any fd returned is closed.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, libc::getpid(), 0) };
+    assert_eq!(fd, -1);
+    assert_eq!(io::Error::last_os_error().raw_os_error(), Some(libc::ENOSYS));
+}
+
+/// Run by `sigchld_fallback_where_pidfd_open_is_missing`.
+#[test]
+#[ignore = "run in a child process by sigchld_fallback_where_pidfd_open_is_missing"]
+fn child_without_pidfd() {
+    if std::env::var_os(NO_PIDFD_ENV).is_none() {
+        return;
+    }
+    forbid_pidfd_open();
+    with_runtime(async {
+        let output = Command::new("sh")
+            .args(["-c", "echo fallback"])
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(output.stdout, b"fallback\n");
+        // The fallback listens for SIGCHLD: a handler is installed.
+        // SAFETY: a zeroed sigaction is valid; a null new action only queries.
+        let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        assert_eq!(
+            unsafe { libc::sigaction(libc::SIGCHLD, std::ptr::null(), &mut action) },
+            0
+        );
+        assert_ne!(action.sa_sigaction, libc::SIG_DFL, "no SIGCHLD fallback");
+
+        let mut child = Command::new("sleep").arg("30").spawn().unwrap();
+        assert!(child.try_wait().unwrap().is_none());
+        timeout(LIMIT, child.kill()).await.unwrap().unwrap();
+
+        let child = Command::new("sleep").arg("0.05").spawn().unwrap();
+        let orphan = child.id().unwrap();
+        drop(child);
+        eventually("the orphan to be reaped", || !is_our_child(orphan)).await;
+
+        // Many children exiting together: one SIGCHLD may stand for many.
+        let tasks: Vec<_> = (0..100)
+            .map(|_| spawn(async { Command::new("true").status().await.unwrap().success() }))
+            .collect();
+        for task in tasks {
+            assert!(timeout(LIMIT, task).await.unwrap().unwrap());
+        }
+        eventually("no zombie children", || children().is_empty()).await;
+    });
+}
+
+#[test]
+fn sigchld_fallback_where_pidfd_open_is_missing() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "child_without_pidfd",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(NO_PIDFD_ENV, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "child failed:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("1 passed"),
+        "child did not run the test:\n{stdout}"
+    );
+}

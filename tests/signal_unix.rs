@@ -15,7 +15,7 @@ use edgeio::signal::unix::{signal, SignalKind};
 use edgeio::time::timeout;
 use edgeio::{spawn, Builder};
 
-/// Serialises the tests that count fds and threads against the others.
+/// Serialises the tests: one counts the fds and threads of the process.
 static SERIAL: Mutex<()> = Mutex::new(());
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {
@@ -77,6 +77,7 @@ fn child_listens_for_terminate_and_hangup() {
 
 #[test]
 fn terminate_and_hangup_reach_a_child() {
+    let _serial = serial();
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
@@ -177,6 +178,7 @@ fn every_listener_gets_each_delivery() {
 /// handler (`sa_handler` and `SA_SIGINFO`).
 #[test]
 fn a_previous_handler_is_chained() {
+    let _serial = serial();
     static PLAIN: AtomicUsize = AtomicUsize::new(0);
     static SIGINFO: AtomicUsize = AtomicUsize::new(0);
     extern "C" fn plain(_: libc::c_int) {
@@ -223,6 +225,7 @@ fn a_previous_handler_is_chained() {
 
 #[test]
 fn refused_signals_are_errors_not_panics() {
+    let _serial = serial();
     // Outside a runtime: an error too.
     assert!(signal(SignalKind::alarm()).is_err());
     with_runtime(async {
@@ -251,6 +254,7 @@ fn refused_signals_are_errors_not_panics() {
 /// as many as were sent; a later delivery is always seen.
 #[test]
 fn bursts_coalesce() {
+    let _serial = serial();
     with_runtime(async {
         let mut winch = signal(SignalKind::window_change()).unwrap();
         for _ in 0..10 {
@@ -277,6 +281,7 @@ fn bursts_coalesce() {
 /// is reported by the next one.
 #[test]
 fn cancelled_recv_keeps_the_delivery() {
+    let _serial = serial();
     with_runtime(async {
         let mut alarm = signal(SignalKind::alarm()).unwrap();
         assert!(timeout(Duration::from_millis(20), alarm.recv()).await.is_err());
@@ -317,6 +322,7 @@ fn listeners_leak_no_fd_or_thread() {
 /// waiting forever.
 #[test]
 fn recv_ends_after_shutdown() {
+    let _serial = serial();
     let runtime = Builder::new().worker_threads(1).build().unwrap();
     let mut quit = runtime.block_on(async { signal(SignalKind::quit()).unwrap() });
     drop(runtime);
