@@ -25,8 +25,9 @@
 //!
 //! The pieces: [`Runtime`] (executor and reactor, see `edgeio-runtime`),
 //! [`net`] (TCP, UDP and Unix sockets implementing `futures-io`'s
-//! `AsyncRead`/`AsyncWrite`), [`time`] (sleep, timeout, interval), and the
-//! [`main`] and [`test`] attribute macros.
+//! `AsyncRead`/`AsyncWrite`), [`time`] (sleep, timeout, interval),
+//! [`signal`] (Ctrl-C and any Unix signal), [`process`] (child processes
+//! with async pipes), and the [`main`] and [`test`] attribute macros.
 
 use std::future::Future;
 

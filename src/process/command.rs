@@ -18,7 +18,7 @@ use super::child::Child;
 /// Every builder method takes and returns `&mut Command`, so calls chain;
 /// the configuration can be reused for several spawns.
 ///
-/// ```no_run
+/// ```
 /// # edgeio::block_on(async {
 /// use edgeio::process::Command;
 ///

@@ -24,7 +24,7 @@
 //! outlive its exit when its runtime was shut down and the process spawns
 //! nothing afterwards — the best-effort promise tokio makes too.
 //!
-//! ```no_run
+//! ```
 //! # edgeio::block_on(async {
 //! use edgeio::process::Command;
 //! use futures_util::io::{AsyncBufReadExt, BufReader};
