@@ -26,6 +26,8 @@ fn with_runtime(body: impl std::future::Future<Output = ()> + Send + 'static) {
     thread::spawn(move || {
         let runtime = Builder::new().worker_threads(2).build().unwrap();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime.block_on(body)));
+        // Gone before the test ends, so the next one counts no fd of it.
+        drop(runtime);
         let _ = tx.send(result);
     });
     match rx.recv_timeout(Duration::from_secs(120)) {
@@ -484,4 +486,48 @@ fn sigchld_fallback_where_pidfd_open_is_missing() {
         stdout.contains("1 passed"),
         "child did not run the test:\n{stdout}"
     );
+}
+
+/// A child spawned in one runtime can be waited for in another, after the
+/// first shut down (tokio's `process_change_of_runtime`).
+#[test]
+fn wait_in_another_runtime() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let runtime = Builder::new().worker_threads(1).build().unwrap();
+    let mut child = runtime.block_on(async {
+        Command::new("sleep")
+            .arg("0.1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap()
+    });
+    drop(runtime);
+    let runtime = Builder::new().worker_threads(1).build().unwrap();
+    let status = runtime.block_on(async { timeout(LIMIT, child.wait()).await.unwrap().unwrap() });
+    assert!(status.success());
+    // ECHILD keeps its OS error code through the wait.
+    let runtime = Builder::new().worker_threads(1).build().unwrap();
+    runtime.block_on(async {
+        let mut child = Command::new("true").spawn().unwrap();
+        let pid = child.id().unwrap() as libc::pid_t;
+        eventually("the child to exit", || zombies().contains(&(pid as u32))).await;
+        // Someone else reaps it behind our back.
+        let mut status = 0;
+        // SAFETY: waitpid on our own child, with a live status slot.
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        let error = child.wait().await.unwrap_err();
+        assert_eq!(error.raw_os_error(), Some(libc::ECHILD));
+    });
+}
+
+#[test]
+fn handles_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Command>();
+    send_sync::<edgeio::process::Child>();
+    send_sync::<edgeio::process::ChildStdin>();
+    send_sync::<edgeio::process::ChildStdout>();
+    send_sync::<edgeio::process::ChildStderr>();
+    send_sync::<edgeio::signal::unix::Signal>();
 }

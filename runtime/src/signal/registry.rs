@@ -94,7 +94,8 @@ impl Listener {
     }
 
     /// `Ready(true)` once the signal was delivered since the last time this
-    /// returned it; `Ready(false)` when the runtime has shut down.
+    /// returned it; `Ready(false)` when its runtime has shut down and the
+    /// task polling it runs in no other.
     pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<bool> {
         // Listed before the counter is checked: a dispatch after this point
         // wakes us, and one before it raised the counter we check next.
@@ -102,6 +103,33 @@ impl Listener {
         if self.take_delivery() {
             return Poll::Ready(true);
         }
+        match self.poll_pipe(cx) {
+            Poll::Ready(Ok(now)) => {
+                self.seen = now;
+                Poll::Ready(true)
+            }
+            // The runtime that registered the pipe has shut down. The
+            // handler and counters are process-wide, so the listener can
+            // go on in the runtime polling it now, if any (as a tokio
+            // `Signal` moved to another runtime does).
+            Poll::Ready(Err(_)) => match self.reregister() {
+                Ok(()) => match self.poll_pipe(cx) {
+                    Poll::Ready(Ok(now)) => {
+                        self.seen = now;
+                        Poll::Ready(true)
+                    }
+                    Poll::Ready(Err(_)) => Poll::Ready(false),
+                    Poll::Pending => Poll::Pending,
+                },
+                Err(_) => Poll::Ready(false),
+            },
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    /// Waits for the pipe to be readable, drains it and dispatches; ready
+    /// with the counter once it differs from the last one seen.
+    fn poll_pipe(&self, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
         let Listener {
             registration,
             fd,
@@ -109,7 +137,7 @@ impl Listener {
             seen,
             ..
         } = self;
-        let polled = registration.poll_read_io(cx, || {
+        registration.poll_read_io(cx, || {
             if sys::drain(fd.as_fd()) {
                 dispatch();
             }
@@ -119,15 +147,15 @@ impl Listener {
             } else {
                 Err(io::ErrorKind::WouldBlock.into())
             }
-        });
-        match polled {
-            Poll::Ready(Ok(now)) => {
-                self.seen = now;
-                Poll::Ready(true)
-            }
-            Poll::Ready(Err(_)) => Poll::Ready(false),
-            Poll::Pending => Poll::Pending,
-        }
+        })
+    }
+
+    /// Registers the pipe with the current runtime instead.
+    fn reregister(&mut self) -> io::Result<()> {
+        // SAFETY: as in `new`: `fd` outlives the registration, which is
+        // stored in the same `Listener`, declared before it.
+        self.registration = unsafe { Registration::new(self.fd.as_fd())? };
+        Ok(())
     }
 
     fn take_delivery(&mut self) -> bool {
