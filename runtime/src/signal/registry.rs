@@ -97,6 +97,16 @@ impl Listener {
     /// returned it; `Ready(false)` when its runtime has shut down and the
     /// task polling it runs in no other.
     pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<bool> {
+        let polled = self.poll_delivery(cx);
+        if polled.is_ready() {
+            // Not waiting any more: a later dispatch must not wake a task
+            // that has moved on. The next poll lists it again.
+            self.unlist();
+        }
+        polled
+    }
+
+    fn poll_delivery(&mut self, cx: &mut Context<'_>) -> Poll<bool> {
         // Listed before the counter is checked: a dispatch after this point
         // wakes us, and one before it raised the counter we check next.
         self.list(cx.waker());
@@ -165,6 +175,14 @@ impl Listener {
         delivered
     }
 
+    fn unlist(&mut self) {
+        if let Some(key) = self.listed.take() {
+            // Dropped outside the lock, like any waker (see `dispatch`).
+            let entry = waiters().try_remove(key);
+            drop(entry);
+        }
+    }
+
     fn list(&mut self, waker: &Waker) {
         let mut waiters = waiters();
         match self.listed {
@@ -181,10 +199,6 @@ impl Listener {
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        if let Some(key) = self.listed {
-            // Dropped outside the lock, like any waker (see `dispatch`).
-            let entry = waiters().try_remove(key);
-            drop(entry);
-        }
+        self.unlist();
     }
 }
