@@ -531,3 +531,30 @@ fn handles_are_send_and_sync() {
     send_sync::<edgeio::process::ChildStderr>();
     send_sync::<edgeio::signal::unix::Signal>();
 }
+
+/// Writing to the stdin of a child that died fails with `BrokenPipe`
+/// instead of waiting for ever (tokio's `process_issue_2174`).
+#[test]
+fn writes_to_a_dead_childs_stdin_fail() {
+    with_runtime(async {
+        let mut child = Command::new("sleep")
+            .arg("30")
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let writer = spawn(async move {
+            let data = [0u8; 8192];
+            // Bounded: a pipe holds 64 KiB at most, far less than this.
+            for _ in 0..100_000 {
+                stdin.write_all(&data).await?;
+            }
+            Ok::<_, io::Error>(())
+        });
+        // Let the pipe fill and the writer wait for room.
+        sleep(Duration::from_millis(100)).await;
+        timeout(LIMIT, child.kill()).await.unwrap().unwrap();
+        let error = timeout(LIMIT, writer).await.unwrap().unwrap().unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::BrokenPipe);
+    });
+}
