@@ -166,9 +166,12 @@ pub(crate) fn install(signal: libc::c_int) -> io::Result<()> {
     // run on the thread's alternate stack if it has one (a chained handler
     // may rely on it).
     action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART | libc::SA_ONSTACK;
+    // SAFETY: an all-zero sigaction is a valid value that sigaction(2)
+    // overwrites.
+    let mut replaced: libc::sigaction = unsafe { std::mem::zeroed() };
     // SAFETY: `action` is initialised; the handler only uses
     // async-signal-safe operations.
-    if let Err(e) = cvt(unsafe { libc::sigaction(signal, &action, ptr::null_mut()) }) {
+    if let Err(e) = cvt(unsafe { libc::sigaction(signal, &action, &mut replaced) }) {
         let previous = slot.previous.swap(ptr::null_mut(), Ordering::SeqCst);
         if !previous.is_null() {
             // SAFETY: our handler is not installed, so nothing else can
@@ -176,6 +179,18 @@ pub(crate) fn install(signal: libc::c_int) -> io::Result<()> {
             drop(unsafe { Box::from_raw(previous) });
         }
         return Err(e);
+    }
+    if replaced.sa_sigaction != old.sa_sigaction || replaced.sa_flags != old.sa_flags {
+        // Other code changed the handler between our query and our
+        // install: chain the one we actually replaced. A delivery in that
+        // instant may have called the earlier one instead, never none.
+        let chained = if replaced.sa_sigaction != libc::SIG_DFL && replaced.sa_sigaction != libc::SIG_IGN {
+            Box::into_raw(Box::new(replaced))
+        } else {
+            ptr::null_mut()
+        };
+        // The superseded box is leaked: the handler may be reading it.
+        slot.previous.store(chained, Ordering::SeqCst);
     }
     slot.installed.store(true, Ordering::Release);
     Ok(())
