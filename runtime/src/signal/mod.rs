@@ -7,6 +7,7 @@
 
 mod ctrl_c;
 mod registry;
+mod runtime_pipe;
 pub mod unix;
 
 pub use ctrl_c::ctrl_c;

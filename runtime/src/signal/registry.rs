@@ -1,11 +1,11 @@
 //! Who listens for which signal, and how a delivery reaches each of them.
 //!
 //! The handler (in `sys::signal`) raises the signal's delivery counter and
-//! writes a byte to the process's one self-pipe. Every listener registers
-//! its own duplicate of the pipe's read end with its runtime's reactor, so
-//! each runtime hears the edge even when it has a single listener. But
-//! epoll checks an fd's readiness again as it hands an event out: once one
-//! listener has drained the pipe, the events still queued for the others
+//! writes a byte to the process's one self-pipe. Every runtime with a
+//! listener registers its own duplicate of the pipe's read end with its
+//! reactor (a `RuntimePipe`), so each runtime hears the edge. But epoll
+//! checks an fd's readiness again as it hands an event out: once one
+//! runtime has drained the pipe, the events still queued for the others
 //! are silently dropped. So whoever drains the pipe compares every
 //! signal's counter with the last one dispatched and wakes the listeners
 //! of each signal that moved; each listener then compares the counter with
@@ -13,14 +13,13 @@
 //! deliveries between two polls is one notification, as with tokio.
 
 use std::io;
-use std::os::fd::{AsFd, OwnedFd};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
 use slab::Slab;
 
-use crate::io::registration::Registration;
+use super::runtime_pipe::RuntimePipe;
 use crate::sys::signal::{self as sys, SIGNAL_SLOTS};
 
 /// Each signal's counter as of the last dispatch.
@@ -61,14 +60,10 @@ fn dispatch() {
     }
 }
 
-/// One listener for one signal: its duplicate of the pipe registered with
-/// the current runtime, its place among the waiters, and the generation it
-/// has seen.
+/// One listener for one signal: its runtime's pipe, its place among the
+/// waiters, and the generation it has seen.
 pub(crate) struct Listener {
-    // Declared before `fd` so it drops first: the registration names the
-    // fd by number.
-    registration: Registration,
-    fd: OwnedFd,
+    pipe: Arc<RuntimePipe>,
     signal: usize,
     seen: u64,
     listed: Option<usize>,
@@ -79,14 +74,10 @@ impl Listener {
     /// listening: deliveries from now on count.
     pub(crate) fn new(signal: libc::c_int) -> io::Result<Listener> {
         sys::install(signal)?;
-        let fd = sys::pipe()?.try_clone_to_owned()?;
-        // SAFETY: `fd` is owned by the same `Listener` and declared after
-        // `registration`, so it is closed only after the registration goes.
-        let registration = unsafe { Registration::new(fd.as_fd())? };
+        let pipe = RuntimePipe::for_current_runtime()?;
         let signal = signal as usize;
         Ok(Listener {
-            registration,
-            fd,
+            pipe,
             signal,
             seen: sys::received(signal),
             listed: None,
@@ -140,19 +131,13 @@ impl Listener {
     /// Waits for the pipe to be readable, drains it and dispatches; ready
     /// with the counter once it differs from the last one seen.
     fn poll_pipe(&self, cx: &mut Context<'_>) -> Poll<io::Result<u64>> {
-        let Listener {
-            registration,
-            fd,
-            signal,
-            seen,
-            ..
-        } = self;
-        registration.poll_read_io(cx, || {
-            if sys::drain(fd.as_fd()) {
+        let (signal, seen) = (self.signal, self.seen);
+        self.pipe.poll_drain(cx, |drained| {
+            if drained {
                 dispatch();
             }
-            let now = sys::received(*signal);
-            if now != *seen {
+            let now = sys::received(signal);
+            if now != seen {
                 Ok(now)
             } else {
                 Err(io::ErrorKind::WouldBlock.into())
@@ -160,11 +145,9 @@ impl Listener {
         })
     }
 
-    /// Registers the pipe with the current runtime instead.
+    /// Listens through the current runtime's pipe instead.
     fn reregister(&mut self) -> io::Result<()> {
-        // SAFETY: as in `new`: `fd` outlives the registration, which is
-        // stored in the same `Listener`, declared before it.
-        self.registration = unsafe { Registration::new(self.fd.as_fd())? };
+        self.pipe = RuntimePipe::for_current_runtime()?;
         Ok(())
     }
 
