@@ -27,7 +27,8 @@ use crate::sys::signal::{self as sys, SIGNAL_SLOTS};
 const ZERO: AtomicU64 = AtomicU64::new(0);
 static DISPATCHED: [AtomicU64; SIGNAL_SLOTS] = [ZERO; SIGNAL_SLOTS];
 
-/// Every listener that has been polled, with its signal, in every runtime.
+/// Every listener waiting for a delivery (polled, not yet notified), with
+/// its signal, in every runtime.
 static WAITERS: Mutex<Slab<(usize, Waker)>> = Mutex::new(Slab::new());
 
 fn waiters() -> MutexGuard<'static, Slab<(usize, Waker)>> {
