@@ -27,8 +27,9 @@
 //! [`net`] (TCP, UDP and Unix sockets implementing `futures-io`'s
 //! `AsyncRead`/`AsyncWrite`), [`time`] (sleep, timeout, interval), [`fs`]
 //! (files on the blocking pool), [`io`] (the I/O traits, `copy_bidirectional`,
-//! `split`, `duplex`, standard streams), and the [`main`] and [`test`]
-//! attribute macros.
+//! `split`, `duplex`, standard streams), [`signal`] (Ctrl-C and any Unix
+//! signal), [`process`] (child processes with async pipes), and the
+//! [`main`] and [`test`] attribute macros.
 
 use std::future::Future;
 
@@ -48,6 +49,7 @@ pub mod runtime {
 
 pub mod fs;
 pub mod io;
+pub mod process;
 
 /// Sockets driven by the runtime's reactor.
 pub mod net {

@@ -1,6 +1,7 @@
-//! `ctrl_c` completes on SIGINT, for every waiter. In its own binary, as
-//! one test: the handler it installs stays for the life of the process, and
-//! a signal sent by a parallel test would wake this one's waiters.
+//! `ctrl_c` completes on SIGINT, for every waiter, and a SIGINT handler
+//! installed before it still runs. In its own binary, as one test: the
+//! handler it installs stays for the life of the process, and a signal
+//! sent by a parallel test would wake this one's waiters.
 
 use std::future::{poll_fn, Future};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,8 +35,24 @@ async fn counted_ctrl_c(listening: Arc<AtomicUsize>) -> std::io::Result<()> {
     .await
 }
 
+/// SIGINTs seen by the handler that was installed before edgeio's.
+static EARLIER_HANDLER: AtomicUsize = AtomicUsize::new(0);
+
+extern "C" fn earlier_handler(_: libc::c_int) {
+    EARLIER_HANDLER.fetch_add(1, Ordering::SeqCst);
+}
+
 #[test]
 fn ctrl_c_wakes_every_waiter() {
+    // SAFETY: a zeroed sigaction is valid; the handler only touches an
+    // atomic.
+    let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
+    action.sa_sigaction = earlier_handler as extern "C" fn(libc::c_int) as libc::sighandler_t;
+    // SAFETY: `action` is initialised.
+    assert_eq!(
+        unsafe { libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut()) },
+        0
+    );
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
         let runtime = Builder::new().worker_threads(2).build().unwrap();
@@ -87,7 +104,9 @@ fn ctrl_c_wakes_every_waiter() {
         let _ = tx.send(result);
     });
     match rx.recv_timeout(Duration::from_secs(60)) {
-        Ok(Ok(())) => {}
+        // Chained, not replaced: it saw every SIGINT (each was awaited
+        // before the next was sent, so none merged with another).
+        Ok(Ok(())) => assert_eq!(EARLIER_HANDLER.load(Ordering::SeqCst), 101),
         Ok(Err(panic)) => std::panic::resume_unwind(panic),
         Err(_) => panic!("test timed out"),
     }
