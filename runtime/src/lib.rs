@@ -41,7 +41,9 @@ mod trace;
 pub use blocking::spawn_blocking;
 pub use executor::join_handle::{JoinError, JoinHandle};
 pub use executor::yield_now::{yield_now, YieldNow};
+pub use io::interest::Interest;
 pub use io::io_wait::IoWait;
+pub use io::ready::Ready;
 pub use io::registration::Registration;
 pub use runtime::{spawn, Builder, Handle, Metrics, Runtime};
 
@@ -52,6 +54,6 @@ pub use runtime::{spawn, Builder, Handle, Metrics, Runtime};
 pub mod __loom {
     pub use crate::executor::idle::loom_api::Idle;
     pub use crate::io::source::loom_api::{
-        Direction, ReadyEvent, Source, WaitKey, READABLE, READ_CLOSED, WRITABLE,
+        Direction, ReadyEvent, Source, WaitKey, ERROR, READABLE, READ_CLOSED, WRITABLE,
     };
 }
