@@ -12,7 +12,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use edgeio_runtime::{IoWait, Registration};
+use edgeio_runtime::{Interest, IoWait, Ready, Registration};
 use futures_io::{AsyncRead, AsyncWrite};
 
 use crate::IoSafe;
@@ -24,8 +24,12 @@ use crate::IoSafe;
 /// and [`write_with`](Async::write_with): they are attempted directly and,
 /// only when the kernel says `WouldBlock`, the task waits for the next
 /// readiness edge. Pipes, eventfds, timerfds, sockets from other libraries,
-/// terminals: anything epoll accepts works (regular files do not: epoll
-/// refuses them with `EPERM`).
+/// terminals: anything epoll accepts works.
+///
+/// Regular files (and directories) cannot be registered: epoll refuses
+/// them with `EPERM`, because a disk file is always "ready" and a read may
+/// still block on the disk. `Async::new` then fails with that error; do
+/// file I/O on the blocking pool instead (`spawn_blocking`).
 ///
 /// When `&T` implements [`Read`]/[`Write`], `&Async<T>` implements
 /// `futures-io`'s [`AsyncRead`]/[`AsyncWrite`]; when `T` does and is
@@ -149,6 +153,31 @@ impl<T> Async<T> {
     /// place when dropped.
     pub async fn writable(&self) -> io::Result<()> {
         self.registration.writable().await
+    }
+
+    /// Waits until the fd may make progress in a direction of `interest`
+    /// and returns what the reactor saw (tokio's `ready`); see
+    /// [`Registration::ready`]. Does not consume readiness: follow it with
+    /// [`try_io`](Async::try_io) or the `try_*_with` methods.
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        self.registration.ready(interest).await
+    }
+
+    /// Runs `op` once without waiting (tokio's `try_io`): `WouldBlock` if
+    /// no direction of `interest` is known to be ready, or if `op` reports
+    /// it, which then clears those directions' readiness.
+    pub fn try_io<R>(&self, interest: Interest, op: impl FnOnce(&T) -> io::Result<R>) -> io::Result<R> {
+        self.registration.try_io(interest, || op(&self.io))
+    }
+
+    /// Waits for `interest` and runs `op` until it does not report
+    /// `WouldBlock` (tokio's `async_io`).
+    pub async fn async_io<R>(
+        &self,
+        interest: Interest,
+        mut op: impl FnMut(&T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.registration.async_io(interest, || op(&self.io)).await
     }
 
     /// A wait for readability with its own place among the fd's waiters,
