@@ -145,13 +145,29 @@ pub(crate) fn recv(
 
 #[cfg(test)]
 mod tests {
+    use std::fs::File;
+    use std::io::Read;
     use std::os::fd::AsFd;
     use std::os::unix::net::UnixDatagram;
 
     use super::*;
 
-    fn open_fds() -> usize {
-        std::fs::read_dir("/proc/self/fd").unwrap().count()
+    fn pipe() -> (File, File) {
+        let mut fds = [0; 2];
+        // SAFETY: `fds` is a valid array of two ints for `pipe2` to fill.
+        // Non-blocking: a leaked write end shows as `EAGAIN`, not a hang.
+        let flags = libc::O_CLOEXEC | libc::O_NONBLOCK;
+        assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), flags) }, 0);
+        // SAFETY: both fds are open and owned by nobody else.
+        unsafe { (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1])) }
+    }
+
+    /// Whether every copy of the pipe's write end is closed: only then
+    /// does a read see end of file. (Counting `/proc/self/fd` would race
+    /// with the other tests of this binary.)
+    fn all_writers_closed(read_end: &mut File) -> bool {
+        let mut buf = [0; 1];
+        matches!(read_end.read(&mut buf), Ok(0))
     }
 
     /// More descriptors than the receiver makes room for: an error, and
@@ -161,20 +177,28 @@ mod tests {
     #[test]
     fn truncated_control_data_is_an_error_and_leaks_nothing() {
         let (a, b) = UnixDatagram::pair().unwrap();
-        let (x, y) = UnixDatagram::pair().unwrap();
-        let before = open_fds();
+        let (mut read_end, write_end) = pipe();
         // Twenty: past the room for one fd plus the credentials' reserve.
-        let twenty = vec![x.as_fd(); 20];
+        let twenty = vec![write_end.as_fd(); 20];
         send(a.as_fd(), b"twenty", &twenty).unwrap();
+        drop(twenty);
+        drop(write_end);
         let mut buf = [0; 8];
         let mut fds = Vec::new();
         let err = recv(b.as_fd(), &mut buf, &mut fds, 1).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidData, "{err}");
         assert!(fds.is_empty());
-        assert_eq!(open_fds(), before, "a passed descriptor leaked");
+        assert!(all_writers_closed(&mut read_end), "a passed descriptor leaked");
+    }
 
-        // Room enough: all three arrive, close-on-exec.
-        send(a.as_fd(), b"three", &[x.as_fd(), y.as_fd(), x.as_fd()]).unwrap();
+    #[test]
+    fn received_descriptors_are_close_on_exec() {
+        let (a, b) = UnixDatagram::pair().unwrap();
+        let (mut read_end, write_end) = pipe();
+        send(a.as_fd(), b"three", &[write_end.as_fd(); 3]).unwrap();
+        drop(write_end);
+        let mut buf = [0; 8];
+        let mut fds = Vec::new();
         let n = recv(b.as_fd(), &mut buf, &mut fds, MAX_FDS).unwrap();
         assert_eq!((&buf[..n], fds.len()), (&b"three"[..], 3));
         for fd in &fds {
@@ -183,7 +207,7 @@ mod tests {
             assert_eq!(flags & libc::FD_CLOEXEC, libc::FD_CLOEXEC);
         }
         drop(fds);
-        assert_eq!(open_fds(), before);
+        assert!(all_writers_closed(&mut read_end));
     }
 
     #[test]
