@@ -77,7 +77,9 @@ impl Ready {
         self.0 & WRITE_CLOSED != 0
     }
 
-    /// Whether an error is pending.
+    /// Whether an error is pending. A `Ready` from `ready()` then also
+    /// says readable (writable) for the directions waited on: the next
+    /// operation is what reports the error.
     #[must_use]
     pub const fn is_error(self) -> bool {
         self.0 & ERROR != 0

@@ -124,7 +124,10 @@ impl Registration {
     /// with [`try_read_io`](Registration::try_read_io) (or the sockets'
     /// `try_read`) until that reports `WouldBlock`, which clears it;
     /// calling `ready` again without doing so returns at once. A pending
-    /// error wakes either direction and shows as [`Ready::is_error`].
+    /// error wakes either direction and shows as [`Ready::is_error`],
+    /// together with the direction(s) of `interest` being ready: the next
+    /// operation reports the error, so a caller that only acts on
+    /// `is_readable()` (`is_writable()`) does not spin.
     /// Spends budget once when ready, as [`Registration::poll_read_ready`]
     /// does; cancelled, it leaves no waker behind.
     ///

@@ -347,6 +347,11 @@ impl Source {
     /// The readiness last reported in the directions of `interest`, for
     /// `Registration::ready`: the read direction's bits if it is readable,
     /// the write direction's if writable.
+    ///
+    /// A direction's error bit shows as `ERROR` *and* as that direction
+    /// being ready: the next operation reports the error, and a caller
+    /// that only tries when `is_readable()` (`is_writable()`) must not
+    /// spin on a readiness it never acts on.
     pub(crate) fn ready(&self, interest: Interest) -> Ready {
         let current = self.readiness.load(Ordering::Acquire);
         let mut ready = Ready::EMPTY;
@@ -358,12 +363,12 @@ impl Source {
         if interest.is_readable() {
             add(READABLE, Ready::READABLE);
             add(READ_CLOSED, Ready::READ_CLOSED);
-            add(READ_ERROR, Ready::ERROR);
+            add(READ_ERROR, Ready::ERROR | Ready::READABLE);
         }
         if interest.is_writable() {
             add(WRITABLE, Ready::WRITABLE);
             add(WRITE_CLOSED, Ready::WRITE_CLOSED);
-            add(WRITE_ERROR, Ready::ERROR);
+            add(WRITE_ERROR, Ready::ERROR | Ready::WRITABLE);
         }
         ready
     }
