@@ -238,7 +238,10 @@ fn raw_recv(fd: &impl AsRawFd, buf: &mut [u8]) -> io::Result<usize> {
 fn try_io_and_async_io_follow_readiness() {
     run(|| async {
         let (client, server) = tcp_pair("127.0.0.1:0".parse().unwrap()).await?;
-        server.try_write(b"x").or(Ok::<_, io::Error>(0))?;
+        // The first `try_` needs the reactor to have seen the socket's
+        // first event: `writable` waits for it.
+        timeout(STEP, server.writable()).await??;
+        assert_eq!(server.try_write(b"x")?, 1);
         let ready = timeout(STEP, client.ready(Interest::READABLE)).await??;
         assert!(ready.is_readable());
 
@@ -269,6 +272,7 @@ fn try_io_and_async_io_follow_readiness() {
         };
         let writer = async {
             edgeio::time::sleep(Duration::from_millis(20)).await;
+            timeout(STEP, server.writable()).await??;
             server.try_write(b"yz")
         };
         let (read, wrote) = futures_util::join!(timeout(STEP, reader), writer);
@@ -317,6 +321,7 @@ fn try_read_buf_and_vectored_io() {
             assert_eq!(vec, b"hello, world");
 
             // Vectored reads fill the buffers in order.
+            timeout(STEP, server.writable()).await??;
             server.try_write(b"abcdef")?;
             let (mut first, mut second) = ([0u8; 2], [0u8; 8]);
             let n = loop {
