@@ -12,7 +12,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use edgeio_runtime::{IoWait, Registration};
+use edgeio_runtime::{Interest, IoWait, Ready, Registration};
 use futures_io::{AsyncRead, AsyncWrite};
 
 use crate::IoSafe;
@@ -155,6 +155,31 @@ impl<T> Async<T> {
     /// place when dropped.
     pub async fn writable(&self) -> io::Result<()> {
         self.registration.writable().await
+    }
+
+    /// Waits until the fd may make progress in a direction of `interest`
+    /// and returns what the reactor saw (tokio's `ready`); see
+    /// [`Registration::ready`]. Does not consume readiness: follow it with
+    /// [`try_io`](Async::try_io) or the `try_*_with` methods.
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        self.registration.ready(interest).await
+    }
+
+    /// Runs `op` once without waiting (tokio's `try_io`): `WouldBlock` if
+    /// no direction of `interest` is known to be ready, or if `op` reports
+    /// it, which then clears those directions' readiness.
+    pub fn try_io<R>(&self, interest: Interest, op: impl FnOnce(&T) -> io::Result<R>) -> io::Result<R> {
+        self.registration.try_io(interest, || op(&self.io))
+    }
+
+    /// Waits for `interest` and runs `op` until it does not report
+    /// `WouldBlock` (tokio's `async_io`).
+    pub async fn async_io<R>(
+        &self,
+        interest: Interest,
+        mut op: impl FnMut(&T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.registration.async_io(interest, || op(&self.io)).await
     }
 
     /// A wait for readability with its own place among the fd's waiters,

@@ -57,6 +57,28 @@
 //! # std::io::Result::Ok(()) }).unwrap();
 //! ```
 
+//! # Porting from tokio
+//!
+//! tokio's names are here too: [`TcpListener`], [`TcpStream`],
+//! [`UdpSocket`], [`UnixListener`], [`UnixStream`] and [`UnixDatagram`]
+//! are the `Async*` types under another name (the same types, not
+//! wrappers), beside [`TcpSocket`], [`lookup_host`], [`Interest`] and
+//! [`Ready`]. Where the two differ:
+//!
+//! - Streams implement `futures-io`'s `AsyncRead`/`AsyncWrite` (use
+//!   `futures_util::io::{AsyncReadExt, AsyncWriteExt}`), not tokio's
+//!   traits.
+//! - `TcpListener::bind` and `UdpSocket::bind`, and UDP's `connect`, are
+//!   synchronous, like `std`'s (no `.await`), and take
+//!   `std::net::ToSocketAddrs`: a host *name* there is resolved on the
+//!   calling thread, so bind an IP literal (servers usually do). The
+//!   asynchronous `connect`, `send_to` and [`lookup_host`] resolve names on
+//!   the blocking pool.
+//! - `poll_recv`-style functions take `&mut [u8]`, not tokio's `ReadBuf`;
+//!   the `*_buf` methods take any `bytes::BufMut`, as tokio's do.
+//! - Unix sockets also pass file descriptors (`send_with_fds` /
+//!   `recv_with_fds`), which tokio leaves to other crates.
+
 #![warn(missing_docs, missing_debug_implementations)]
 
 #[macro_use]
@@ -64,25 +86,40 @@ mod macros;
 
 mod accept_backoff;
 mod async_fd;
+mod fd_passing;
 mod io_safe;
 mod peer_retry;
+mod read_buf;
 mod resolve;
 mod split;
 mod tcp_listener;
+mod tcp_socket;
 mod tcp_stream;
 mod to_socket_addrs;
 mod udp;
+mod unix_addr;
 mod unix_datagram;
 mod unix_listener;
 mod unix_stream;
 
 pub use async_fd::Async;
+pub use edgeio_runtime::{Interest, Ready};
 pub use io_safe::IoSafe;
 pub use split::{ReadHalf, ReuniteError, WriteHalf};
 pub use tcp_listener::{AsyncTcpListener, Incoming};
+pub use tcp_socket::TcpSocket;
 pub use tcp_stream::AsyncTcpStream;
-pub use to_socket_addrs::ToSocketAddrs;
+pub use to_socket_addrs::{lookup_host, ToSocketAddrs};
 pub use udp::AsyncUdpSocket;
 pub use unix_datagram::AsyncUnixDatagram;
 pub use unix_listener::AsyncUnixListener;
 pub use unix_stream::{AsyncUnixStream, UCred};
+
+// tokio's names, so that `use tokio::net::TcpListener` ports by renaming
+// the crate; see "Porting from tokio" in the crate docs.
+pub use tcp_listener::AsyncTcpListener as TcpListener;
+pub use tcp_stream::AsyncTcpStream as TcpStream;
+pub use udp::AsyncUdpSocket as UdpSocket;
+pub use unix_datagram::AsyncUnixDatagram as UnixDatagram;
+pub use unix_listener::AsyncUnixListener as UnixListener;
+pub use unix_stream::AsyncUnixStream as UnixStream;

@@ -83,6 +83,46 @@ macro_rules! impl_readiness {
                 self.inner.writable().await
             }
 
+            /// Waits until the socket may make progress in a direction of
+            /// `interest` (`Interest::READABLE | Interest::WRITABLE` for
+            /// either) and returns what the reactor saw, as tokio's `ready`:
+            /// [`Ready::is_read_closed`](crate::Ready::is_read_closed) once
+            /// the peer shut down its side, `is_error` for a pending error.
+            ///
+            /// A hint, like [`readable`](Self::readable): follow it with the
+            /// `try_` methods until one reports `WouldBlock`, which clears
+            /// the readiness; otherwise the next `ready` returns at once.
+            pub async fn ready(&self, interest: crate::Interest) -> std::io::Result<crate::Ready> {
+                self.inner.ready(interest).await
+            }
+
+            /// Runs `f`, an operation on the socket's fd (through
+            /// `AsRawFd`, for instance a `libc` call), once without waiting,
+            /// as tokio's `try_io`: `WouldBlock` if no direction of
+            /// `interest` is known to be ready, or if `f` reports it, which
+            /// then clears those directions' readiness.
+            ///
+            /// `f` must report an fd that cannot proceed with `WouldBlock`,
+            /// and return `WouldBlock` for no other reason.
+            pub fn try_io<R>(
+                &self,
+                interest: crate::Interest,
+                f: impl FnOnce() -> std::io::Result<R>,
+            ) -> std::io::Result<R> {
+                self.inner.try_io(interest, |_| f())
+            }
+
+            /// Waits for `interest` and runs `f` until it does not report
+            /// `WouldBlock` (tokio's `async_io`); same contract on `f` as
+            /// [`try_io`](Self::try_io).
+            pub async fn async_io<R>(
+                &self,
+                interest: crate::Interest,
+                mut f: impl FnMut() -> std::io::Result<R>,
+            ) -> std::io::Result<R> {
+                self.inner.async_io(interest, |_| f()).await
+            }
+
             /// Poll form of [`readable`](Self::readable).
             pub fn poll_read_ready(
                 &self,
@@ -141,6 +181,36 @@ macro_rules! impl_stream_io {
             /// full. Pairs with [`writable`](Self::writable).
             pub fn try_write(&self, buf: &[u8]) -> std::io::Result<usize> {
                 self.inner.try_write_with(|mut io| std::io::Write::write(&mut io, buf))
+            }
+
+            /// Reads into several buffers, filled in order, without
+            /// waiting; see [`try_read`](Self::try_read).
+            pub fn try_read_vectored(
+                &self,
+                bufs: &mut [std::io::IoSliceMut<'_>],
+            ) -> std::io::Result<usize> {
+                self.inner
+                    .try_read_with(|mut io| std::io::Read::read_vectored(&mut io, bufs))
+            }
+
+            /// Writes from several buffers, in order, without waiting; see
+            /// [`try_write`](Self::try_write).
+            pub fn try_write_vectored(
+                &self,
+                bufs: &[std::io::IoSlice<'_>],
+            ) -> std::io::Result<usize> {
+                self.inner
+                    .try_write_with(|mut io| std::io::Write::write_vectored(&mut io, bufs))
+            }
+
+            /// Reads into `buf`'s spare capacity without waiting, advancing
+            /// it by the bytes read; see [`try_read`](Self::try_read).
+            /// `Ok(0)` at end of stream (or if `buf` has no room left:
+            /// a `Vec` or `BytesMut` grows, a full `&mut [u8]` does not).
+            pub fn try_read_buf<B: bytes::BufMut>(&self, buf: &mut B) -> std::io::Result<usize> {
+                self.inner.try_read_with(|io| {
+                    crate::read_buf::read_buf(buf, |dst| socket2::SockRef::from(io).recv(dst))
+                })
             }
         }
     };

@@ -92,9 +92,14 @@ impl AsyncTcpStream {
         };
         let stream = AsyncTcpStream::from_nonblocking(socket)?;
         if started {
-            finish_connect(&stream.inner).await?;
+            stream.finish_connect().await?;
         }
         Ok(stream)
+    }
+
+    /// Waits for a connect that reported `EINPROGRESS` to finish.
+    pub(crate) async fn finish_connect(&self) -> io::Result<()> {
+        finish_connect(&self.inner).await
     }
 
     /// The local address of the connection.
@@ -215,7 +220,7 @@ impl AsyncTcpStream {
 
 /// `linger` as the whole seconds `SO_LINGER` holds: rounded up (a non-zero
 /// linger must not become zero, which means "reset"), and within `i32`.
-fn linger_secs(linger: Duration) -> io::Result<Duration> {
+pub(crate) fn linger_secs(linger: Duration) -> io::Result<Duration> {
     let secs = linger
         .as_secs()
         .saturating_add(u64::from(linger.subsec_nanos() > 0));

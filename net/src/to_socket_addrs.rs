@@ -156,3 +156,21 @@ impl Sealed for (String, u16) {
         host_port(&self.0, self.1)
     }
 }
+
+/// Looks `host` up, as tokio's `net::lookup_host`: the addresses a
+/// `"host:port"` string, a `(host, port)` pair or an address stands for.
+///
+/// A host *name* is resolved with `getaddrinfo` on the runtime's blocking
+/// pool (`spawn_blocking`), so the worker keeps running other tasks during
+/// a slow DNS answer; IP literals are parsed in place. Fails outside a
+/// runtime only when a name actually has to be looked up.
+///
+/// ```
+/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+/// let addrs: Vec<_> = edgeio_net::lookup_host("127.0.0.1:80").await?.collect();
+/// assert_eq!(addrs, ["127.0.0.1:80".parse().unwrap()]);
+/// # std::io::Result::Ok(()) }).unwrap();
+/// ```
+pub async fn lookup_host(host: impl ToSocketAddrs) -> io::Result<impl Iterator<Item = SocketAddr>> {
+    Ok(resolve(host).await?.into_iter())
+}

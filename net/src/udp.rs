@@ -1,10 +1,13 @@
 //! [`AsyncUdpSocket`]: UDP datagrams.
 
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs, UdpSocket};
 use std::task::{Context, Poll};
 
-use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+use bytes::BufMut;
+use socket2::{Domain, Protocol, SockAddr, SockRef, Socket, Type};
+
+use crate::read_buf::read_buf;
 
 use crate::resolve::{each_addr, no_addresses};
 use crate::to_socket_addrs::resolve;
@@ -170,6 +173,151 @@ impl AsyncUdpSocket {
         self.inner.read_with(|s| s.peek(buf)).await
     }
 
+    /// Poll form of [`peek_from`](AsyncUdpSocket::peek_from). (tokio's
+    /// takes a `ReadBuf`; this takes a slice, like the other `poll_recv`
+    /// forms here.)
+    pub fn poll_peek_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<(usize, SocketAddr)>> {
+        self.inner.poll_read_with(cx, |s| s.peek_from(buf))
+    }
+
+    /// [`peek_from`](AsyncUdpSocket::peek_from) without waiting; see
+    /// [`try_recv`](AsyncUdpSocket::try_recv).
+    pub fn try_peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.inner.try_read_with(|s| s.peek_from(buf))
+    }
+
+    /// The sender of the next datagram, leaving it queued: waits until one
+    /// arrives. Cheaper than [`peek_from`](AsyncUdpSocket::peek_from) when
+    /// only the address is wanted (nothing is copied).
+    pub async fn peek_sender(&self) -> io::Result<SocketAddr> {
+        self.inner.read_with(peek_sender).await
+    }
+
+    /// Poll form of [`peek_sender`](AsyncUdpSocket::peek_sender).
+    pub fn poll_peek_sender(&self, cx: &mut Context<'_>) -> Poll<io::Result<SocketAddr>> {
+        self.inner.poll_read_with(cx, peek_sender)
+    }
+
+    /// [`peek_sender`](AsyncUdpSocket::peek_sender) without waiting.
+    pub fn try_peek_sender(&self) -> io::Result<SocketAddr> {
+        self.inner.try_read_with(peek_sender)
+    }
+
+    /// Receives one datagram from the connected peer into `buf`'s spare
+    /// capacity, advancing it; returns the datagram's length (what did not
+    /// fit is discarded). Nothing is zeroed first.
+    pub async fn recv_buf<B: BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+        self.inner
+            .read_with(|s| read_buf(buf, |dst| SockRef::from(s).recv(dst)))
+            .await
+    }
+
+    /// [`recv_buf`](AsyncUdpSocket::recv_buf) without waiting; see
+    /// [`try_recv`](AsyncUdpSocket::try_recv).
+    pub fn try_recv_buf<B: BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+        self.inner
+            .try_read_with(|s| read_buf(buf, |dst| SockRef::from(s).recv(dst)))
+    }
+
+    /// Receives one datagram into `buf`'s spare capacity, advancing it;
+    /// returns its length and sender.
+    pub async fn recv_buf_from<B: BufMut>(&self, buf: &mut B) -> io::Result<(usize, SocketAddr)> {
+        self.inner.read_with(|s| recv_buf_from(s, buf)).await
+    }
+
+    /// [`recv_buf_from`](AsyncUdpSocket::recv_buf_from) without waiting.
+    pub fn try_recv_buf_from<B: BufMut>(&self, buf: &mut B) -> io::Result<(usize, SocketAddr)> {
+        self.inner.try_read_with(|s| recv_buf_from(s, buf))
+    }
+
+    /// Joins the IPv4 multicast group `multiaddr` on the interface with
+    /// address `interface` (`Ipv4Addr::UNSPECIFIED` lets the kernel pick
+    /// one from the routing table).
+    pub fn join_multicast_v4(&self, multiaddr: Ipv4Addr, interface: Ipv4Addr) -> io::Result<()> {
+        self.inner.get_ref().join_multicast_v4(&multiaddr, &interface)
+    }
+
+    /// Leaves a group joined with [`join_multicast_v4`](AsyncUdpSocket::join_multicast_v4).
+    pub fn leave_multicast_v4(&self, multiaddr: Ipv4Addr, interface: Ipv4Addr) -> io::Result<()> {
+        self.inner.get_ref().leave_multicast_v4(&multiaddr, &interface)
+    }
+
+    /// Joins the IPv6 multicast group `multiaddr` on the interface with
+    /// index `interface` (0: the kernel picks one).
+    pub fn join_multicast_v6(&self, multiaddr: &Ipv6Addr, interface: u32) -> io::Result<()> {
+        self.inner.get_ref().join_multicast_v6(multiaddr, interface)
+    }
+
+    /// Leaves a group joined with [`join_multicast_v6`](AsyncUdpSocket::join_multicast_v6).
+    pub fn leave_multicast_v6(&self, multiaddr: &Ipv6Addr, interface: u32) -> io::Result<()> {
+        self.inner.get_ref().leave_multicast_v6(multiaddr, interface)
+    }
+
+    /// Sets `IP_MULTICAST_LOOP`: whether this host's own sockets in the
+    /// group receive the datagrams it sends to the group (on by default).
+    pub fn set_multicast_loop_v4(&self, on: bool) -> io::Result<()> {
+        self.inner.get_ref().set_multicast_loop_v4(on)
+    }
+
+    /// Whether `IP_MULTICAST_LOOP` is set.
+    pub fn multicast_loop_v4(&self) -> io::Result<bool> {
+        self.inner.get_ref().multicast_loop_v4()
+    }
+
+    /// Sets `IPV6_MULTICAST_LOOP`, the IPv6 form of
+    /// [`set_multicast_loop_v4`](AsyncUdpSocket::set_multicast_loop_v4).
+    pub fn set_multicast_loop_v6(&self, on: bool) -> io::Result<()> {
+        self.inner.get_ref().set_multicast_loop_v6(on)
+    }
+
+    /// Whether `IPV6_MULTICAST_LOOP` is set.
+    pub fn multicast_loop_v6(&self) -> io::Result<bool> {
+        self.inner.get_ref().multicast_loop_v6()
+    }
+
+    /// Sets the time-to-live of outgoing IPv4 multicast datagrams (1 by
+    /// default: they stay on the local network).
+    pub fn set_multicast_ttl_v4(&self, ttl: u32) -> io::Result<()> {
+        self.inner.get_ref().set_multicast_ttl_v4(ttl)
+    }
+
+    /// The time-to-live of outgoing IPv4 multicast datagrams.
+    pub fn multicast_ttl_v4(&self) -> io::Result<u32> {
+        self.inner.get_ref().multicast_ttl_v4()
+    }
+
+    /// Sets the IPv4 type-of-service byte (`IP_TOS`) of outgoing
+    /// datagrams (DSCP and ECN bits).
+    pub fn set_tos(&self, tos: u32) -> io::Result<()> {
+        SockRef::from(self.inner.get_ref()).set_tos(tos)
+    }
+
+    /// The IPv4 type-of-service byte (`IP_TOS`).
+    pub fn tos(&self) -> io::Result<u32> {
+        SockRef::from(self.inner.get_ref()).tos()
+    }
+
+    /// Sets the IPv6 traffic class (`IPV6_TCLASS`) of outgoing datagrams,
+    /// the IPv6 counterpart of [`set_tos`](AsyncUdpSocket::set_tos).
+    pub fn set_tclass_v6(&self, tclass: u32) -> io::Result<()> {
+        SockRef::from(self.inner.get_ref()).set_tclass_v6(tclass)
+    }
+
+    /// The IPv6 traffic class (`IPV6_TCLASS`).
+    pub fn tclass_v6(&self) -> io::Result<u32> {
+        SockRef::from(self.inner.get_ref()).tclass_v6()
+    }
+
+    /// Reads and clears the pending error (`SO_ERROR`), such as an ICMP
+    /// "port unreachable" drawn by an earlier datagram.
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.inner.get_ref().take_error()
+    }
+
     /// The address the socket is bound to.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.get_ref().local_addr()
@@ -199,4 +347,24 @@ impl AsyncUdpSocket {
     pub fn ttl(&self) -> io::Result<u32> {
         self.inner.get_ref().ttl()
     }
+}
+
+/// The sender of the next datagram, as an IP address.
+fn peek_sender(socket: &UdpSocket) -> io::Result<SocketAddr> {
+    ip_addr(SockRef::from(socket).peek_sender()?)
+}
+
+/// One `recvfrom` into `buf`'s spare capacity.
+fn recv_buf_from<B: BufMut>(socket: &UdpSocket, buf: &mut B) -> io::Result<(usize, SocketAddr)> {
+    let (n, from) = read_buf(buf, |dst| SockRef::from(socket).recv_from(dst))?;
+    Ok((n, ip_addr(from)?))
+}
+
+fn ip_addr(addr: SockAddr) -> io::Result<SocketAddr> {
+    addr.as_socket().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "received a datagram without an IP address",
+        )
+    })
 }

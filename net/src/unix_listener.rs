@@ -8,7 +8,7 @@ use std::task::{ready, Context, Poll};
 use socket2::{Domain, SockAddr, Socket, Type};
 
 use crate::accept_backoff::{AcceptBackoff, BackoffWait};
-use crate::{Async, AsyncUnixStream};
+use crate::{unix_addr, Async, AsyncUnixStream};
 
 /// The `listen` backlog used by [`AsyncUnixListener::bind`].
 const BACKLOG: i32 = 1024;
@@ -83,9 +83,24 @@ impl AsyncUnixListener {
     /// # Errors
     ///
     /// Outside a runtime, or if the path cannot be bound.
+    ///
+    /// A path starting with a NUL byte (`"\0name"`) binds an *abstract*
+    /// name instead, as in tokio: no file is created, nothing is left to
+    /// remove, and `AddrInUse` means another socket holds the name.
     pub fn bind(path: impl AsRef<Path>) -> io::Result<AsyncUnixListener> {
+        AsyncUnixListener::bind_sockaddr(&unix_addr::path_addr(path.as_ref())?)
+    }
+
+    /// Listens at `addr`, a path or an abstract name
+    /// (`std::os::linux::net::SocketAddrExt::from_abstract_name`), as
+    /// [`bind`](AsyncUnixListener::bind) does.
+    pub fn bind_addr(addr: &SocketAddr) -> io::Result<AsyncUnixListener> {
+        AsyncUnixListener::bind_sockaddr(&unix_addr::std_addr(addr)?)
+    }
+
+    fn bind_sockaddr(addr: &SockAddr) -> io::Result<AsyncUnixListener> {
         let socket = Socket::new(Domain::UNIX, Type::STREAM.nonblocking().cloexec(), None)?;
-        socket.bind(&SockAddr::unix(path)?)?;
+        socket.bind(addr)?;
         socket.listen(BACKLOG)?;
         AsyncUnixListener::from_nonblocking(socket)
     }

@@ -3,7 +3,7 @@
 use std::io;
 use std::mem;
 use std::net::Shutdown;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::net::{SocketAddr, UnixStream};
 use std::path::Path;
 
@@ -11,7 +11,7 @@ use socket2::{Domain, SockAddr, Socket, Type};
 
 use crate::peer_retry::PeerRetry;
 use crate::resolve::{finish_connect, in_progress};
-use crate::Async;
+use crate::{fd_passing, unix_addr, Async};
 
 /// A connected Unix domain stream socket driven by the reactor.
 ///
@@ -52,8 +52,35 @@ impl AsyncUnixStream {
     /// `connect` would wait. Wrap the call in `edgeio::time::timeout` to
     /// bound it. Outside an edgeio runtime there is no timer to sleep on,
     /// and the `WouldBlock` error is returned instead.
+    ///
+    /// A path starting with a NUL byte (`"\0name"`) names an abstract
+    /// socket (see [`connect_addr`](AsyncUnixStream::connect_addr)).
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<AsyncUnixStream> {
-        let addr = SockAddr::unix(path)?;
+        AsyncUnixStream::connect_sockaddr(unix_addr::path_addr(path.as_ref())?).await
+    }
+
+    /// Connects to the socket at `addr`, a path or an abstract name, as
+    /// [`connect`](AsyncUnixStream::connect) does.
+    ///
+    /// ```
+    /// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+    /// use edgeio_net::{AsyncUnixListener, AsyncUnixStream};
+    /// use std::os::linux::net::SocketAddrExt;
+    /// use std::os::unix::net::SocketAddr;
+    ///
+    /// let name = format!("edgeio-doc-{}", std::process::id());
+    /// let addr = SocketAddr::from_abstract_name(&name)?;
+    /// let listener = AsyncUnixListener::bind_addr(&addr)?;
+    /// let client = AsyncUnixStream::connect_addr(&addr).await?;
+    /// assert_eq!(client.peer_addr()?.as_abstract_name(), Some(name.as_bytes()));
+    /// # drop(listener);
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub async fn connect_addr(addr: &SocketAddr) -> io::Result<AsyncUnixStream> {
+        AsyncUnixStream::connect_sockaddr(unix_addr::std_addr(addr)?).await
+    }
+
+    async fn connect_sockaddr(addr: SockAddr) -> io::Result<AsyncUnixStream> {
         let socket = Socket::new(Domain::UNIX, Type::STREAM.nonblocking().cloexec(), None)?;
         let mut retry = PeerRetry::new();
         let started = loop {
@@ -135,6 +162,63 @@ impl AsyncUnixStream {
         })
     }
 
+    /// Sends `buf` with the file descriptors `fds` attached
+    /// (`SCM_RIGHTS`), waiting for room in the send buffer; returns the
+    /// bytes sent. The peer receives duplicates of the descriptors (the
+    /// same open files) through [`recv_with_fds`](AsyncUnixStream::recv_with_fds).
+    ///
+    /// The descriptors travel with the first byte sent; if fewer than
+    /// `buf.len()` bytes go out, send the rest without them (with
+    /// `write_all`). At most 253 descriptors per call (`SCM_MAX_FD`).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` if `buf` is empty while `fds` is not (a stream socket
+    /// would send nothing, and the descriptors would be lost) or if there
+    /// are more than 253 descriptors; any error of `sendmsg`.
+    pub async fn send_with_fds(&self, buf: &[u8], fds: &[BorrowedFd<'_>]) -> io::Result<usize> {
+        check_not_empty(buf, fds)?;
+        self.inner
+            .write_with(|s| fd_passing::send(s.as_fd(), buf, fds))
+            .await
+    }
+
+    /// [`send_with_fds`](AsyncUnixStream::send_with_fds) without waiting:
+    /// `WouldBlock` if the send buffer is full.
+    pub fn try_send_with_fds(&self, buf: &[u8], fds: &[BorrowedFd<'_>]) -> io::Result<usize> {
+        check_not_empty(buf, fds)?;
+        self.inner
+            .try_write_with(|s| fd_passing::send(s.as_fd(), buf, fds))
+    }
+
+    /// Reads into `buf`, waiting for data, and appends the file
+    /// descriptors that came with it to `fds` (received close-on-exec).
+    /// Returns the bytes read; `Ok(0)` at end of stream.
+    ///
+    /// A read stops where descriptors are attached, so they always come
+    /// with the first of the bytes sent with them. Descriptors sent to a
+    /// plain `read` are closed by the kernel.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidData` if the kernel had to drop descriptors for want of room
+    /// (`MSG_CTRUNC`, which takes other control data on the socket: room
+    /// is made for the 253 a message can carry): the bytes read with them
+    /// are lost and the descriptors that did arrive are closed, so none
+    /// leaks. Any error of `recvmsg`.
+    pub async fn recv_with_fds(&self, buf: &mut [u8], fds: &mut Vec<OwnedFd>) -> io::Result<usize> {
+        self.inner
+            .read_with(|s| fd_passing::recv(s.as_fd(), buf, fds, fd_passing::MAX_FDS))
+            .await
+    }
+
+    /// [`recv_with_fds`](AsyncUnixStream::recv_with_fds) without waiting:
+    /// `WouldBlock` if nothing can be read right now.
+    pub fn try_recv_with_fds(&self, buf: &mut [u8], fds: &mut Vec<OwnedFd>) -> io::Result<usize> {
+        self.inner
+            .try_read_with(|s| fd_passing::recv(s.as_fd(), buf, fds, fd_passing::MAX_FDS))
+    }
+
     /// Shuts down one or both directions; the socket stays open until
     /// dropped.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
@@ -154,4 +238,15 @@ pub struct UCred {
     /// The peer's process id; `None` if the peer is not visible in this
     /// process's pid namespace.
     pub pid: Option<libc::pid_t>,
+}
+
+/// A stream `sendmsg` of no bytes sends nothing, descriptors included.
+fn check_not_empty(buf: &[u8], fds: &[BorrowedFd<'_>]) -> io::Result<()> {
+    if buf.is_empty() && !fds.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "file descriptors need at least one byte of data to travel with on a stream socket",
+        ));
+    }
+    Ok(())
 }

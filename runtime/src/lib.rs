@@ -45,7 +45,9 @@ pub use executor::join_handle::{JoinError, JoinHandle};
 pub use executor::local_set::{spawn_local, LocalEnterGuard, LocalSet};
 pub use executor::worker::block_in_place;
 pub use executor::yield_now::{yield_now, YieldNow};
+pub use io::interest::Interest;
 pub use io::io_wait::IoWait;
+pub use io::ready::Ready;
 pub use io::registration::Registration;
 pub use runtime::{spawn, spawn_blocking, Builder, EnterGuard, Handle, Metrics, Runtime, RuntimeFlavor};
 
@@ -56,6 +58,6 @@ pub use runtime::{spawn, spawn_blocking, Builder, EnterGuard, Handle, Metrics, R
 pub mod __loom {
     pub use crate::executor::idle::loom_api::Idle;
     pub use crate::io::source::loom_api::{
-        Direction, ReadyEvent, Source, WaitKey, READABLE, READ_CLOSED, WRITABLE,
+        Direction, ReadyEvent, Source, WaitKey, ERROR, READABLE, READ_CLOSED, WRITABLE,
     };
 }

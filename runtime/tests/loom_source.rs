@@ -13,7 +13,7 @@
 use std::sync::Arc as StdArc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use edgeio_runtime::__loom::{Direction, Source, WaitKey, READABLE, READ_CLOSED};
+use edgeio_runtime::__loom::{Direction, Source, WaitKey, ERROR, READABLE, READ_CLOSED};
 use loom::sync::atomic::{AtomicBool, AtomicUsize};
 use loom::sync::Arc;
 use loom::thread;
@@ -209,6 +209,54 @@ fn wouldblock_clear_races_hangup() {
         }
         // A hang-up is final: readiness stays.
         assert!(source.ready_event(Direction::Read).is_some());
+    });
+}
+
+/// (a''') An error edge (`EPOLLERR`, which wakes both directions) races a
+/// reader whose read reports `EAGAIN` (a connected UDP socket whose error
+/// was already taken) and a writer waiting on a full send buffer. The
+/// reader's `EAGAIN` must not erase the error for the writer: the writer is
+/// woken, and its next poll finds the fd ready (issue 19, item 7).
+#[test]
+fn read_eagain_races_error_edge_writer_still_sees_it() {
+    model(|| {
+        let source = Arc::new(Source::new());
+        let (_reader_flag, reader_waker) = flag();
+        let (flag, waker) = flag();
+
+        let reader = {
+            let source = source.clone();
+            thread::spawn(move || {
+                let waker = reader_waker;
+                let mut cx = Context::from_waker(&waker);
+                // One attempt: the read says EAGAIN whenever it runs.
+                if let Poll::Ready(event) = source.poll_ready(&mut cx, Direction::Read) {
+                    source.clear_readiness(event);
+                }
+            })
+        };
+        let writer = {
+            let source = source.clone();
+            thread::spawn(move || {
+                let mut cx = Context::from_waker(&waker);
+                source.poll_ready(&mut cx, Direction::Write).is_ready()
+            })
+        };
+        let mut wake = Vec::new();
+        source.dispatch(ERROR, &mut wake);
+        for w in wake {
+            w.wake();
+        }
+        reader.join().unwrap();
+        let ready = writer.join().unwrap();
+        assert!(
+            ready || flag.0.load(SeqCst) > 0,
+            "writer never woken by the error"
+        );
+        assert!(
+            source.ready_event(Direction::Write).is_some(),
+            "a read's EAGAIN erased the error the writer was woken for"
+        );
     });
 }
 

@@ -67,6 +67,14 @@ impl<'a> IoWait<'a> {
         })
     }
 
+    /// [`IoWait::poll_ready`] without spending budget, for a caller that
+    /// polls several waits as one (`Registration::ready`).
+    pub(crate) fn poll_ready_unbudgeted(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.registration
+            .poll_ready(cx, self.direction, Some(&mut self.key))
+            .map_ok(drop)
+    }
+
     /// Runs `op` until it does not report `WouldBlock`, waiting in between,
     /// as [`Registration::poll_read_io`] (or `poll_write_io`) does.
     pub fn poll_io<R>(

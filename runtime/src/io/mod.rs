@@ -1,8 +1,10 @@
 //! I/O: the epoll reactor, the registry of fds it watches, the readiness
 //! each fd has shown, and the futures that wait for it.
 
+pub(crate) mod interest;
 pub(crate) mod io_wait;
 pub(crate) mod reactor;
+pub(crate) mod ready;
 pub(crate) mod registration;
 pub(crate) mod registry;
 pub(crate) mod source;

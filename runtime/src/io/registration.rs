@@ -9,8 +9,10 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use crate::executor::coop;
+use crate::io::interest::Interest;
 use crate::io::io_wait::IoWait;
 use crate::io::reactor::{shutdown_error, Reactor};
+use crate::io::ready::Ready;
 use crate::io::source::{Direction, ReadyEvent, Source, WaitKey};
 use crate::runtime::Handle;
 
@@ -114,6 +116,104 @@ impl Registration {
         poll_fn(|cx| wait.poll_ready(cx)).await
     }
 
+    /// Waits until the fd may make progress in at least one direction of
+    /// `interest`, and returns what the reactor last saw in those
+    /// directions: tokio's `ready`.
+    ///
+    /// Does not consume the readiness: after it reports readable, read
+    /// with [`try_read_io`](Registration::try_read_io) (or the sockets'
+    /// `try_read`) until that reports `WouldBlock`, which clears it;
+    /// calling `ready` again without doing so returns at once. A pending
+    /// error wakes either direction and shows as [`Ready::is_error`],
+    /// together with the direction(s) of `interest` being ready: the next
+    /// operation reports the error, so a caller that only acts on
+    /// `is_readable()` (`is_writable()`) does not spin.
+    /// Spends budget once when ready, as [`Registration::poll_read_ready`]
+    /// does; cancelled, it leaves no waker behind.
+    ///
+    /// ```
+    /// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+    /// use edgeio_runtime::{Interest, Registration};
+    /// use std::os::fd::AsFd;
+    /// use std::os::unix::net::UnixDatagram;
+    ///
+    /// let (a, b) = UnixDatagram::pair()?;
+    /// b.set_nonblocking(true)?;
+    /// // SAFETY: `b` outlives `registration` (dropped first, in reverse order).
+    /// let registration = unsafe { Registration::new(b.as_fd())? };
+    /// a.send(b"ping")?;
+    /// let ready = registration.ready(Interest::READABLE | Interest::WRITABLE).await?;
+    /// assert!(ready.is_readable());
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        let mut read = interest.is_readable().then(|| self.read_wait());
+        let mut write = interest.is_writable().then(|| self.write_wait());
+        poll_fn(|cx| {
+            coop::budgeted(cx, |cx| {
+                let mut any = false;
+                // Poll both, so that each stores its waker when pending.
+                for wait in [read.as_mut(), write.as_mut()].into_iter().flatten() {
+                    if wait.poll_ready_unbudgeted(cx)?.is_ready() {
+                        any = true;
+                    }
+                }
+                if any {
+                    Poll::Ready(Ok(self.source.ready(interest)))
+                } else {
+                    Poll::Pending
+                }
+            })
+        })
+        .await
+    }
+
+    /// Runs `op` once without waiting, for an operation on the fd in the
+    /// directions of `interest` (tokio's `try_io`): `WouldBlock` if none of
+    /// them is known to be ready, or if `op` reports it, which then clears
+    /// the readiness of every direction of `interest`.
+    ///
+    /// `op` must report an fd that cannot proceed with `WouldBlock`;
+    /// returning `WouldBlock` for any other reason makes the fd wait for
+    /// an edge that may never come.
+    pub fn try_io<R>(&self, interest: Interest, op: impl FnOnce() -> io::Result<R>) -> io::Result<R> {
+        let read = interest
+            .is_readable()
+            .then(|| self.source.ready_event(Direction::Read))
+            .flatten();
+        let write = interest
+            .is_writable()
+            .then(|| self.source.ready_event(Direction::Write))
+            .flatten();
+        if read.is_none() && write.is_none() {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let result = op();
+        if matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            read.into_iter()
+                .chain(write)
+                .for_each(|event| self.source.clear_readiness(event));
+        }
+        result
+    }
+
+    /// Waits for `interest` and runs `op`, until `op` does not report
+    /// `WouldBlock` (tokio's `async_io`). The same contract on `op` as
+    /// [`try_io`](Registration::try_io).
+    pub async fn async_io<R>(
+        &self,
+        interest: Interest,
+        mut op: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        loop {
+            self.ready(interest).await?;
+            match self.try_io(interest, &mut op) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                result => return result,
+            }
+        }
+    }
+
     /// A wait for readability that keeps its own place among the fd's
     /// waiters, for futures built on the `poll_` methods' logic: see
     /// [`IoWait`].
@@ -168,24 +268,12 @@ impl Registration {
     /// fd is not known to be readable, or if `op` reports it (which then
     /// marks the fd drained, so the next `poll_read_io` waits for an edge).
     pub fn try_read_io<R>(&self, op: impl FnOnce() -> io::Result<R>) -> io::Result<R> {
-        self.try_io(Direction::Read, op)
+        self.try_io(Interest::READABLE, op)
     }
 
     /// Writing counterpart of [`Registration::try_read_io`].
     pub fn try_write_io<R>(&self, op: impl FnOnce() -> io::Result<R>) -> io::Result<R> {
-        self.try_io(Direction::Write, op)
-    }
-
-    fn try_io<R>(&self, direction: Direction, op: impl FnOnce() -> io::Result<R>) -> io::Result<R> {
-        let event = self
-            .source
-            .ready_event(direction)
-            .ok_or(io::ErrorKind::WouldBlock)?;
-        let result = op();
-        if matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
-            self.source.clear_readiness(event);
-        }
-        result
+        self.try_io(Interest::WRITABLE, op)
     }
 
     /// `async` form of [`Registration::poll_read_io`], through an

@@ -13,6 +13,8 @@ use std::task::{Context, Poll, Waker};
 
 use slab::Slab;
 
+use crate::io::interest::Interest;
+use crate::io::ready::Ready;
 use crate::loom::{AtomicUsize, Mutex};
 use crate::sys::Event;
 
@@ -20,9 +22,15 @@ const READABLE: usize = 1 << 0;
 const WRITABLE: usize = 1 << 1;
 const READ_CLOSED: usize = 1 << 2;
 const WRITE_CLOSED: usize = 1 << 3;
-const ERROR: usize = 1 << 4;
-const READINESS_MASK: usize = (1 << 5) - 1;
-const TICK_SHIFT: u32 = 5;
+/// An `EPOLLERR` sets both error bits, one per direction, so that each
+/// direction forgets the error on its own `EAGAIN`: a reader's `EAGAIN`
+/// says nothing about what a writer would see (a pending error, or a
+/// closed peer, that the writer must still be told about).
+const READ_ERROR: usize = 1 << 4;
+const WRITE_ERROR: usize = 1 << 5;
+const ERROR: usize = READ_ERROR | WRITE_ERROR;
+const READINESS_MASK: usize = (1 << 6) - 1;
+const TICK_SHIFT: u32 = 6;
 
 /// The direction an operation waits on. (`pub` only so the loom models can
 /// name it; the module itself is private.)
@@ -36,8 +44,8 @@ impl Direction {
     /// Bits that make an operation in this direction worth attempting.
     fn ready_mask(self) -> usize {
         match self {
-            Direction::Read => READABLE | READ_CLOSED | ERROR,
-            Direction::Write => WRITABLE | WRITE_CLOSED | ERROR,
+            Direction::Read => READABLE | READ_CLOSED | READ_ERROR,
+            Direction::Write => WRITABLE | WRITE_CLOSED | WRITE_ERROR,
         }
     }
 
@@ -336,11 +344,44 @@ impl Source {
         })
     }
 
+    /// The readiness last reported in the directions of `interest`, for
+    /// `Registration::ready`: the read direction's bits if it is readable,
+    /// the write direction's if writable.
+    ///
+    /// A direction's error bit shows as `ERROR` *and* as that direction
+    /// being ready: the next operation reports the error, and a caller
+    /// that only tries when `is_readable()` (`is_writable()`) must not
+    /// spin on a readiness it never acts on.
+    pub(crate) fn ready(&self, interest: Interest) -> Ready {
+        let current = self.readiness.load(Ordering::Acquire);
+        let mut ready = Ready::EMPTY;
+        let mut add = |bit: usize, as_ready: Ready| {
+            if current & bit != 0 {
+                ready |= as_ready;
+            }
+        };
+        if interest.is_readable() {
+            add(READABLE, Ready::READABLE);
+            add(READ_CLOSED, Ready::READ_CLOSED);
+            add(READ_ERROR, Ready::ERROR | Ready::READABLE);
+        }
+        if interest.is_writable() {
+            add(WRITABLE, Ready::WRITABLE);
+            add(WRITE_CLOSED, Ready::WRITE_CLOSED);
+            add(WRITE_ERROR, Ready::ERROR | Ready::WRITABLE);
+        }
+        ready
+    }
+
     /// An operation hit `EAGAIN`: forget the readiness it acted on, unless a
     /// newer event has arrived since.
     ///
-    /// All of the direction's bits go, the hang-up and error bits too: the
-    /// syscall has just said there is nothing to report. Sockets that hang
+    /// All of the direction's bits go, its hang-up and error bits too: the
+    /// syscall has just said there is nothing to report *in this
+    /// direction*. The other direction's bits stay, the error included
+    /// (each direction has its own copy of it): a read's `EAGAIN` on a
+    /// socket with a full send buffer must not hide from a waiting writer
+    /// the error that will fail its next write. Sockets that hang
     /// up or fail for good never say `EAGAIN` again (a TCP read returns 0,
     /// a write `EPIPE`), but some do: a connected UDP socket once `recv`
     /// has returned the ICMP error behind `EPOLLERR`, a datagram socket
@@ -394,6 +435,8 @@ pub mod loom_api {
     pub const READABLE: usize = super::READABLE;
     pub const WRITABLE: usize = super::WRITABLE;
     pub const READ_CLOSED: usize = super::READ_CLOSED;
+    /// What an `EPOLLERR` sets (both directions' error bits).
+    pub const ERROR: usize = super::ERROR;
 
     /// An owned waiter's slot ([`super::WaitKey`] behind a public face).
     #[derive(Default)]
@@ -464,6 +507,35 @@ mod tests {
             .more
             .as_ref()
             .map_or(0, |more| more.readers.owned.capacity())
+    }
+
+    /// Issue 19, item 7: a read's `EAGAIN` on a socket with a pending
+    /// error (and a full send buffer, so not writable) must not erase the
+    /// error a waiting writer is to be woken for and then see.
+    #[test]
+    fn read_eagain_keeps_the_error_for_writers() {
+        let source = Source::new(0);
+        let mut wake = Vec::new();
+        source.dispatch_bits(ERROR, &mut wake);
+        let read = source.ready_event(Direction::Read).expect("an error is readable");
+        source.clear_readiness(read);
+        assert!(
+            source.ready_event(Direction::Read).is_none(),
+            "the reader's EAGAIN counts"
+        );
+        assert!(
+            source.ready_event(Direction::Write).is_some(),
+            "a read's EAGAIN hid the error from writers"
+        );
+        assert!(source.ready(Interest::WRITABLE).is_error());
+        assert!(!source.ready(Interest::READABLE).is_error());
+
+        // And the other way round: a writer's EAGAIN leaves the reader's.
+        source.dispatch_bits(ERROR, &mut wake);
+        let write = source.ready_event(Direction::Write).unwrap();
+        source.clear_readiness(write);
+        assert!(source.ready_event(Direction::Write).is_none());
+        assert!(source.ready_event(Direction::Read).is_some());
     }
 
     #[test]
