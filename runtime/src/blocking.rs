@@ -14,6 +14,7 @@ use crate::executor::context;
 use crate::executor::join_handle::JoinHandle;
 use crate::executor::scheduler::{Runnable, Shared};
 use crate::executor::task_future::TaskFuture;
+use crate::executor::task_id::Id;
 use crate::runtime::Handle;
 
 pub(crate) struct BlockingPool {
@@ -71,11 +72,12 @@ impl BlockingPool {
                 shared.blocking.schedule(runnable, &shared);
             }
         };
+        let id = Id::next();
         let (runnable, task) = async_task::Builder::new()
             .metadata(Arc::downgrade(runtime))
-            .spawn(|_| TaskFuture::new(async move { f() }), schedule);
+            .spawn(|_| TaskFuture::new(async move { f() }, id), schedule);
         runnable.schedule();
-        JoinHandle::new(task.fallible())
+        JoinHandle::new(task.fallible(), id)
     }
 
     fn schedule(self: &Arc<Self>, runnable: Runnable, runtime: &Arc<Shared>) {

@@ -35,6 +35,7 @@ mod loom;
 mod runtime;
 pub mod signal;
 mod sys;
+pub mod task;
 pub mod time;
 mod trace;
 

@@ -53,3 +53,64 @@ pub(crate) fn budgeted<T>(cx: &mut Context<'_>, op: impl FnOnce(&mut Context<'_>
     }
     result
 }
+
+/// Spends one unit of the current task's budget, yielding first if it is
+/// spent (tokio's `task::consume_budget`).
+///
+/// For a loop that does much work per iteration without ever awaiting
+/// I/O (which spends the budget on its own), so that it still gives
+/// other tasks their turn, but only once its budget is used up rather
+/// than on every iteration as `yield_now` would. Outside a task of ours
+/// there is no budget and it never yields.
+///
+/// ```
+/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+/// let mut sum = 0u64;
+/// for i in 0..10_000 {
+///     sum += i;
+///     edgeio_runtime::task::consume_budget().await;
+/// }
+/// assert_eq!(sum, 49_995_000);
+/// # });
+/// ```
+pub async fn consume_budget() {
+    std::future::poll_fn(|cx| budgeted(cx, |_| Poll::Ready(()))).await;
+}
+
+/// Runs `future` without a budget: the I/O it does never yields because
+/// the task spent its budget (tokio's `task::unconstrained`).
+///
+/// For a future that must not be interrupted, e.g. one draining a socket
+/// to a deadline. It can keep its worker for as long as it never returns
+/// `Pending` on its own, so use it with care.
+///
+/// ```
+/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+/// let value = edgeio_runtime::task::unconstrained(async { 7 }).await;
+/// assert_eq!(value, 7);
+/// # });
+/// ```
+pub fn unconstrained<F: std::future::Future>(future: F) -> Unconstrained<F> {
+    Unconstrained { future }
+}
+
+pin_project_lite::pin_project! {
+    /// The future [`unconstrained`] returns.
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    #[derive(Debug)]
+    pub struct Unconstrained<F> {
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F: std::future::Future> std::future::Future for Unconstrained<F> {
+    type Output = F::Output;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // No budget for the inner poll; the task's own one, untouched,
+        // comes back afterwards (the guard restores it, panic or not).
+        let _unbudgeted = Budget(REMAINING.with(|r| r.replace(None)));
+        self.project().future.poll(cx)
+    }
+}

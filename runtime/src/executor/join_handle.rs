@@ -5,11 +5,14 @@ use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Mutex;
-use std::task::{ready, Context, Poll, Waker};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError, Weak};
+use std::task::{ready, Context, Poll, Wake, Waker};
 
+use crate::executor::abort_handle::{Abort, AbortHandle};
 use crate::executor::scheduler::Task;
 use crate::executor::task_future::TaskOutput;
+use crate::executor::task_id::Id;
 
 /// An owned permission to await a spawned task's output.
 ///
@@ -25,7 +28,19 @@ use crate::executor::task_future::TaskOutput;
 /// ```
 #[must_use = "dropping a JoinHandle detaches the task; `.await` it or call `.detach()` to make that explicit"]
 pub struct JoinHandle<T> {
-    state: Mutex<State<T>>,
+    id: Id,
+    slot: Mutex<Slot<T>>,
+}
+
+/// Where the handle keeps the task's state: inline until an
+/// [`AbortHandle`] is taken, then behind an `Arc` both handles share (so a
+/// spawn that never asks for an `AbortHandle` allocates nothing more).
+enum Slot<T> {
+    Own(State<T>),
+    /// With the function [`JoinHandle`]'s `Drop` calls to let go of it,
+    /// chosen where `T: Send + 'static` is known (a `Drop` impl cannot ask
+    /// for bounds the type does not have).
+    Shared(Arc<SharedState<T>>, fn(Arc<SharedState<T>>)),
 }
 
 /// `async-task`'s cancellation of a task: closes the task when first
@@ -47,22 +62,196 @@ enum State<T> {
 }
 
 /// The outcome a task's output, or the lack of one, comes to.
-fn outcome<T>(output: Option<TaskOutput<T>>) -> Result<T, JoinError> {
+fn outcome<T>(output: Option<TaskOutput<T>>, id: Id) -> Result<T, JoinError> {
     match output {
-        Some(output) => output.into_result().map_err(JoinError::panic),
-        None => Err(JoinError::cancelled()),
+        Some(output) => output.into_result().map_err(|payload| JoinError::panic(id, payload)),
+        None => Err(JoinError::cancelled(id)),
+    }
+}
+
+impl<T> State<T> {
+    fn abort(&mut self)
+    where
+        T: Send + 'static,
+    {
+        if !matches!(self, State::Running(_)) {
+            return;
+        }
+        let State::Running(task) = std::mem::replace(self, State::Finished) else {
+            unreachable!("checked above")
+        };
+        let mut cancel: Cancel<T> = Box::pin(task.cancel());
+        let waker = futures_task::noop_waker();
+        // The first poll closes the task; the future is then dropped by
+        // whoever runs or drops it next. The poll may schedule the task
+        // (never drop it here while the runtime runs); the caller holds
+        // the lock across it so that `is_finished` and a second `abort`
+        // see either the running task or its cancellation, never the gap
+        // between.
+        *self = match cancel.as_mut().poll(&mut Context::from_waker(&waker)) {
+            Poll::Ready(output) => State::Aborted(output),
+            Poll::Pending => State::Aborting { cancel, waker },
+        };
+    }
+
+    fn is_finished(&mut self) -> bool {
+        match self {
+            State::Running(task) => task.is_finished(),
+            State::Aborting { cancel, waker } => {
+                // Polled with the waker an await left, so that the await
+                // is still woken when the task stops.
+                let Poll::Ready(output) = cancel.as_mut().poll(&mut Context::from_waker(waker)) else {
+                    return false;
+                };
+                *self = State::Aborted(output);
+                true
+            }
+            State::Aborted(_) | State::Finished => true,
+        }
+    }
+
+    fn poll(&mut self, cx: &mut Context<'_>, id: Id) -> Poll<Result<T, JoinError>> {
+        let result = match self {
+            State::Running(task) => outcome(ready!(Pin::new(task).poll(cx)), id),
+            State::Aborting { cancel, waker } => {
+                if !waker.will_wake(cx.waker()) {
+                    *waker = cx.waker().clone();
+                }
+                outcome(ready!(cancel.as_mut().poll(cx)), id)
+            }
+            State::Aborted(output) => outcome(output.take(), id),
+            State::Finished => panic!("JoinHandle polled after it completed"),
+        };
+        *self = State::Finished;
+        Poll::Ready(result)
+    }
+
+    /// The output of a task that has finished, if nobody took it yet. The
+    /// caller drops it without any lock held (its `Drop` may do anything).
+    fn take_finished(&mut self, waker: &Waker) -> Option<TaskOutput<T>> {
+        match self {
+            State::Running(task) => match Pin::new(task).poll(&mut Context::from_waker(waker)) {
+                Poll::Ready(output) => {
+                    *self = State::Finished;
+                    output
+                }
+                Poll::Pending => None,
+            },
+            State::Aborted(output) => output.take(),
+            State::Aborting { .. } | State::Finished => None,
+        }
+    }
+}
+
+/// A task's state once both a [`JoinHandle`] and [`AbortHandle`]s refer
+/// to it.
+struct SharedState<T> {
+    state: Mutex<State<T>>,
+    /// The `JoinHandle` is gone: nobody will take the output, so whoever
+    /// finds it drops it, as a detached task's is dropped when it finishes
+    /// (rather than when the last `AbortHandle` goes).
+    detached: AtomicBool,
+}
+
+impl<T> SharedState<T> {
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `op` on the state, then drops the output if it is there and
+    /// the `JoinHandle` is gone.
+    fn with<R>(&self, op: impl FnOnce(&mut State<T>) -> R) -> R {
+        let mut state = self.lock();
+        let result = op(&mut state);
+        let output = if self.detached.load(Ordering::Acquire) && state.is_finished() {
+            state.take_finished(&futures_task::noop_waker())
+        } else {
+            None
+        };
+        drop(state);
+        drop(output);
+        result
+    }
+}
+
+impl<T: Send + 'static> Abort for SharedState<T> {
+    fn abort(&self) {
+        self.with(State::abort);
+    }
+
+    fn is_finished(&self) -> bool {
+        self.with(State::is_finished)
+    }
+}
+
+/// The [`JoinHandle`] of a shared task is dropped: take the output now if
+/// the task has finished, else leave a waker that drops it when the task
+/// finishes.
+fn release_shared<T: Send + 'static>(shared: Arc<SharedState<T>>) {
+    shared.detached.store(true, Ordering::Release);
+    let mut state = shared.lock();
+    let output = if let State::Running(_) = &*state {
+        let waker = Waker::from(Arc::new(DropOutput(Arc::downgrade(&shared))));
+        state.take_finished(&waker)
+    } else {
+        state.take_finished(&futures_task::noop_waker())
+    };
+    drop(state);
+    drop(output);
+}
+
+/// The waker a detached shared task completes into: drops its output.
+struct DropOutput<T>(Weak<SharedState<T>>);
+
+impl<T: Send + 'static> Wake for DropOutput<T> {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let Some(shared) = self.0.upgrade() else {
+            return;
+        };
+        // `try_lock`: the wake may come from inside `abort`, which holds
+        // the lock (closing a task wakes its awaiter) and drops the output
+        // itself.
+        let output = match shared.state.try_lock() {
+            Ok(mut state) => state.take_finished(&futures_task::noop_waker()),
+            Err(TryLockError::Poisoned(e)) => e.into_inner().take_finished(&futures_task::noop_waker()),
+            Err(TryLockError::WouldBlock) => None,
+        };
+        drop(output);
+    }
+}
+
+impl<T> Drop for SharedState<T> {
+    fn drop(&mut self) {
+        // Dropping an `async-task` `Task` would cancel it: let it run on.
+        let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
+        if let State::Running(task) = std::mem::replace(state, State::Finished) {
+            task.detach();
+        }
     }
 }
 
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(task: Task<TaskOutput<T>>) -> JoinHandle<T> {
+    pub(crate) fn new(task: Task<TaskOutput<T>>, id: Id) -> JoinHandle<T> {
         JoinHandle {
-            state: Mutex::new(State::Running(task)),
+            id,
+            slot: Mutex::new(Slot::Own(State::Running(task))),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State<T>> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> MutexGuard<'_, Slot<T>> {
+        self.slot.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `op` on the task's state, wherever it lives.
+    fn with<R>(&self, op: impl FnOnce(&mut State<T>) -> R) -> R {
+        match &mut *self.lock() {
+            Slot::Own(state) => op(state),
+            Slot::Shared(shared, _) => op(&mut shared.lock()),
+        }
     }
 
     /// Cancels the task: its future is dropped (at the end of its current
@@ -75,24 +264,38 @@ impl<T> JoinHandle<T> {
     where
         T: Send + 'static,
     {
-        let mut state = self.lock();
-        if !matches!(*state, State::Running(_)) {
-            return;
+        self.with(State::abort);
+    }
+
+    /// A handle that can abort the task (and ask whether it finished)
+    /// without owning this `JoinHandle`; see [`AbortHandle`].
+    ///
+    /// Unlike tokio's, this asks for `T: Send`: the handle shares the
+    /// task's state, output slot included, across threads.
+    #[must_use]
+    pub fn abort_handle(&self) -> AbortHandle
+    where
+        T: Send + 'static,
+    {
+        let mut slot = self.lock();
+        if let Slot::Own(state) = &mut *slot {
+            let state = std::mem::replace(state, State::Finished);
+            let shared = Arc::new(SharedState {
+                state: Mutex::new(state),
+                detached: AtomicBool::new(false),
+            });
+            *slot = Slot::Shared(shared, release_shared::<T>);
         }
-        let State::Running(task) = std::mem::replace(&mut *state, State::Finished) else {
-            unreachable!("checked above")
+        let Slot::Shared(shared, _) = &*slot else {
+            unreachable!("made shared above")
         };
-        let mut cancel: Cancel<T> = Box::pin(task.cancel());
-        let waker = futures_task::noop_waker();
-        // The first poll closes the task; the future is then dropped by
-        // whoever runs or drops it next. The poll may schedule the task
-        // (never drop it here while the runtime runs); the lock stays held
-        // across it so that `is_finished` and a second `abort` see either
-        // the running task or its cancellation, never the gap between.
-        *state = match cancel.as_mut().poll(&mut Context::from_waker(&waker)) {
-            Poll::Ready(output) => State::Aborted(output),
-            Poll::Pending => State::Aborting { cancel, waker },
-        };
+        AbortHandle::new(self.id, shared.clone())
+    }
+
+    /// The task's id, as [`task::id()`](crate::task::id) returns inside it.
+    #[must_use]
+    pub fn id(&self) -> Id {
+        self.id
     }
 
     /// Lets the task run to completion on its own; its output is discarded.
@@ -104,20 +307,7 @@ impl<T> JoinHandle<T> {
     /// and its future dropped).
     #[must_use]
     pub fn is_finished(&self) -> bool {
-        let mut state = self.lock();
-        match &mut *state {
-            State::Running(task) => task.is_finished(),
-            State::Aborting { cancel, waker } => {
-                // Polled with the waker an await left, so that the await
-                // is still woken when the task stops.
-                let Poll::Ready(output) = cancel.as_mut().poll(&mut Context::from_waker(waker)) else {
-                    return false;
-                };
-                *state = State::Aborted(output);
-                true
-            }
-            State::Aborted(_) | State::Finished => true,
-        }
+        self.with(State::is_finished)
     }
 }
 
@@ -128,30 +318,22 @@ impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let state = self.get_mut().state.get_mut().unwrap_or_else(|e| e.into_inner());
-        let result = match state {
-            State::Running(task) => outcome(ready!(Pin::new(task).poll(cx))),
-            State::Aborting { cancel, waker } => {
-                if !waker.will_wake(cx.waker()) {
-                    *waker = cx.waker().clone();
-                }
-                outcome(ready!(cancel.as_mut().poll(cx)))
-            }
-            State::Aborted(output) => outcome(output.take()),
-            State::Finished => panic!("JoinHandle polled after it completed"),
-        };
-        *state = State::Finished;
-        Poll::Ready(result)
+        let this = self.get_mut();
+        let id = this.id;
+        match this.slot.get_mut().unwrap_or_else(|e| e.into_inner()) {
+            Slot::Own(state) => state.poll(cx, id),
+            Slot::Shared(shared, _) => shared.lock().poll(cx, id),
+        }
     }
 }
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
-        if let State::Running(task) = std::mem::replace(
-            self.state.get_mut().unwrap_or_else(|e| e.into_inner()),
-            State::Finished,
-        ) {
-            task.detach();
+        let slot = self.slot.get_mut().unwrap_or_else(|e| e.into_inner());
+        match std::mem::replace(slot, Slot::Own(State::Finished)) {
+            Slot::Own(State::Running(task)) => task.detach(),
+            Slot::Own(_) => {}
+            Slot::Shared(shared, release) => release(shared),
         }
     }
 }
@@ -159,13 +341,19 @@ impl<T> Drop for JoinHandle<T> {
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinHandle")
+            .field("id", &self.id)
             .field("finished", &self.is_finished())
             .finish()
     }
 }
 
-/// Why a task produced no output.
+/// Why a task produced no output: it panicked, or it was cancelled
+/// (aborted, or its runtime shut down first).
+///
+/// `Display` names the task by its [`Id`] as tokio's does: "task 5
+/// panicked with message \"boom\"", "task 5 was cancelled".
 pub struct JoinError {
+    id: Id,
     repr: Repr,
 }
 
@@ -177,14 +365,16 @@ enum Repr {
 }
 
 impl JoinError {
-    fn cancelled() -> JoinError {
+    fn cancelled(id: Id) -> JoinError {
         JoinError {
+            id,
             repr: Repr::Cancelled,
         }
     }
 
-    fn panic(payload: Box<dyn Any + Send>) -> JoinError {
+    fn panic(id: Id, payload: Box<dyn Any + Send>) -> JoinError {
         JoinError {
+            id,
             repr: Repr::Panic(Mutex::new(payload)),
         }
     }
@@ -199,6 +389,23 @@ impl JoinError {
     #[must_use]
     pub fn is_panic(&self) -> bool {
         matches!(self.repr, Repr::Panic(_))
+    }
+
+    /// The id of the task that failed.
+    #[must_use]
+    pub fn id(&self) -> Id {
+        self.id
+    }
+
+    /// The panic payload, to re-raise with `std::panic::resume_unwind`.
+    ///
+    /// # Panics
+    ///
+    /// If the task did not panic (it was cancelled); see
+    /// [`JoinError::try_into_panic`].
+    #[track_caller]
+    pub fn into_panic(self) -> Box<dyn Any + Send> {
+        self.try_into_panic().expect("`JoinError` reason is not a panic.")
     }
 
     /// The panic payload, to re-raise with `std::panic::resume_unwind`.
@@ -225,21 +432,19 @@ impl JoinError {
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.repr, self.panic_message()) {
-            (Repr::Cancelled, _) => f.write_str("task was cancelled"),
-            (Repr::Panic(_), Some(message)) => write!(f, "task panicked: {message}"),
-            (Repr::Panic(_), None) => f.write_str("task panicked"),
+            (Repr::Cancelled, _) => write!(f, "task {} was cancelled", self.id),
+            (Repr::Panic(_), Some(message)) => write!(f, "task {} panicked with message {message:?}", self.id),
+            (Repr::Panic(_), None) => write!(f, "task {} panicked", self.id),
         }
     }
 }
 
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.repr {
-            Repr::Cancelled => f.write_str("JoinError::Cancelled"),
-            Repr::Panic(_) => f
-                .debug_tuple("JoinError::Panic")
-                .field(&self.panic_message())
-                .finish(),
+        match (&self.repr, self.panic_message()) {
+            (Repr::Cancelled, _) => write!(f, "JoinError::Cancelled({:?})", self.id),
+            (Repr::Panic(_), Some(message)) => write!(f, "JoinError::Panic({:?}, {message:?}, ...)", self.id),
+            (Repr::Panic(_), None) => write!(f, "JoinError::Panic({:?}, ...)", self.id),
         }
     }
 }

@@ -2,13 +2,17 @@
 //! them, and the cooperative budget that keeps one task from holding a
 //! worker.
 
+pub(crate) mod abort_handle;
 pub(crate) mod block_on;
 pub(crate) mod context;
 pub(crate) mod coop;
 pub(crate) mod idle;
 pub(crate) mod join_handle;
+pub(crate) mod join_set;
 pub(crate) mod scheduler;
 pub(crate) mod task_future;
+pub(crate) mod task_id;
+pub(crate) mod task_local;
 pub(crate) mod task_set;
 pub(crate) mod worker;
 pub(crate) mod yield_now;

@@ -14,6 +14,7 @@ use crate::blocking::BlockingPool;
 use crate::executor::idle::Idle;
 use crate::executor::join_handle::JoinHandle;
 use crate::executor::task_future::TaskFuture;
+use crate::executor::task_id::Id;
 use crate::executor::task_set::{TaskSet, Tracked};
 use crate::executor::worker;
 use crate::io::reactor::Reactor;
@@ -135,15 +136,16 @@ impl Shared {
         F::Output: Send + 'static,
     {
         let number = self.spawned.fetch_add(1, Ordering::Relaxed);
+        let id = Id::next();
         let (runnable, task) = self.tasks.insert(number, |key| {
             let future = Tracked::new(future, self.id, key);
             async_task::Builder::new()
                 .metadata(Arc::downgrade(self))
-                .spawn(|_| TaskFuture::new(future), WithInfo(schedule))
+                .spawn(|_| TaskFuture::new(future, id), WithInfo(schedule))
         });
         trace!("task spawned");
         runnable.schedule();
-        JoinHandle::new(task.fallible())
+        JoinHandle::new(task.fallible(), id)
     }
 
     /// Queues a task woken from a thread that is not one of our workers.

@@ -7,6 +7,9 @@
 //! output panics while being dropped, so both are dropped here, under
 //! `catch_unwind`, and such a panic is contained (its message still goes to
 //! the panic hook).
+//!
+//! It also makes the task's [`Id`] the thread's current one while the
+//! future is polled or dropped, for `task::id()`.
 
 use std::any::Any;
 use std::future::Future;
@@ -14,16 +17,21 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use crate::executor::task_id::{self, Id};
+
 pin_project_lite::pin_project! {
     pub(crate) struct TaskFuture<F> {
         // `None` once the future completed and was dropped.
         #[pin]
         inner: Option<F>,
+        id: Id,
     }
 
     impl<F> PinnedDrop for TaskFuture<F> {
         fn drop(this: Pin<&mut Self>) {
-            drop_contained(this.project().inner);
+            let this = this.project();
+            let _current = task_id::enter(*this.id);
+            drop_contained(this.inner);
         }
     }
 }
@@ -34,8 +42,8 @@ fn drop_contained<F>(mut inner: Pin<&mut Option<F>>) {
 }
 
 impl<F> TaskFuture<F> {
-    pub(crate) fn new(inner: F) -> TaskFuture<F> {
-        TaskFuture { inner: Some(inner) }
+    pub(crate) fn new(inner: F, id: Id) -> TaskFuture<F> {
+        TaskFuture { inner: Some(inner), id }
     }
 }
 
@@ -43,7 +51,9 @@ impl<F: Future> Future for TaskFuture<F> {
     type Output = TaskOutput<F::Output>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut inner = self.project().inner;
+        let this = self.project();
+        let mut inner = this.inner;
+        let _current = task_id::enter(*this.id);
         let Some(future) = inner.as_mut().as_pin_mut() else {
             // async-task never polls a completed task.
             return Poll::Pending;

@@ -1,0 +1,18 @@
+//! Tasks, under tokio's `task` module names: spawning, handles, sets of
+//! tasks, ids, task-local values and the cooperative budget.
+
+pub use crate::blocking::spawn_blocking;
+pub use crate::executor::abort_handle::AbortHandle;
+pub use crate::executor::coop::{consume_budget, unconstrained, Unconstrained};
+pub use crate::executor::join_handle::{JoinError, JoinHandle};
+pub use crate::executor::join_set::JoinSet;
+pub use crate::executor::task_id::{id, try_id, Id};
+pub use crate::executor::task_local::{AccessError, LocalKey};
+pub use crate::executor::yield_now::{yield_now, YieldNow};
+pub use crate::runtime::spawn;
+
+/// Futures returned by this module's functions, as in tokio's
+/// `task::futures`.
+pub mod futures {
+    pub use crate::executor::task_local::TaskLocalFuture;
+}
