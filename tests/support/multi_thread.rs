@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each test binary uses its own share of the helpers
 //! Runs a test body on the multi-thread runtime with 1 worker and with 4,
 //! each under a watchdog that fails the test instead of hanging it.
 
