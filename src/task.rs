@@ -24,8 +24,8 @@
 //!   primitive does not spend it.
 
 pub use edgeio_runtime::task::{
-    consume_budget, id, spawn, spawn_blocking, try_id, unconstrained, yield_now, AbortHandle, AccessError, Id,
-    JoinError, JoinHandle, JoinSet, LocalKey, Unconstrained, YieldNow,
+    consume_budget, id, spawn, spawn_blocking, try_id, unconstrained, yield_now, AbortHandle, AccessError,
+    Id, JoinError, JoinHandle, JoinSet, LocalKey, Unconstrained, YieldNow,
 };
 
 /// Futures returned by this module's functions (tokio's `task::futures`).

@@ -167,8 +167,14 @@ fn panics_surface_as_join_errors() {
                 Err(err) => {
                     assert!(err.is_panic() && !err.is_cancelled());
                     assert_eq!(err.id(), abort.id());
-                    assert_eq!(err.to_string(), format!("task {} panicked with message \"boom\"", abort.id()));
-                    assert_eq!(format!("{err:?}"), format!("JoinError::Panic({:?}, \"boom\", ...)", abort.id()));
+                    assert_eq!(
+                        err.to_string(),
+                        format!("task {} panicked with message \"boom\"", abort.id())
+                    );
+                    assert_eq!(
+                        format!("{err:?}"),
+                        format!("JoinError::Panic({:?}, \"boom\", ...)", abort.id())
+                    );
                     let payload = err.into_panic();
                     assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
                     panicked += 1;

@@ -45,10 +45,16 @@ fn select_between_a_socket_and_a_channel() {
         let (tx, mut rx) = mpsc::channel(4);
 
         tx.send("from the channel").await.unwrap();
-        assert_eq!(next_event(&mut server, &mut rx).await, Event::Channel("from the channel"));
+        assert_eq!(
+            next_event(&mut server, &mut rx).await,
+            Event::Channel("from the channel")
+        );
 
         client.write_all(b"from the socket").await.unwrap();
-        assert_eq!(next_event(&mut server, &mut rx).await, Event::Socket(b"from the socket".to_vec()));
+        assert_eq!(
+            next_event(&mut server, &mut rx).await,
+            Event::Socket(b"from the socket".to_vec())
+        );
 
         // Neither ready yet: the select waits for whichever comes first.
         let sender = edgeio::spawn(async move {

@@ -61,7 +61,9 @@ fn mpsc_with_a_plain_thread() {
         while let Some(i) = rx.recv().await {
             back_tx.send(i * 2).await.unwrap();
         }
-        edgeio::spawn_blocking(move || thread.join().unwrap()).await.unwrap();
+        edgeio::spawn_blocking(move || thread.join().unwrap())
+            .await
+            .unwrap();
     });
 }
 

@@ -154,7 +154,10 @@ fn join_error_reports_name_the_task() {
         let handle = task::spawn(async move { panic!("with {n}") });
         let id = handle.id();
         let err = handle.await.unwrap_err();
-        assert_eq!(err.to_string(), format!("task {id} panicked with message \"with 5\""));
+        assert_eq!(
+            err.to_string(),
+            format!("task {id} panicked with message \"with 5\"")
+        );
         let err = err.try_into_panic().unwrap();
         assert_eq!(err.downcast_ref::<String>().unwrap(), "with 5");
 

@@ -102,7 +102,10 @@ fn sync_scope_and_interior_mutability() {
     // A panic inside the scope still restores the outer state.
     let _ = catch_unwind(AssertUnwindSafe(|| NUMBER.sync_scope(3, || panic!("inside"))));
     assert!(NUMBER.try_get().is_err());
-    assert_eq!(NUMBER.sync_scope(4, || NUMBER.sync_scope(5, || NUMBER.get()) + NUMBER.get()), 9);
+    assert_eq!(
+        NUMBER.sync_scope(4, || NUMBER.sync_scope(5, || NUMBER.get()) + NUMBER.get()),
+        9
+    );
 }
 
 #[test]

@@ -64,7 +64,9 @@ enum State<T> {
 /// The outcome a task's output, or the lack of one, comes to.
 fn outcome<T>(output: Option<TaskOutput<T>>, id: Id) -> Result<T, JoinError> {
     match output {
-        Some(output) => output.into_result().map_err(|payload| JoinError::panic(id, payload)),
+        Some(output) => output
+            .into_result()
+            .map_err(|payload| JoinError::panic(id, payload)),
         None => Err(JoinError::cancelled(id)),
     }
 }
@@ -433,7 +435,9 @@ impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.repr, self.panic_message()) {
             (Repr::Cancelled, _) => write!(f, "task {} was cancelled", self.id),
-            (Repr::Panic(_), Some(message)) => write!(f, "task {} panicked with message {message:?}", self.id),
+            (Repr::Panic(_), Some(message)) => {
+                write!(f, "task {} panicked with message {message:?}", self.id)
+            }
             (Repr::Panic(_), None) => write!(f, "task {} panicked", self.id),
         }
     }

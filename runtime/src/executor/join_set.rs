@@ -191,7 +191,8 @@ impl<T> JoinSet<T> {
     /// The result of a task that has finished, if there is one, without
     /// waiting.
     pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
-        self.try_join_next_with_id().map(|result| result.map(|(_, output)| output))
+        self.try_join_next_with_id()
+            .map(|result| result.map(|(_, output)| output))
     }
 
     /// As [`try_join_next`](JoinSet::try_join_next), with the task's id.
@@ -210,7 +211,10 @@ impl<T> JoinSet<T> {
     }
 
     /// As [`poll_join_next`](JoinSet::poll_join_next), with the task's id.
-    pub fn poll_join_next_with_id(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<(Id, T), JoinError>>> {
+    pub fn poll_join_next_with_id(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<(Id, T), JoinError>>> {
         self.poll_ready(Some(cx.waker()))
     }
 

@@ -43,7 +43,10 @@ fn drop_contained<F>(mut inner: Pin<&mut Option<F>>) {
 
 impl<F> TaskFuture<F> {
     pub(crate) fn new(inner: F, id: Id) -> TaskFuture<F> {
-        TaskFuture { inner: Some(inner), id }
+        TaskFuture {
+            inner: Some(inner),
+            id,
+        }
     }
 }
 

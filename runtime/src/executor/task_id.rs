@@ -81,7 +81,12 @@ pub fn try_id() -> Option<Id> {
 /// the previous one (a task may be polled from inside another, e.g. a
 /// `spawn_blocking` job run inline).
 pub(crate) fn enter(id: Id) -> CurrentGuard {
-    CurrentGuard(CURRENT.try_with(|current| current.replace(Some(id))).ok().flatten())
+    CurrentGuard(
+        CURRENT
+            .try_with(|current| current.replace(Some(id)))
+            .ok()
+            .flatten(),
+    )
 }
 
 /// Restores the task id [`enter`] replaced.

@@ -134,7 +134,10 @@ impl<T: 'static> LocalKey<T> {
         }
 
         self.inner
-            .try_with(|cell| cell.try_borrow_mut().map(|mut value| std::mem::swap(slot, &mut *value)))
+            .try_with(|cell| {
+                cell.try_borrow_mut()
+                    .map(|mut value| std::mem::swap(slot, &mut *value))
+            })
             .map_err(|_| ScopeError::Destroyed)?
             .map_err(|_| ScopeError::Borrowed)?;
         let _restore = Restore { local: self, slot };
