@@ -68,6 +68,41 @@ fn abort_handle_outlives_the_join_handle() {
 }
 
 #[test]
+fn detached_outputs_are_dropped_while_abort_handles_live() {
+    each_runtime(|| async {
+        const TASKS: usize = 500;
+        let dropped = Arc::new(AtomicUsize::new(0));
+        let mut aborts = Vec::new();
+        for i in 0..TASKS {
+            // Dropped exactly once: with the future if aborted before it
+            // finishes, else as the output of the detached task.
+            let output = DropCounter(dropped.clone());
+            let handle = task::spawn(async move {
+                if i % 3 == 0 {
+                    task::yield_now().await;
+                }
+                output
+            });
+            aborts.push(handle.abort_handle());
+            if i % 2 == 0 {
+                task::yield_now().await;
+            }
+            drop(handle);
+            if i % 5 == 0 {
+                aborts[i].abort();
+            }
+            if i % 7 == 0 {
+                let _ = aborts[i].is_finished();
+            }
+        }
+        wait_until(|| dropped.load(Ordering::SeqCst) == TASKS).await;
+        for abort in &aborts {
+            wait_until(|| abort.is_finished()).await;
+        }
+    });
+}
+
+#[test]
 fn abort_handle_stops_a_detached_task() {
     each_runtime(|| async {
         let dropped = Arc::new(AtomicUsize::new(0));

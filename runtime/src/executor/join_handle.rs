@@ -5,7 +5,7 @@ use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{fence, AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError, Weak};
 use std::task::{ready, Context, Poll, Wake, Waker};
 
@@ -130,17 +130,24 @@ impl<T> State<T> {
 
     /// The output of a task that has finished, if nobody took it yet. The
     /// caller drops it without any lock held (its `Drop` may do anything).
-    fn take_finished(&mut self, waker: &Waker) -> Option<TaskOutput<T>> {
+    /// Polls a running task only once it has finished, so the waker it
+    /// was left with stays in place until then.
+    fn take_finished(&mut self) -> Option<TaskOutput<T>> {
         match self {
-            State::Running(task) => match Pin::new(task).poll(&mut Context::from_waker(waker)) {
-                Poll::Ready(output) => {
-                    *self = State::Finished;
-                    output
+            State::Running(task) if task.is_finished() => {
+                let waker = futures_task::noop_waker();
+                match Pin::new(task).poll(&mut Context::from_waker(&waker)) {
+                    Poll::Ready(output) => {
+                        *self = State::Finished;
+                        output
+                    }
+                    // Closed, its future not dropped yet: no output to
+                    // come.
+                    Poll::Pending => None,
                 }
-                Poll::Pending => None,
-            },
+            }
             State::Aborted(output) => output.take(),
-            State::Aborting { .. } | State::Finished => None,
+            State::Running(_) | State::Aborting { .. } | State::Finished => None,
         }
     }
 }
@@ -153,11 +160,48 @@ struct SharedState<T> {
     /// finds it drops it, as a detached task's is dropped when it finishes
     /// (rather than when the last `AbortHandle` goes).
     detached: AtomicBool,
+    /// A [`DropOutput`] wake found the lock taken: whoever holds it drops
+    /// the output after unlocking (see [`SharedState::drop_requested_output`]).
+    drop_requested: AtomicBool,
+}
+
+/// The lock on a [`SharedState`]; on release it serves a [`DropOutput`]
+/// wake that came while it was held.
+struct SharedGuard<'a, T> {
+    shared: &'a SharedState<T>,
+    state: Option<MutexGuard<'a, State<T>>>,
+}
+
+impl<T> std::ops::Deref for SharedGuard<'_, T> {
+    type Target = State<T>;
+
+    fn deref(&self) -> &State<T> {
+        self.state.as_ref().expect("held until dropped")
+    }
+}
+
+impl<T> std::ops::DerefMut for SharedGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut State<T> {
+        self.state.as_mut().expect("held until dropped")
+    }
+}
+
+impl<T> Drop for SharedGuard<'_, T> {
+    fn drop(&mut self) {
+        self.state = None;
+        // Pairs with the fence in `request_output_drop`: either that wake
+        // sees the lock free, or this sees its request.
+        fence(Ordering::SeqCst);
+        self.shared.drop_requested_output();
+    }
 }
 
 impl<T> SharedState<T> {
-    fn lock(&self) -> MutexGuard<'_, State<T>> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> SharedGuard<'_, T> {
+        SharedGuard {
+            shared: self,
+            state: Some(self.state.lock().unwrap_or_else(|e| e.into_inner())),
+        }
     }
 
     /// Runs `op` on the state, then drops the output if it is there and
@@ -165,14 +209,41 @@ impl<T> SharedState<T> {
     fn with<R>(&self, op: impl FnOnce(&mut State<T>) -> R) -> R {
         let mut state = self.lock();
         let result = op(&mut state);
-        let output = if self.detached.load(Ordering::Acquire) && state.is_finished() {
-            state.take_finished(&futures_task::noop_waker())
+        let output = if self.detached.load(Ordering::Acquire) {
+            state.take_finished()
         } else {
             None
         };
         drop(state);
         drop(output);
         result
+    }
+
+    /// Asks for the output of the finished, detached task to be dropped.
+    /// Never blocks on the lock: the wake that asks may come from inside
+    /// a call that holds it (registering a waker, or closing the task,
+    /// can wake the old one synchronously).
+    fn request_output_drop(&self) {
+        self.drop_requested.store(true, Ordering::Relaxed);
+        fence(Ordering::SeqCst);
+        self.drop_requested_output();
+    }
+
+    /// Drops the output if a drop was asked for and the lock is free; if it
+    /// is not, its holder calls this again once it lets go.
+    fn drop_requested_output(&self) {
+        while self.drop_requested.load(Ordering::Relaxed) {
+            let mut state = match self.state.try_lock() {
+                Ok(state) => state,
+                Err(TryLockError::Poisoned(e)) => e.into_inner(),
+                Err(TryLockError::WouldBlock) => return,
+            };
+            self.drop_requested.store(false, Ordering::Relaxed);
+            let output = state.take_finished();
+            drop(state);
+            drop(output);
+            fence(Ordering::SeqCst);
+        }
     }
 }
 
@@ -192,17 +263,24 @@ impl<T: Send + 'static> Abort for SharedState<T> {
 fn release_shared<T: Send + 'static>(shared: Arc<SharedState<T>>) {
     shared.detached.store(true, Ordering::Release);
     let mut state = shared.lock();
-    let output = if let State::Running(_) = &*state {
-        let waker = Waker::from(Arc::new(DropOutput(Arc::downgrade(&shared))));
-        state.take_finished(&waker)
-    } else {
-        state.take_finished(&futures_task::noop_waker())
+    let output = match &mut *state {
+        State::Running(task) => {
+            let waker = Waker::from(Arc::new(DropOutput(Arc::downgrade(&shared))));
+            match Pin::new(task).poll(&mut Context::from_waker(&waker)) {
+                Poll::Ready(output) => {
+                    *state = State::Finished;
+                    output
+                }
+                Poll::Pending => None,
+            }
+        }
+        _ => state.take_finished(),
     };
     drop(state);
     drop(output);
 }
 
-/// The waker a detached shared task completes into: drops its output.
+/// The waker a detached shared task finishes into: drops its output.
 struct DropOutput<T>(Weak<SharedState<T>>);
 
 impl<T: Send + 'static> Wake for DropOutput<T> {
@@ -211,18 +289,9 @@ impl<T: Send + 'static> Wake for DropOutput<T> {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        let Some(shared) = self.0.upgrade() else {
-            return;
-        };
-        // `try_lock`: the wake may come from inside `abort`, which holds
-        // the lock (closing a task wakes its awaiter) and drops the output
-        // itself.
-        let output = match shared.state.try_lock() {
-            Ok(mut state) => state.take_finished(&futures_task::noop_waker()),
-            Err(TryLockError::Poisoned(e)) => e.into_inner().take_finished(&futures_task::noop_waker()),
-            Err(TryLockError::WouldBlock) => None,
-        };
-        drop(output);
+        if let Some(shared) = self.0.upgrade() {
+            shared.request_output_drop();
+        }
     }
 }
 
@@ -285,6 +354,7 @@ impl<T> JoinHandle<T> {
             let shared = Arc::new(SharedState {
                 state: Mutex::new(state),
                 detached: AtomicBool::new(false),
+                drop_requested: AtomicBool::new(false),
             });
             *slot = Slot::Shared(shared, release_shared::<T>);
         }

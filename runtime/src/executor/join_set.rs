@@ -362,6 +362,9 @@ impl<T: Send + 'static> JoinSet<T> {
 impl<T> Drop for JoinSet<T> {
     fn drop(&mut self) {
         self.abort_all();
+        // Tasks that stop later still wake into `ready`; they must not keep
+        // the waiter's task (often the one that owned this set) alive.
+        self.ready.lock().waiter = None;
     }
 }
 
