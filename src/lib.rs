@@ -25,8 +25,11 @@
 //!
 //! The pieces: [`Runtime`] (executor and reactor, see `edgeio-runtime`),
 //! [`net`] (TCP, UDP and Unix sockets implementing `futures-io`'s
-//! `AsyncRead`/`AsyncWrite`), [`time`] (sleep, timeout, interval), and the
-//! [`main`] and [`test`] attribute macros.
+//! `AsyncRead`/`AsyncWrite`), [`time`] (sleep, timeout, interval), [`task`]
+//! (spawning, `JoinSet`, abort handles, task ids, task-locals), [`sync`]
+//! (tokio's channels and locks), [`select!`], [`join!`] and [`try_join!`],
+//! and the [`main`] and [`test`] attribute macros. Porting from tokio:
+//! `docs/TOKIO-PORTING.md` maps each tokio name to edgeio's.
 
 use std::future::Future;
 
