@@ -182,6 +182,48 @@ fn task_id_is_set_while_the_future_is_dropped() {
     });
 }
 
+/// Sends `task::try_id()` from its `Drop`.
+struct SendsIdOnDrop(Option<oneshot::Sender<Option<task::Id>>>);
+
+impl Drop for SendsIdOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.take().unwrap().send(task::try_id());
+    }
+}
+
+#[test]
+fn task_id_is_set_while_an_unawaited_output_is_dropped() {
+    each_runtime(|| async {
+        // Handle dropped before the task finishes: the runtime drops the
+        // output.
+        let (tx, rx) = oneshot::channel();
+        let (go_tx, go_rx) = oneshot::channel::<()>();
+        let handle = task::spawn(async move {
+            go_rx.await.unwrap();
+            SendsIdOnDrop(Some(tx))
+        });
+        let id = handle.id();
+        drop(handle);
+        go_tx.send(()).unwrap();
+        assert_eq!(rx.await.unwrap(), Some(id));
+
+        // Handle dropped after: dropping the handle drops the output.
+        let (tx, rx) = oneshot::channel();
+        let handle = task::spawn(async move { SendsIdOnDrop(Some(tx)) });
+        let id = handle.id();
+        wait_until(|| handle.is_finished()).await;
+        drop(handle);
+        assert_eq!(rx.await.unwrap(), Some(id));
+    });
+}
+
+#[test]
+fn task_id_outside_a_task_panics_at_the_caller() {
+    let panic = std::panic::catch_unwind(task::id).unwrap_err();
+    let message = panic.downcast_ref::<String>().map(String::as_str);
+    assert_eq!(message, Some("`task::id()` called outside a task"));
+}
+
 #[test]
 fn join_error_reports_name_the_task() {
     each_runtime(|| async {

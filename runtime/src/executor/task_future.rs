@@ -9,7 +9,8 @@
 //! the panic hook).
 //!
 //! It also makes the task's [`Id`] the thread's current one while the
-//! future is polled or dropped, for `task::id()`.
+//! future is polled or dropped, and while an output nobody awaited is
+//! dropped, for `task::id()`.
 
 use std::any::Any;
 use std::future::Future;
@@ -71,13 +72,14 @@ impl<F: Future> Future for TaskFuture<F> {
         // Free the future's resources (sockets, buffers) now, not when the
         // last handle to the task goes.
         drop_contained(inner);
-        Poll::Ready(TaskOutput(Some(result)))
+        Poll::Ready(TaskOutput(Some(result), *this.id))
     }
 }
 
-/// A task's result, or the payload of its panic. Dropping it (the task was
-/// detached) contains a panic from the value's `Drop`.
-pub(crate) struct TaskOutput<T>(Option<Result<T, Box<dyn Any + Send>>>);
+/// A task's result, or the payload of its panic, and the task's id.
+/// Dropping it (the task was detached) contains a panic from the value's
+/// `Drop`, which sees the task's id as current, as in tokio.
+pub(crate) struct TaskOutput<T>(Option<Result<T, Box<dyn Any + Send>>>, Id);
 
 impl<T> TaskOutput<T> {
     pub(crate) fn into_result(mut self) -> Result<T, Box<dyn Any + Send>> {
@@ -88,6 +90,7 @@ impl<T> TaskOutput<T> {
 impl<T> Drop for TaskOutput<T> {
     fn drop(&mut self) {
         if let Some(result) = self.0.take() {
+            let _current = task_id::enter(self.1);
             let _ = catch_unwind(AssertUnwindSafe(|| drop(result)));
         }
     }
