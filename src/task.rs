@@ -19,9 +19,10 @@
 //!   shares the task's output slot with the `AbortHandle`).
 //! - [`JoinHandle::detach`] says "let it run" explicitly; dropping the
 //!   handle does the same, as in tokio.
-//! - The cooperative budget counts I/O operations that complete (as
-//!   tokio's); awaiting a `JoinHandle` or an [`edgeio::sync`](crate::sync)
-//!   primitive does not spend it.
+//! - The cooperative budget is spent, as in tokio, by I/O operations that
+//!   complete, by a `JoinHandle` yielding its output and by
+//!   `JoinSet::join_next` yielding a task; the [`edgeio::sync`](crate::sync)
+//!   primitives, tokio's own, do not spend it (see that module).
 
 pub use edgeio_runtime::task::{
     consume_budget, id, spawn, spawn_blocking, try_id, unconstrained, yield_now, AbortHandle, AccessError,

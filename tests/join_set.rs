@@ -279,3 +279,80 @@ fn join_next_is_cancel_safe() {
         assert_eq!(set.join_next().await.unwrap().unwrap(), 7);
     });
 }
+
+#[test]
+fn join_next_spends_the_coop_budget() {
+    each_runtime(|| async {
+        const TASKS: u32 = 1000;
+        let started = Arc::new(edgeio::sync::Semaphore::new(0));
+        let mut set = JoinSet::new();
+        for _ in 0..TASKS {
+            let started = started.clone();
+            set.spawn(async move { started.add_permits(1) });
+        }
+        drop(started.acquire_many(TASKS).await.unwrap());
+        let (mut joined, mut yields) = (0, 0);
+        for _ in 0..1_000_000 {
+            match futures_util::FutureExt::now_or_never(set.join_next()) {
+                Some(Some(result)) => {
+                    result.unwrap();
+                    joined += 1;
+                }
+                Some(None) => break,
+                None => {
+                    yields += 1;
+                    task::yield_now().await;
+                }
+            }
+        }
+        assert_eq!(joined, TASKS);
+        assert!(
+            yields >= 1,
+            "1000 finished tasks joined without spending the budget"
+        );
+    });
+}
+
+#[test]
+fn a_replaced_waker_is_dropped_outside_the_lock() {
+    use std::task::{Context, Wake, Waker};
+
+    /// Aborts a task of the set when dropped: the abort wakes the set's
+    /// slot waker on this thread, which takes the set's lock.
+    struct AbortOnDrop(edgeio::task::AbortHandle);
+
+    impl Wake for AbortOnDrop {
+        fn wake(self: Arc<Self>) {}
+    }
+
+    impl Drop for AbortOnDrop {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+
+    each_runtime(|| async {
+        let mut set = JoinSet::new();
+        let abort = set.spawn(std::future::pending::<()>());
+        let waker = Waker::from(Arc::new(AbortOnDrop(abort)));
+        assert!(set.poll_join_next(&mut Context::from_waker(&waker)).is_pending());
+        drop(waker);
+        let noop = futures_util::task::noop_waker();
+        // Replaces (drops) the AbortOnDrop waker: must not deadlock.
+        let _ = set.poll_join_next(&mut Context::from_waker(&noop));
+        let result = set.join_next().await.unwrap();
+        assert!(result.unwrap_err().is_cancelled());
+    });
+}
+
+#[test]
+fn tasks_of_a_dropped_runtime_are_cancelled() {
+    let mut set = JoinSet::new();
+    {
+        let runtime = edgeio::Builder::new().worker_threads(1).build().unwrap();
+        set.spawn_on(std::future::pending::<u8>(), runtime.handle());
+    }
+    let runtime = edgeio::Builder::new().worker_threads(1).build().unwrap();
+    let result = runtime.block_on(edgeio::time::timeout(Duration::from_secs(30), set.join_next()));
+    assert!(result.unwrap().unwrap().unwrap_err().is_cancelled());
+}

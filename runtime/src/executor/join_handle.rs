@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, TryLockError, Weak};
 use std::task::{ready, Context, Poll, Wake, Waker};
 
 use crate::executor::abort_handle::{Abort, AbortHandle};
+use crate::executor::coop;
 use crate::executor::scheduler::Task;
 use crate::executor::task_future::TaskOutput;
 use crate::executor::task_id::Id;
@@ -375,6 +376,16 @@ impl<T> JoinHandle<T> {
         drop(self);
     }
 
+    /// Polls for the output without spending the cooperative budget (for
+    /// `JoinSet`, which spends it per task it yields instead).
+    pub(crate) fn poll_unbudgeted(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>> {
+        let id = self.id;
+        match self.slot.get_mut().unwrap_or_else(|e| e.into_inner()) {
+            Slot::Own(state) => state.poll(cx, id),
+            Slot::Shared(shared, _) => shared.lock().poll(cx, id),
+        }
+    }
+
     /// Whether the task has finished (completed, panicked, or been aborted
     /// and its future dropped).
     #[must_use]
@@ -389,13 +400,12 @@ impl<T> Unpin for JoinHandle<T> {}
 impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
+    /// Spends a unit of the task's cooperative budget when it yields the
+    /// output, as tokio's does, so that a task awaiting handle after
+    /// finished handle still yields to the others now and then.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let id = this.id;
-        match this.slot.get_mut().unwrap_or_else(|e| e.into_inner()) {
-            Slot::Own(state) => state.poll(cx, id),
-            Slot::Shared(shared, _) => shared.lock().poll(cx, id),
-        }
+        coop::budgeted(cx, |cx| this.poll_unbudgeted(cx))
     }
 }
 

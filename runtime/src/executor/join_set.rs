@@ -10,7 +10,6 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::panic::resume_unwind;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Wake, Waker};
@@ -19,6 +18,7 @@ use slab::Slab;
 
 use crate::blocking::spawn_blocking;
 use crate::executor::abort_handle::AbortHandle;
+use crate::executor::coop;
 use crate::executor::join_handle::{JoinError, JoinHandle};
 use crate::executor::task_id::Id;
 use crate::runtime::{spawn, Handle};
@@ -211,11 +211,16 @@ impl<T> JoinSet<T> {
     }
 
     /// As [`poll_join_next`](JoinSet::poll_join_next), with the task's id.
+    ///
+    /// Each task yielded spends a unit of the caller's cooperative budget,
+    /// as awaiting a `JoinHandle` does: once it is spent this returns
+    /// `Pending` (and wakes the caller) even if a task has finished, so
+    /// that draining a large set gives other tasks their turn.
     pub fn poll_join_next_with_id(
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<(Id, T), JoinError>>> {
-        self.poll_ready(Some(cx.waker()))
+        coop::budgeted(cx, |cx| self.poll_ready(Some(cx.waker())))
     }
 
     /// Polls the tasks on the ready queue until one has finished. With a
@@ -230,17 +235,23 @@ impl<T> JoinSet<T> {
             return Poll::Ready(None);
         }
         let mut ready = self.ready.lock();
+        // The waker replaced is dropped after the lock is released: its
+        // `Drop` may do anything, waking one of our tasks included.
+        let mut replaced = None;
         if let Some(waiter) = waiter {
             match &ready.waiter {
                 Some(current) if current.will_wake(waiter) => {}
-                _ => ready.waiter = Some(waiter.clone()),
+                _ => replaced = ready.waiter.replace(waiter.clone()),
             }
         }
         for _ in 0..self.tasks.len() {
             let Some(key) = ready.keys.pop_front() else {
+                drop(ready);
+                drop(replaced);
                 return Poll::Pending;
             };
             drop(ready);
+            drop(replaced.take());
             let slot = &self.wakers[key];
             // Cleared before the poll, so that a wake during or after it
             // queues the key again.
@@ -248,7 +259,9 @@ impl<T> JoinSet<T> {
             if let Some(handle) = self.tasks.get_mut(key) {
                 let id = handle.id();
                 let mut cx = Context::from_waker(&slot.waker);
-                if let Poll::Ready(result) = Pin::new(handle).poll(&mut cx) {
+                // Unbudgeted: the set spends one unit per task it yields
+                // (see `poll_join_next_with_id`), not one per handle polled.
+                if let Poll::Ready(result) = handle.poll_unbudgeted(&mut cx) {
                     self.tasks.remove(key).detach();
                     return Poll::Ready(Some(result.map(|output| (id, output))));
                 }
@@ -364,7 +377,8 @@ impl<T> Drop for JoinSet<T> {
         self.abort_all();
         // Tasks that stop later still wake into `ready`; they must not keep
         // the waiter's task (often the one that owned this set) alive.
-        self.ready.lock().waiter = None;
+        let waiter = self.ready.lock().waiter.take();
+        drop(waiter);
     }
 }
 
