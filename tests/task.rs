@@ -328,3 +328,21 @@ fn consume_budget_lets_other_tasks_run() {
         assert!(spinner.await.unwrap() > 0);
     });
 }
+
+#[test]
+fn handles_are_send_sync_and_unwind_safe_as_in_tokio() {
+    fn send_sync<T: Send + Sync>() {}
+    fn unwind_safe<T: std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}
+    fn unpin<T: Unpin>() {}
+    send_sync::<task::AbortHandle>();
+    send_sync::<task::JoinHandle<u8>>();
+    send_sync::<task::JoinSet<u8>>();
+    send_sync::<task::JoinError>();
+    send_sync::<task::Id>();
+    send_sync::<task::futures::TaskLocalFuture<u8, std::future::Ready<()>>>();
+    unwind_safe::<task::AbortHandle>();
+    unwind_safe::<task::JoinHandle<u8>>();
+    unpin::<task::AbortHandle>();
+    unpin::<task::JoinHandle<u8>>();
+    unpin::<task::JoinSet<u8>>();
+}
