@@ -346,3 +346,56 @@ fn handles_are_send_sync_and_unwind_safe_as_in_tokio() {
     unpin::<task::JoinHandle<u8>>();
     unpin::<task::JoinSet<u8>>();
 }
+
+#[test]
+fn misuse_panics_point_at_the_caller() {
+    edgeio::task_local! {
+        static KEY: u32;
+    }
+
+    /// The file a panic of `f` reports. The hook is global: panics of
+    /// tests running on other threads go on to the previous hook.
+    fn panic_file(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let me = std::thread::current().id();
+        let previous: Arc<dyn Fn(&std::panic::PanicHookInfo<'_>) + Send + Sync> =
+            std::panic::take_hook().into();
+        let chained = previous.clone();
+        std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current().id() == me {
+                let _ = tx.send(info.location().unwrap().file().to_owned());
+            } else {
+                chained(info);
+            }
+        }));
+        let result = std::panic::catch_unwind(f);
+        std::panic::set_hook(Box::new(move |info| previous(info)));
+        assert!(result.is_err());
+        rx.recv().unwrap()
+    }
+
+    let file = file!();
+    assert_eq!(panic_file(|| drop(task::spawn(async {}))), file);
+    assert_eq!(panic_file(|| drop(task::spawn_blocking(|| {}))), file);
+    assert_eq!(
+        panic_file(|| drop(task::JoinSet::<()>::new().spawn(async {}))),
+        file
+    );
+    assert_eq!(
+        panic_file(|| {
+            let _ = task::id();
+        }),
+        file
+    );
+    assert_eq!(panic_file(|| KEY.with(|_| ())), file);
+    assert_eq!(
+        panic_file(|| {
+            let _ = KEY.get();
+        }),
+        file
+    );
+    assert_eq!(
+        panic_file(|| KEY.sync_scope(1, || KEY.with(|_| KEY.sync_scope(2, || ())))),
+        file
+    );
+}

@@ -221,6 +221,7 @@ impl BlockingPool {
 /// assert!(len > 0);
 /// # });
 /// ```
+#[track_caller]
 pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
 where
     F: FnOnce() -> R + Send + 'static,

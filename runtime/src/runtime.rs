@@ -334,6 +334,7 @@ impl Handle {
     /// Outside of a runtime (a worker thread or `Runtime::block_on`); see
     /// [`Handle::try_current`].
     #[must_use]
+    #[track_caller]
     pub fn current() -> Handle {
         Handle::try_current()
             .expect("not inside an edgeio runtime: use `Runtime::block_on` or `#[edgeio::main]`")
@@ -447,6 +448,7 @@ pub(crate) fn no_runtime() -> io::Error {
 /// assert_eq!(handle.await.unwrap(), "done");
 /// # });
 /// ```
+#[track_caller]
 pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
 where
     F: Future + Send + 'static,
