@@ -4,18 +4,19 @@
 //! # Which crate, and why
 //!
 //! Everything here is re-exported from [`tokio`](https://docs.rs/tokio)
-//! built with only its `sync` feature: no tokio runtime, no reactor, no
-//! timer is compiled in, and none is needed. tokio's primitives are
-//! written against `std::task::Waker` alone, so they work on any executor,
-//! and they are among the most used and most tested async primitives
-//! there are (loom-checked, fuzzed). Re-exporting them, rather than
+//! built with only its `sync` feature (and `macros`, for
+//! [`select!`](crate::select)): no tokio runtime, reactor or timer is
+//! compiled in, and none is needed. tokio's primitives are written against
+//! `std::task::Waker` alone, so they work on any executor, and they are
+//! among the most used and most tested async primitives there are (their
+//! internals are model-checked with loom). Re-exporting them, rather than
 //! writing them again or taking `async-lock` / `async-channel` /
 //! `async-broadcast` (well kept too), keeps the exact semantics code
 //! ported from tokio depends on, with nothing to rename:
 //!
 //! - `broadcast` receivers that fall behind get `RecvError::Lagged(n)` and
-//!   skip ahead; the sender never waits for them (`async-broadcast`
-//!   instead blocks the sender or errors, depending on its mode).
+//!   skip ahead; the sender never waits for them (`async-broadcast` by
+//!   default makes the sender wait for the slowest receiver).
 //! - `Mutex` and `RwLock` are fair (first come, first served), `RwLock`
 //!   writers are not starved by readers, and guards can be owned
 //!   (`lock_owned`) or mapped (`MutexGuard::map`).
