@@ -54,11 +54,10 @@
 //!   primitives know only tokio's budget, which is never set on edgeio's
 //!   threads, so here they never force a yield: a loop that only
 //!   receives from an always-full channel keeps its worker until the
-//!   channel runs dry. Such a loop should call
-//!   [`task::consume_budget`](crate::task::consume_budget) (one budget
-//!   unit per call, yielding when the task's budget is spent) or
-//!   [`task::yield_now`](crate::task::yield_now). edgeio's sockets do
-//!   spend edgeio's budget.
+//!   channel runs dry. Such a loop should wrap the receive in
+//!   [`task::coop::cooperative`](crate::task::coop::cooperative) (which
+//!   makes any future spend edgeio's budget as edgeio's sockets do), or
+//!   call [`task::consume_budget`](crate::task::consume_budget).
 //! - **Timeouts.** `mpsc::Sender::send_timeout` needs tokio's timer and
 //!   is absent; use [`edgeio::time::timeout`](crate::time::timeout)
 //!   around `send` instead.

@@ -12,6 +12,7 @@
 //! | `task_local!`, `task::LocalKey` | [`task_local!`](crate::task_local), [`LocalKey`] |
 //! | `task::futures::TaskLocalFuture` | [`futures::TaskLocalFuture`] |
 //! | `task::consume_budget`, `task::unconstrained` | [`consume_budget`], [`unconstrained`] |
+//! | `task::coop::{cooperative, has_budget_remaining, ...}` | [`coop`] |
 //!
 //! Differences from tokio, on purpose:
 //!
@@ -28,6 +29,13 @@ pub use edgeio_runtime::task::{
     consume_budget, id, spawn, spawn_blocking, try_id, unconstrained, yield_now, AbortHandle, AccessError,
     Id, JoinError, JoinHandle, JoinSet, LocalKey, Unconstrained, YieldNow,
 };
+
+/// The cooperative budget (tokio's `task::coop`).
+pub mod coop {
+    pub use edgeio_runtime::task::coop::{
+        consume_budget, cooperative, has_budget_remaining, unconstrained, Coop, Unconstrained,
+    };
+}
 
 /// Futures returned by this module's functions (tokio's `task::futures`).
 pub mod futures {

@@ -308,6 +308,39 @@ fn consume_budget_yields_once_the_budget_is_spent() {
 }
 
 #[test]
+fn cooperative_makes_a_channel_loop_yield() {
+    each_runtime(|| async {
+        // An always-full channel: without the wrapper, the loop would
+        // drain it all in one poll.
+        let (tx, mut rx) = edgeio::sync::mpsc::unbounded_channel();
+        for i in 0..1000 {
+            tx.send(i).unwrap();
+        }
+        drop(tx);
+        let drain = async move {
+            let mut n = 0;
+            while task::coop::cooperative(rx.recv()).await.is_some() {
+                n += 1;
+            }
+            assert_eq!(n, 1000);
+        };
+        let polls = task::spawn(count_polls(drain)).await.unwrap();
+        assert!(polls > 1, "cooperative never yielded");
+        let budget = task::spawn(async {
+            let before = task::coop::has_budget_remaining();
+            spend(10_000).await;
+            let unconstrained = task::unconstrained(async { task::coop::has_budget_remaining() }).await;
+            (before, unconstrained)
+        });
+        assert_eq!(budget.await.unwrap(), (true, true));
+        let plain = std::thread::spawn(task::coop::has_budget_remaining)
+            .join()
+            .unwrap();
+        assert!(plain, "a plain thread is never out of budget");
+    });
+}
+
+#[test]
 fn consume_budget_lets_other_tasks_run() {
     each_runtime(|| async {
         let stop = Arc::new(AtomicBool::new(false));

@@ -11,6 +11,14 @@ pub use crate::executor::task_local::{AccessError, LocalKey};
 pub use crate::executor::yield_now::{yield_now, YieldNow};
 pub use crate::runtime::spawn;
 
+/// The cooperative budget, as tokio's `task::coop`: each task poll may
+/// complete a bounded number of operations before it has to yield.
+pub mod coop {
+    pub use crate::executor::coop::{
+        consume_budget, cooperative, has_budget_remaining, unconstrained, Coop, Unconstrained,
+    };
+}
+
 /// Futures returned by this module's functions, as in tokio's
 /// `task::futures`.
 pub mod futures {

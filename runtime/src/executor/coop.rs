@@ -114,3 +114,56 @@ impl<F: std::future::Future> std::future::Future for Unconstrained<F> {
         self.project().future.poll(cx)
     }
 }
+
+/// Whether the current task has budget left (always true outside a task
+/// of ours, or inside [`unconstrained`]); tokio's
+/// `task::coop::has_budget_remaining`.
+///
+/// For a combinator that must tell whether its inner future used up the
+/// budget, e.g. a timeout that should still fire.
+#[must_use]
+pub fn has_budget_remaining() -> bool {
+    REMAINING.try_with(Cell::get) != Ok(Some(0))
+}
+
+/// Makes `future` spend the task's budget: each poll first checks it
+/// (yielding if it is spent) and completing spends one unit, as edgeio's
+/// sockets do; tokio's `task::coop::cooperative`.
+///
+/// For futures that know nothing of edgeio's budget, such as the
+/// [`sync`](https://docs.rs/tokio/latest/tokio/sync/) primitives
+/// `edgeio::sync` re-exports, so that a loop over an always-ready
+/// channel still gives other tasks their turn:
+///
+/// ```
+/// use edgeio_runtime::task::coop::cooperative;
+///
+/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+/// let (tx, rx) = std::sync::mpsc::channel::<u32>();
+/// tx.send(1).unwrap();
+/// let got = cooperative(async { rx.recv().unwrap() }).await;
+/// assert_eq!(got, 1);
+/// # });
+/// ```
+pub fn cooperative<F: std::future::Future>(future: F) -> Coop<F> {
+    Coop { future }
+}
+
+pin_project_lite::pin_project! {
+    /// The future [`cooperative`] returns.
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    #[derive(Debug)]
+    pub struct Coop<F> {
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F: std::future::Future> std::future::Future for Coop<F> {
+    type Output = F::Output;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let future = self.project().future;
+        budgeted(cx, |cx| future.poll(cx))
+    }
+}
