@@ -40,7 +40,8 @@ pub mod time;
 mod trace;
 
 pub use blocking::spawn_blocking;
-pub use executor::join_handle::{JoinError, JoinHandle};
+pub use executor::join_error::JoinError;
+pub use executor::join_handle::JoinHandle;
 pub use executor::yield_now::{yield_now, YieldNow};
 pub use io::io_wait::IoWait;
 pub use io::registration::Registration;

@@ -4,7 +4,8 @@
 pub use crate::blocking::spawn_blocking;
 pub use crate::executor::abort_handle::AbortHandle;
 pub use crate::executor::coop::{consume_budget, unconstrained, Unconstrained};
-pub use crate::executor::join_handle::{JoinError, JoinHandle};
+pub use crate::executor::join_error::JoinError;
+pub use crate::executor::join_handle::JoinHandle;
 pub use crate::executor::join_set::JoinSet;
 pub use crate::executor::task_id::{id, try_id, Id};
 pub use crate::executor::task_local::{AccessError, LocalKey};

@@ -19,7 +19,8 @@ use slab::Slab;
 use crate::blocking::spawn_blocking;
 use crate::executor::abort_handle::AbortHandle;
 use crate::executor::coop;
-use crate::executor::join_handle::{JoinError, JoinHandle};
+use crate::executor::join_error::JoinError;
+use crate::executor::join_handle::JoinHandle;
 use crate::executor::task_id::Id;
 use crate::runtime::{spawn, Handle};
 

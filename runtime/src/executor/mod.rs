@@ -7,6 +7,7 @@ pub(crate) mod block_on;
 pub(crate) mod context;
 pub(crate) mod coop;
 pub(crate) mod idle;
+pub(crate) mod join_error;
 pub(crate) mod join_handle;
 pub(crate) mod join_set;
 pub(crate) mod scheduler;
