@@ -25,11 +25,15 @@
 //!
 //! The pieces: [`Runtime`] (executor and reactor, see `edgeio-runtime`),
 //! [`net`] (TCP, UDP and Unix sockets implementing `futures-io`'s
-//! `AsyncRead`/`AsyncWrite`), [`time`] (sleep, timeout, interval), [`fs`]
-//! (files on the blocking pool), [`io`] (the I/O traits, `copy_bidirectional`,
-//! `split`, `duplex`, standard streams), [`signal`] (Ctrl-C and any Unix
-//! signal), [`process`] (child processes with async pipes), and the
-//! [`main`] and [`test`] attribute macros.
+//! `AsyncRead`/`AsyncWrite`), [`time`] (sleep, timeout, interval), [`task`]
+//! (spawning, `JoinSet`, abort handles, task ids, task-locals, `!Send`
+//! tasks), [`sync`] (tokio's channels and locks), [`fs`] (files on the
+//! blocking pool), [`io`] (the I/O traits, `copy_bidirectional`, `split`,
+//! `duplex`, standard streams), [`signal`] (Ctrl-C and any Unix signal),
+//! [`process`] (child processes with async pipes), [`select!`], [`join!`]
+//! and [`try_join!`], and the [`main`] and [`test`] attribute macros.
+//! Porting from tokio: `docs/TOKIO-PORTING.md` maps each tokio name to
+//! edgeio's.
 
 use std::future::Future;
 
@@ -50,6 +54,59 @@ pub mod runtime {
 pub mod fs;
 pub mod io;
 pub mod process;
+pub mod sync;
+pub mod task;
+
+/// Declares task-local values (tokio's `task_local!`); see
+/// [`task::LocalKey`].
+pub use edgeio_runtime::task_local;
+
+/// Waits on several futures at once and runs the branch of the first to
+/// complete, cancelling the others: tokio's `select!`, re-exported.
+///
+/// Futures need no `.fuse()`; branches take the form
+/// `pattern = future (, if precondition)? => handler,`, start in random
+/// order unless the block begins with `biased;`, and an `else => ...`
+/// branch runs when every future is disabled. It is a plain future
+/// combinator and needs no tokio runtime (only tokio's `macros`
+/// feature). See tokio's documentation of `select!` for the details.
+///
+/// ```
+/// # edgeio::block_on(async {
+/// let (tx, mut rx) = edgeio::sync::mpsc::channel::<u32>(1);
+/// tx.send(7).await.unwrap();
+/// let got = edgeio::select! {
+///     biased;
+///     Some(n) = rx.recv() => n,
+///     _ = edgeio::time::sleep(std::time::Duration::from_secs(5)) => 0,
+/// };
+/// assert_eq!(got, 7);
+/// # });
+/// ```
+pub use tokio::select;
+
+/// Waits for several futures concurrently, on the current task, and
+/// returns all their outputs: tokio's `join!`, re-exported.
+///
+/// ```
+/// # edgeio::block_on(async {
+/// let (a, b) = edgeio::join!(async { 1 }, async { "two" });
+/// assert_eq!((a, b), (1, "two"));
+/// # });
+/// ```
+pub use tokio::join;
+
+/// As [`join!`], for futures returning `Result`: returns the first error
+/// (dropping the other futures) or all the values: tokio's `try_join!`,
+/// re-exported.
+///
+/// ```
+/// # edgeio::block_on(async {
+/// let joined: Result<(u8, u8), &str> = edgeio::try_join!(async { Ok(1) }, async { Err("no") });
+/// assert_eq!(joined, Err("no"));
+/// # });
+/// ```
+pub use tokio::try_join;
 
 /// Sockets driven by the runtime's reactor.
 pub mod net {

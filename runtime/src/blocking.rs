@@ -18,6 +18,7 @@ use crate::executor::task_future::TaskFuture;
 /// between its start and stop hooks. The runtime passes it in, so this
 /// module needs nothing above the scheduler.
 pub(crate) type RunThread = fn(Arc<Shared>, &mut dyn FnMut());
+use crate::executor::task_id::Id;
 
 pub(crate) struct BlockingPool {
     state: Mutex<State>,
@@ -84,11 +85,12 @@ impl BlockingPool {
                 shared.blocking.schedule(runnable, &shared);
             }
         };
+        let id = Id::next();
         let (runnable, task) = async_task::Builder::new()
             .metadata(Arc::downgrade(runtime))
-            .spawn(|_| TaskFuture::new(async move { f() }), schedule);
+            .spawn(|_| TaskFuture::new(async move { f() }, id), schedule);
         runnable.schedule();
-        JoinHandle::new(task.fallible())
+        JoinHandle::new(task.fallible(), id)
     }
 
     fn schedule(self: &Arc<Self>, runnable: Runnable, runtime: &Arc<Shared>) {

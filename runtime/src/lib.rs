@@ -38,10 +38,12 @@ mod loom;
 mod runtime;
 pub mod signal;
 mod sys;
+pub mod task;
 pub mod time;
 mod trace;
 
-pub use executor::join_handle::{JoinError, JoinHandle};
+pub use executor::join_error::JoinError;
+pub use executor::join_handle::JoinHandle;
 pub use executor::local_set::{spawn_local, LocalEnterGuard, LocalSet};
 pub use executor::worker::block_in_place;
 pub use executor::yield_now::{yield_now, YieldNow};

@@ -105,7 +105,10 @@ fn panicking_task_reports_through_join_handle_and_runtime_keeps_going() {
         let good = spawn(async { 7 });
         let err = bad.await.unwrap_err();
         assert!(err.is_panic());
-        assert_eq!(err.to_string(), "task panicked: boom");
+        assert_eq!(
+            err.to_string(),
+            format!("task {} panicked with message \"boom\"", err.id())
+        );
         let payload = err.try_into_panic().unwrap();
         assert_eq!(*payload.downcast::<&str>().unwrap(), "boom");
         assert_eq!(good.await.unwrap(), 7);

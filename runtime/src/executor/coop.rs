@@ -57,3 +57,117 @@ pub(crate) fn budgeted<T>(cx: &mut Context<'_>, op: impl FnOnce(&mut Context<'_>
     }
     result
 }
+
+/// Spends one unit of the current task's budget, yielding first if it is
+/// spent (tokio's `task::consume_budget`).
+///
+/// For a loop that does much work per iteration without ever awaiting
+/// I/O (which spends the budget on its own), so that it still gives
+/// other tasks their turn, but only once its budget is used up rather
+/// than on every iteration as `yield_now` would. Outside a task of ours
+/// there is no budget and it never yields.
+///
+/// ```
+/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+/// let mut sum = 0u64;
+/// for i in 0..10_000 {
+///     sum += i;
+///     edgeio_runtime::task::consume_budget().await;
+/// }
+/// assert_eq!(sum, 49_995_000);
+/// # });
+/// ```
+pub async fn consume_budget() {
+    std::future::poll_fn(|cx| budgeted(cx, |_| Poll::Ready(()))).await;
+}
+
+/// Runs `future` without a budget: the I/O it does never yields because
+/// the task spent its budget (tokio's `task::unconstrained`).
+///
+/// For a future that must not be interrupted, e.g. one draining a socket
+/// to a deadline. It can keep its worker for as long as it never returns
+/// `Pending` on its own, so use it with care.
+///
+/// ```
+/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+/// let value = edgeio_runtime::task::unconstrained(async { 7 }).await;
+/// assert_eq!(value, 7);
+/// # });
+/// ```
+pub fn unconstrained<F: std::future::Future>(future: F) -> Unconstrained<F> {
+    Unconstrained { future }
+}
+
+pin_project_lite::pin_project! {
+    /// The future [`unconstrained`] returns.
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    #[derive(Debug)]
+    pub struct Unconstrained<F> {
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F: std::future::Future> std::future::Future for Unconstrained<F> {
+    type Output = F::Output;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // No budget for the inner poll; the task's own one, untouched,
+        // comes back afterwards (the guard restores it, panic or not).
+        let _unbudgeted = Budget(REMAINING.with(|r| r.replace(None)));
+        self.project().future.poll(cx)
+    }
+}
+
+/// Whether the current task has budget left (always true outside a task
+/// of ours, or inside [`unconstrained`]); tokio's
+/// `task::coop::has_budget_remaining`.
+///
+/// For a combinator that must tell whether its inner future used up the
+/// budget, e.g. a timeout that should still fire.
+#[must_use]
+pub fn has_budget_remaining() -> bool {
+    REMAINING.try_with(Cell::get) != Ok(Some(0))
+}
+
+/// Makes `future` spend the task's budget: each poll first checks it
+/// (yielding if it is spent) and completing spends one unit, as edgeio's
+/// sockets do; tokio's `task::coop::cooperative`.
+///
+/// For futures that know nothing of edgeio's budget, such as the
+/// [`sync`](https://docs.rs/tokio/latest/tokio/sync/) primitives
+/// `edgeio::sync` re-exports, so that a loop over an always-ready
+/// channel still gives other tasks their turn:
+///
+/// ```
+/// use edgeio_runtime::task::coop::cooperative;
+///
+/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+/// let (tx, rx) = std::sync::mpsc::channel::<u32>();
+/// tx.send(1).unwrap();
+/// let got = cooperative(async { rx.recv().unwrap() }).await;
+/// assert_eq!(got, 1);
+/// # });
+/// ```
+pub fn cooperative<F: std::future::Future>(future: F) -> Coop<F> {
+    Coop { future }
+}
+
+pin_project_lite::pin_project! {
+    /// The future [`cooperative`] returns.
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
+    #[derive(Debug)]
+    pub struct Coop<F> {
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F: std::future::Future> std::future::Future for Coop<F> {
+    type Output = F::Output;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let future = self.project().future;
+        budgeted(cx, |cx| future.poll(cx))
+    }
+}

@@ -1,15 +1,19 @@
 //! The handle to a spawned task: await it for the task's result, `abort`
 //! it, or `detach` it.
 
-use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Mutex;
-use std::task::{ready, Context, Poll, Waker};
+use std::sync::atomic::{fence, AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError, Weak};
+use std::task::{ready, Context, Poll, Wake, Waker};
 
+use crate::executor::abort_handle::{Abort, AbortHandle};
+use crate::executor::coop;
+use crate::executor::join_error::JoinError;
 use crate::executor::scheduler::Task;
 use crate::executor::task_future::TaskOutput;
+use crate::executor::task_id::Id;
 
 /// An owned permission to await a spawned task's output.
 ///
@@ -25,7 +29,19 @@ use crate::executor::task_future::TaskOutput;
 /// ```
 #[must_use = "dropping a JoinHandle detaches the task; `.await` it or call `.detach()` to make that explicit"]
 pub struct JoinHandle<T> {
-    state: Mutex<State<T>>,
+    id: Id,
+    slot: Mutex<Slot<T>>,
+}
+
+/// Where the handle keeps the task's state: inline until an
+/// [`AbortHandle`] is taken, then behind an `Arc` both handles share (so a
+/// spawn that never asks for an `AbortHandle` allocates nothing more).
+enum Slot<T> {
+    Own(State<T>),
+    /// With the function [`JoinHandle`]'s `Drop` calls to let go of it,
+    /// chosen where `T: Send + 'static` is known (a `Drop` impl cannot ask
+    /// for bounds the type does not have).
+    Shared(Arc<SharedState<T>>, fn(Arc<SharedState<T>>)),
 }
 
 /// `async-task`'s cancellation of a task: closes the task when first
@@ -47,22 +63,267 @@ enum State<T> {
 }
 
 /// The outcome a task's output, or the lack of one, comes to.
-fn outcome<T>(output: Option<TaskOutput<T>>) -> Result<T, JoinError> {
+fn outcome<T>(output: Option<TaskOutput<T>>, id: Id) -> Result<T, JoinError> {
     match output {
-        Some(output) => output.into_result().map_err(JoinError::panic),
-        None => Err(JoinError::cancelled()),
+        Some(output) => output
+            .into_result()
+            .map_err(|payload| JoinError::panic(id, payload)),
+        None => Err(JoinError::cancelled(id)),
+    }
+}
+
+impl<T> State<T> {
+    fn abort(&mut self)
+    where
+        T: Send + 'static,
+    {
+        if !matches!(self, State::Running(_)) {
+            return;
+        }
+        let State::Running(task) = std::mem::replace(self, State::Finished) else {
+            unreachable!("checked above")
+        };
+        let mut cancel: Cancel<T> = Box::pin(task.cancel());
+        let waker = futures_task::noop_waker();
+        // The first poll closes the task; the future is then dropped by
+        // whoever runs or drops it next. The poll may schedule the task
+        // (never drop it here while the runtime runs); the caller holds
+        // the lock across it so that `is_finished` and a second `abort`
+        // see either the running task or its cancellation, never the gap
+        // between.
+        *self = match cancel.as_mut().poll(&mut Context::from_waker(&waker)) {
+            Poll::Ready(output) => State::Aborted(output),
+            Poll::Pending => State::Aborting { cancel, waker },
+        };
+    }
+
+    fn is_finished(&mut self) -> bool {
+        match self {
+            State::Running(task) => task.is_finished(),
+            State::Aborting { cancel, waker } => {
+                // Polled with the waker an await left, so that the await
+                // is still woken when the task stops.
+                let Poll::Ready(output) = cancel.as_mut().poll(&mut Context::from_waker(waker)) else {
+                    return false;
+                };
+                *self = State::Aborted(output);
+                true
+            }
+            State::Aborted(_) | State::Finished => true,
+        }
+    }
+
+    fn poll(&mut self, cx: &mut Context<'_>, id: Id) -> Poll<Result<T, JoinError>> {
+        let result = match self {
+            State::Running(task) => outcome(ready!(Pin::new(task).poll(cx)), id),
+            State::Aborting { cancel, waker } => {
+                if !waker.will_wake(cx.waker()) {
+                    *waker = cx.waker().clone();
+                }
+                outcome(ready!(cancel.as_mut().poll(cx)), id)
+            }
+            State::Aborted(output) => outcome(output.take(), id),
+            State::Finished => panic!("JoinHandle polled after it completed"),
+        };
+        *self = State::Finished;
+        Poll::Ready(result)
+    }
+
+    /// The output of a task that has finished, if nobody took it yet. The
+    /// caller drops it without any lock held (its `Drop` may do anything).
+    /// Polls a running task only once it has finished, so the waker it
+    /// was left with stays in place until then.
+    fn take_finished(&mut self) -> Option<TaskOutput<T>> {
+        match self {
+            State::Running(task) if task.is_finished() => {
+                let waker = futures_task::noop_waker();
+                match Pin::new(task).poll(&mut Context::from_waker(&waker)) {
+                    Poll::Ready(output) => {
+                        *self = State::Finished;
+                        output
+                    }
+                    // Closed, its future not dropped yet: no output to
+                    // come.
+                    Poll::Pending => None,
+                }
+            }
+            State::Aborted(output) => output.take(),
+            State::Running(_) | State::Aborting { .. } | State::Finished => None,
+        }
+    }
+}
+
+/// A task's state once both a [`JoinHandle`] and [`AbortHandle`]s refer
+/// to it.
+struct SharedState<T> {
+    state: Mutex<State<T>>,
+    /// The `JoinHandle` is gone: nobody will take the output, so whoever
+    /// finds it drops it, as a detached task's is dropped when it finishes
+    /// (rather than when the last `AbortHandle` goes).
+    detached: AtomicBool,
+    /// A [`DropOutput`] wake found the lock taken: whoever holds it drops
+    /// the output after unlocking (see [`SharedState::drop_requested_output`]).
+    drop_requested: AtomicBool,
+}
+
+/// The lock on a [`SharedState`]; on release it serves a [`DropOutput`]
+/// wake that came while it was held.
+struct SharedGuard<'a, T> {
+    shared: &'a SharedState<T>,
+    state: Option<MutexGuard<'a, State<T>>>,
+}
+
+impl<T> std::ops::Deref for SharedGuard<'_, T> {
+    type Target = State<T>;
+
+    fn deref(&self) -> &State<T> {
+        self.state.as_ref().expect("held until dropped")
+    }
+}
+
+impl<T> std::ops::DerefMut for SharedGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut State<T> {
+        self.state.as_mut().expect("held until dropped")
+    }
+}
+
+impl<T> Drop for SharedGuard<'_, T> {
+    fn drop(&mut self) {
+        self.state = None;
+        // Pairs with the fence in `request_output_drop`: either that wake
+        // sees the lock free, or this sees its request.
+        fence(Ordering::SeqCst);
+        self.shared.drop_requested_output();
+    }
+}
+
+impl<T> SharedState<T> {
+    fn lock(&self) -> SharedGuard<'_, T> {
+        SharedGuard {
+            shared: self,
+            state: Some(self.state.lock().unwrap_or_else(|e| e.into_inner())),
+        }
+    }
+
+    /// Runs `op` on the state, then drops the output if it is there and
+    /// the `JoinHandle` is gone.
+    fn with<R>(&self, op: impl FnOnce(&mut State<T>) -> R) -> R {
+        let mut state = self.lock();
+        let result = op(&mut state);
+        let output = if self.detached.load(Ordering::Acquire) {
+            state.take_finished()
+        } else {
+            None
+        };
+        drop(state);
+        drop(output);
+        result
+    }
+
+    /// Asks for the output of the finished, detached task to be dropped.
+    /// Never blocks on the lock: the wake that asks may come from inside
+    /// a call that holds it (registering a waker, or closing the task,
+    /// can wake the old one synchronously).
+    fn request_output_drop(&self) {
+        self.drop_requested.store(true, Ordering::Relaxed);
+        fence(Ordering::SeqCst);
+        self.drop_requested_output();
+    }
+
+    /// Drops the output if a drop was asked for and the lock is free; if it
+    /// is not, its holder calls this again once it lets go.
+    fn drop_requested_output(&self) {
+        while self.drop_requested.load(Ordering::Relaxed) {
+            let mut state = match self.state.try_lock() {
+                Ok(state) => state,
+                Err(TryLockError::Poisoned(e)) => e.into_inner(),
+                Err(TryLockError::WouldBlock) => return,
+            };
+            self.drop_requested.store(false, Ordering::Relaxed);
+            let output = state.take_finished();
+            drop(state);
+            drop(output);
+            fence(Ordering::SeqCst);
+        }
+    }
+}
+
+impl<T: Send + 'static> Abort for SharedState<T> {
+    fn abort(&self) {
+        self.with(State::abort);
+    }
+
+    fn is_finished(&self) -> bool {
+        self.with(State::is_finished)
+    }
+}
+
+/// The [`JoinHandle`] of a shared task is dropped: take the output now if
+/// the task has finished, else leave a waker that drops it when the task
+/// finishes.
+fn release_shared<T: Send + 'static>(shared: Arc<SharedState<T>>) {
+    shared.detached.store(true, Ordering::Release);
+    let mut state = shared.lock();
+    let output = match &mut *state {
+        State::Running(task) => {
+            let waker = Waker::from(Arc::new(DropOutput(Arc::downgrade(&shared))));
+            match Pin::new(task).poll(&mut Context::from_waker(&waker)) {
+                Poll::Ready(output) => {
+                    *state = State::Finished;
+                    output
+                }
+                Poll::Pending => None,
+            }
+        }
+        _ => state.take_finished(),
+    };
+    drop(state);
+    drop(output);
+}
+
+/// The waker a detached shared task finishes into: drops its output.
+struct DropOutput<T>(Weak<SharedState<T>>);
+
+impl<T: Send + 'static> Wake for DropOutput<T> {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if let Some(shared) = self.0.upgrade() {
+            shared.request_output_drop();
+        }
+    }
+}
+
+impl<T> Drop for SharedState<T> {
+    fn drop(&mut self) {
+        // Dropping an `async-task` `Task` would cancel it: let it run on.
+        let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
+        if let State::Running(task) = std::mem::replace(state, State::Finished) {
+            task.detach();
+        }
     }
 }
 
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(task: Task<TaskOutput<T>>) -> JoinHandle<T> {
+    pub(crate) fn new(task: Task<TaskOutput<T>>, id: Id) -> JoinHandle<T> {
         JoinHandle {
-            state: Mutex::new(State::Running(task)),
+            id,
+            slot: Mutex::new(Slot::Own(State::Running(task))),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State<T>> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> MutexGuard<'_, Slot<T>> {
+        self.slot.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `op` on the task's state, wherever it lives.
+    fn with<R>(&self, op: impl FnOnce(&mut State<T>) -> R) -> R {
+        match &mut *self.lock() {
+            Slot::Own(state) => op(state),
+            Slot::Shared(shared, _) => op(&mut shared.lock()),
+        }
     }
 
     /// Cancels the task: its future is dropped (at the end of its current
@@ -75,24 +336,39 @@ impl<T> JoinHandle<T> {
     where
         T: Send + 'static,
     {
-        let mut state = self.lock();
-        if !matches!(*state, State::Running(_)) {
-            return;
+        self.with(State::abort);
+    }
+
+    /// A handle that can abort the task (and ask whether it finished)
+    /// without owning this `JoinHandle`; see [`AbortHandle`].
+    ///
+    /// Unlike tokio's, this asks for `T: Send`: the handle shares the
+    /// task's state, output slot included, across threads.
+    #[must_use]
+    pub fn abort_handle(&self) -> AbortHandle
+    where
+        T: Send + 'static,
+    {
+        let mut slot = self.lock();
+        if let Slot::Own(state) = &mut *slot {
+            let state = std::mem::replace(state, State::Finished);
+            let shared = Arc::new(SharedState {
+                state: Mutex::new(state),
+                detached: AtomicBool::new(false),
+                drop_requested: AtomicBool::new(false),
+            });
+            *slot = Slot::Shared(shared, release_shared::<T>);
         }
-        let State::Running(task) = std::mem::replace(&mut *state, State::Finished) else {
-            unreachable!("checked above")
+        let Slot::Shared(shared, _) = &*slot else {
+            unreachable!("made shared above")
         };
-        let mut cancel: Cancel<T> = Box::pin(task.cancel());
-        let waker = futures_task::noop_waker();
-        // The first poll closes the task; the future is then dropped by
-        // whoever runs or drops it next. The poll may schedule the task
-        // (never drop it here while the runtime runs); the lock stays held
-        // across it so that `is_finished` and a second `abort` see either
-        // the running task or its cancellation, never the gap between.
-        *state = match cancel.as_mut().poll(&mut Context::from_waker(&waker)) {
-            Poll::Ready(output) => State::Aborted(output),
-            Poll::Pending => State::Aborting { cancel, waker },
-        };
+        AbortHandle::new(self.id, shared.clone())
+    }
+
+    /// The task's id, as [`task::id()`](crate::task::id) returns inside it.
+    #[must_use]
+    pub fn id(&self) -> Id {
+        self.id
     }
 
     /// Lets the task run to completion on its own; its output is discarded.
@@ -100,24 +376,21 @@ impl<T> JoinHandle<T> {
         drop(self);
     }
 
+    /// Polls for the output without spending the cooperative budget (for
+    /// `JoinSet`, which spends it per task it yields instead).
+    pub(crate) fn poll_unbudgeted(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>> {
+        let id = self.id;
+        match self.slot.get_mut().unwrap_or_else(|e| e.into_inner()) {
+            Slot::Own(state) => state.poll(cx, id),
+            Slot::Shared(shared, _) => shared.lock().poll(cx, id),
+        }
+    }
+
     /// Whether the task has finished (completed, panicked, or been aborted
     /// and its future dropped).
     #[must_use]
     pub fn is_finished(&self) -> bool {
-        let mut state = self.lock();
-        match &mut *state {
-            State::Running(task) => task.is_finished(),
-            State::Aborting { cancel, waker } => {
-                // Polled with the waker an await left, so that the await
-                // is still woken when the task stops.
-                let Poll::Ready(output) = cancel.as_mut().poll(&mut Context::from_waker(waker)) else {
-                    return false;
-                };
-                *state = State::Aborted(output);
-                true
-            }
-            State::Aborted(_) | State::Finished => true,
-        }
+        self.with(State::is_finished)
     }
 }
 
@@ -127,31 +400,22 @@ impl<T> Unpin for JoinHandle<T> {}
 impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
+    /// Spends a unit of the task's cooperative budget when it yields the
+    /// output, as tokio's does, so that a task awaiting handle after
+    /// finished handle still yields to the others now and then.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let state = self.get_mut().state.get_mut().unwrap_or_else(|e| e.into_inner());
-        let result = match state {
-            State::Running(task) => outcome(ready!(Pin::new(task).poll(cx))),
-            State::Aborting { cancel, waker } => {
-                if !waker.will_wake(cx.waker()) {
-                    *waker = cx.waker().clone();
-                }
-                outcome(ready!(cancel.as_mut().poll(cx)))
-            }
-            State::Aborted(output) => outcome(output.take()),
-            State::Finished => panic!("JoinHandle polled after it completed"),
-        };
-        *state = State::Finished;
-        Poll::Ready(result)
+        let this = self.get_mut();
+        coop::budgeted(cx, |cx| this.poll_unbudgeted(cx))
     }
 }
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
-        if let State::Running(task) = std::mem::replace(
-            self.state.get_mut().unwrap_or_else(|e| e.into_inner()),
-            State::Finished,
-        ) {
-            task.detach();
+        let slot = self.slot.get_mut().unwrap_or_else(|e| e.into_inner());
+        match std::mem::replace(slot, Slot::Own(State::Finished)) {
+            Slot::Own(State::Running(task)) => task.detach(),
+            Slot::Own(_) => {}
+            Slot::Shared(shared, release) => release(shared),
         }
     }
 }
@@ -159,95 +423,8 @@ impl<T> Drop for JoinHandle<T> {
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinHandle")
+            .field("id", &self.id)
             .field("finished", &self.is_finished())
             .finish()
-    }
-}
-
-/// Why a task produced no output.
-pub struct JoinError {
-    repr: Repr,
-}
-
-enum Repr {
-    Cancelled,
-    // Mutex makes the `Send`-only payload `Sync`, so `JoinError` can be
-    // boxed into `io::Error` and other `Send + Sync` error types.
-    Panic(Mutex<Box<dyn Any + Send>>),
-}
-
-impl JoinError {
-    fn cancelled() -> JoinError {
-        JoinError {
-            repr: Repr::Cancelled,
-        }
-    }
-
-    fn panic(payload: Box<dyn Any + Send>) -> JoinError {
-        JoinError {
-            repr: Repr::Panic(Mutex::new(payload)),
-        }
-    }
-
-    /// The task was aborted, or the runtime shut down before it finished.
-    #[must_use]
-    pub fn is_cancelled(&self) -> bool {
-        matches!(self.repr, Repr::Cancelled)
-    }
-
-    /// The task panicked.
-    #[must_use]
-    pub fn is_panic(&self) -> bool {
-        matches!(self.repr, Repr::Panic(_))
-    }
-
-    /// The panic payload, to re-raise with `std::panic::resume_unwind`.
-    /// Gives the error back if the task did not panic.
-    pub fn try_into_panic(self) -> Result<Box<dyn Any + Send>, JoinError> {
-        match self.repr {
-            Repr::Panic(payload) => Ok(payload.into_inner().unwrap_or_else(|e| e.into_inner())),
-            Repr::Cancelled => Err(self),
-        }
-    }
-
-    fn panic_message(&self) -> Option<String> {
-        let Repr::Panic(payload) = &self.repr else {
-            return None;
-        };
-        let payload = payload.lock().unwrap_or_else(|e| e.into_inner());
-        payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-    }
-}
-
-impl fmt::Display for JoinError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.repr, self.panic_message()) {
-            (Repr::Cancelled, _) => f.write_str("task was cancelled"),
-            (Repr::Panic(_), Some(message)) => write!(f, "task panicked: {message}"),
-            (Repr::Panic(_), None) => f.write_str("task panicked"),
-        }
-    }
-}
-
-impl fmt::Debug for JoinError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.repr {
-            Repr::Cancelled => f.write_str("JoinError::Cancelled"),
-            Repr::Panic(_) => f
-                .debug_tuple("JoinError::Panic")
-                .field(&self.panic_message())
-                .finish(),
-        }
-    }
-}
-
-impl std::error::Error for JoinError {}
-
-impl From<JoinError> for std::io::Error {
-    fn from(error: JoinError) -> std::io::Error {
-        std::io::Error::other(error)
     }
 }

@@ -24,6 +24,7 @@ use slab::Slab;
 use crate::executor::coop;
 use crate::executor::join_handle::JoinHandle;
 use crate::executor::task_future::TaskFuture;
+use crate::executor::task_id::Id;
 use crate::runtime::Runtime;
 
 /// Local tasks polled per poll of the set before it yields (and wakes
@@ -146,9 +147,10 @@ where
     // (`LocalSet` is `!Send`), and every task is closed there before the
     // set is gone, after which a runnable that still shows up has no
     // future left to drop.
+    let id = Id::next();
     let (runnable, task) = async_task::Builder::new()
         .metadata(Weak::new())
-        .spawn_local(|_| TaskFuture::new(future), schedule);
+        .spawn_local(|_| TaskFuture::new(future, id), schedule);
     entry.insert(runnable.waker());
     drop(tasks);
     if local.closed.get() {
@@ -156,7 +158,7 @@ where
     } else {
         runnable.schedule();
     }
-    JoinHandle::new(task.fallible())
+    JoinHandle::new(task.fallible(), id)
 }
 
 /// Takes a finished (or dropped) task's waker out of its set.

@@ -16,6 +16,7 @@ use crate::executor::idle::Idle;
 use crate::executor::join_handle::JoinHandle;
 use crate::executor::park::Unparker;
 use crate::executor::task_future::TaskFuture;
+use crate::executor::task_id::Id;
 use crate::executor::task_set::{TaskSet, Tracked};
 use crate::executor::worker;
 use crate::io::reactor::Reactor;
@@ -188,11 +189,12 @@ impl Shared {
             return cancelled(future);
         }
         let number = self.spawned.fetch_add(1, Ordering::Relaxed);
+        let id = Id::next();
         let (key, runnable, task) = self.tasks.insert(number, |key| {
             let future = Tracked::new(future, self.id, key);
             async_task::Builder::new()
                 .metadata(Arc::downgrade(self))
-                .spawn(|_| TaskFuture::new(future), WithInfo(schedule))
+                .spawn(|_| TaskFuture::new(future, id), WithInfo(schedule))
         });
         // Closed between the check above and the insert: shutdown may have
         // woken the set before this entry was in it, so take it out here.
@@ -200,11 +202,11 @@ impl Shared {
             let waker = self.tasks.remove(key);
             drop(runnable);
             drop(waker);
-            return JoinHandle::new(task.fallible());
+            return JoinHandle::new(task.fallible(), id);
         }
         trace!("task spawned");
         runnable.schedule();
-        JoinHandle::new(task.fallible())
+        JoinHandle::new(task.fallible(), id)
     }
 
     /// Queues a task woken from a thread that is not one of our workers.
@@ -235,11 +237,12 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
+    let id = Id::next();
     let (runnable, task) = async_task::Builder::new()
         .metadata(Weak::new())
-        .spawn(|_| TaskFuture::new(future), WithInfo(schedule));
+        .spawn(|_| TaskFuture::new(future, id), WithInfo(schedule));
     drop(runnable);
-    JoinHandle::new(task.fallible())
+    JoinHandle::new(task.fallible(), id)
 }
 
 /// Where a woken task goes.

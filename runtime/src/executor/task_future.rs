@@ -7,6 +7,10 @@
 //! output panics while being dropped, so both are dropped here, under
 //! `catch_unwind`, and such a panic is contained (its message still goes to
 //! the panic hook).
+//!
+//! It also makes the task's [`Id`] the thread's current one while the
+//! future is polled or dropped, and while an output nobody awaited is
+//! dropped, for `task::id()`.
 
 use std::any::Any;
 use std::future::Future;
@@ -14,16 +18,21 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use crate::executor::task_id::{self, Id};
+
 pin_project_lite::pin_project! {
     pub(crate) struct TaskFuture<F> {
         // `None` once the future completed and was dropped.
         #[pin]
         inner: Option<F>,
+        id: Id,
     }
 
     impl<F> PinnedDrop for TaskFuture<F> {
         fn drop(this: Pin<&mut Self>) {
-            drop_contained(this.project().inner);
+            let this = this.project();
+            let _current = task_id::enter(*this.id);
+            drop_contained(this.inner);
         }
     }
 }
@@ -34,8 +43,11 @@ fn drop_contained<F>(mut inner: Pin<&mut Option<F>>) {
 }
 
 impl<F> TaskFuture<F> {
-    pub(crate) fn new(inner: F) -> TaskFuture<F> {
-        TaskFuture { inner: Some(inner) }
+    pub(crate) fn new(inner: F, id: Id) -> TaskFuture<F> {
+        TaskFuture {
+            inner: Some(inner),
+            id,
+        }
     }
 }
 
@@ -43,7 +55,9 @@ impl<F: Future> Future for TaskFuture<F> {
     type Output = TaskOutput<F::Output>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut inner = self.project().inner;
+        let this = self.project();
+        let mut inner = this.inner;
+        let _current = task_id::enter(*this.id);
         let Some(future) = inner.as_mut().as_pin_mut() else {
             // async-task never polls a completed task.
             return Poll::Pending;
@@ -58,13 +72,14 @@ impl<F: Future> Future for TaskFuture<F> {
         // Free the future's resources (sockets, buffers) now, not when the
         // last handle to the task goes.
         drop_contained(inner);
-        Poll::Ready(TaskOutput(Some(result)))
+        Poll::Ready(TaskOutput(Some(result), *this.id))
     }
 }
 
-/// A task's result, or the payload of its panic. Dropping it (the task was
-/// detached) contains a panic from the value's `Drop`.
-pub(crate) struct TaskOutput<T>(Option<Result<T, Box<dyn Any + Send>>>);
+/// A task's result, or the payload of its panic, and the task's id.
+/// Dropping it (the task was detached) contains a panic from the value's
+/// `Drop`, which sees the task's id as current, as in tokio.
+pub(crate) struct TaskOutput<T>(Option<Result<T, Box<dyn Any + Send>>>, Id);
 
 impl<T> TaskOutput<T> {
     pub(crate) fn into_result(mut self) -> Result<T, Box<dyn Any + Send>> {
@@ -75,6 +90,7 @@ impl<T> TaskOutput<T> {
 impl<T> Drop for TaskOutput<T> {
     fn drop(&mut self) {
         if let Some(result) = self.0.take() {
+            let _current = task_id::enter(self.1);
             let _ = catch_unwind(AssertUnwindSafe(|| drop(result)));
         }
     }

@@ -59,6 +59,7 @@ impl Handle {
     /// Outside of a runtime (a worker thread, `block_on` or an
     /// [`enter`](Handle::enter) guard); see [`Handle::try_current`].
     #[must_use]
+    #[track_caller]
     pub fn current() -> Handle {
         Handle::try_current()
             .expect("not inside an edgeio runtime: use `Runtime::block_on` or `#[edgeio::main]`")
@@ -209,6 +210,7 @@ fn no_runtime() -> io::Error {
 /// assert_eq!(handle.await.unwrap(), "done");
 /// # });
 /// ```
+#[track_caller]
 pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
 where
     F: Future + Send + 'static,
@@ -243,6 +245,7 @@ where
 /// assert!(len > 0);
 /// # });
 /// ```
+#[track_caller]
 pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
 where
     F: FnOnce() -> R + Send + 'static,
