@@ -366,6 +366,12 @@ impl Handle {
         &self.shared.reactor
     }
 
+    /// Whether `time::pause` may pause this runtime's clock: only where
+    /// "no task is runnable" is known for certain, i.e. one worker.
+    pub(crate) fn allows_paused_clock(&self) -> bool {
+        self.shared.locals.len() == 1
+    }
+
     /// A snapshot of the runtime's counters.
     #[must_use]
     pub fn metrics(&self) -> Metrics {

@@ -53,3 +53,17 @@ pub(crate) fn budgeted<T>(cx: &mut Context<'_>, op: impl FnOnce(&mut Context<'_>
     }
     result
 }
+
+/// Whether the task polled on this thread may still perform an operation
+/// (`true` on threads without a budget).
+#[inline]
+pub(crate) fn has_budget_remaining() -> bool {
+    REMAINING.with(Cell::get) != Some(0)
+}
+
+/// Runs `f` with no budget, then restores the task's. For `Timeout`: its
+/// deadline must be checked even after its future spent the budget.
+pub(crate) fn with_unconstrained<R>(f: impl FnOnce() -> R) -> R {
+    let _restore = Budget(REMAINING.with(|r| r.replace(None)));
+    f()
+}
