@@ -111,6 +111,23 @@ impl Reactor {
         self.timers.clock()
     }
 
+    /// Forbids a paused clock's auto-advance (counted) while work the
+    /// scheduler does not see is under way, e.g. a blocking-pool job.
+    #[allow(dead_code)] // Wired by the blocking pool (lead).
+    pub(crate) fn inhibit_auto_advance(&self) {
+        self.clock().inhibit_auto_advance();
+    }
+
+    /// Undoes one [`Reactor::inhibit_auto_advance`]; after the last, wakes
+    /// the driver, which may be sleeping in real time for a timer that
+    /// auto-advance would now fire.
+    #[allow(dead_code)] // Wired by the blocking pool (lead).
+    pub(crate) fn allow_auto_advance(&self) {
+        if self.clock().allow_auto_advance() {
+            self.notify();
+        }
+    }
+
     /// Arms `entry` for `deadline`, or moves its deadline; interrupts the
     /// driver if it sleeps past the deadline. Stores nothing once the
     /// reactor is shut down.

@@ -22,6 +22,8 @@ use crate::time::Instant;
 static ANY_CLOCK_ADJUSTED: AtomicBool = AtomicBool::new(false);
 
 pub(crate) struct Clock {
+    /// Where the timer wheel's millisecond ticks count from.
+    origin: std::time::Instant,
     /// Set once this clock has been paused; until then it reads the system
     /// clock without taking the lock.
     adjusted: AtomicBool,
@@ -43,6 +45,7 @@ impl Clock {
     pub(crate) fn new() -> Clock {
         let now = std::time::Instant::now();
         Clock {
+            origin: now,
             adjusted: AtomicBool::new(false),
             state: Mutex::new(State {
                 base: now,
@@ -73,7 +76,16 @@ impl Clock {
         self.adjusted.load(Ordering::Acquire) && self.lock().unfrozen.is_none()
     }
 
-    /// Stops the clock at its current reading.
+    /// Tick 0 of the timer wheel.
+    pub(crate) fn origin(&self) -> std::time::Instant {
+        self.origin
+    }
+
+    /// Stops the clock at its current reading, rounded up to a whole tick
+    /// (less than a millisecond later). Then `Instant::now() + 300 ms`, a
+    /// paused test's typical deadline, is a whole tick too, and
+    /// `advance(300 ms)` fires it, as in tokio (whose paused clock starts
+    /// on a tick).
     ///
     /// This is the hook for `Builder::start_paused`: it performs no check
     /// of the runtime's flavour, which the caller is responsible for.
@@ -82,7 +94,10 @@ impl Clock {
         let Some(unfrozen) = state.unfrozen else {
             return Err("time is already frozen");
         };
-        state.base += unfrozen.elapsed();
+        let now = state.base + unfrozen.elapsed();
+        let since_origin = now.saturating_duration_since(self.origin);
+        let ms = u64::try_from(since_origin.as_nanos().div_ceil(1_000_000)).unwrap_or(u64::MAX);
+        state.base = self.origin.checked_add(Duration::from_millis(ms)).unwrap_or(now);
         state.unfrozen = None;
         self.adjusted.store(true, Ordering::Release);
         ANY_CLOCK_ADJUSTED.store(true, Ordering::Release);
@@ -132,17 +147,18 @@ impl Clock {
     }
 
     /// Forbids auto-advance until the matching [`Clock::allow_auto_advance`].
-    /// Counted: every call needs its own `allow`.
-    #[allow(dead_code)] // Wired by the blocking pool (lead).
+    /// Counted: every call needs its own `allow`. Use the reactor's methods
+    /// of the same names, which also wake the driver when allowed again.
     pub(crate) fn inhibit_auto_advance(&self) {
         self.inhibitors.fetch_add(1, Ordering::AcqRel);
     }
 
-    /// Undoes one [`Clock::inhibit_auto_advance`].
-    #[allow(dead_code)] // Wired by the blocking pool (lead).
-    pub(crate) fn allow_auto_advance(&self) {
+    /// Undoes one [`Clock::inhibit_auto_advance`]; returns whether that
+    /// was the last.
+    pub(crate) fn allow_auto_advance(&self) -> bool {
         let previous = self.inhibitors.fetch_sub(1, Ordering::AcqRel);
         debug_assert!(previous > 0, "allow_auto_advance without inhibit_auto_advance");
+        previous == 1
     }
 }
 

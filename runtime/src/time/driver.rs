@@ -69,7 +69,7 @@ pub(crate) struct Timers {
 impl Timers {
     pub(crate) fn new() -> Timers {
         let clock = Clock::new();
-        let origin = clock.now().into_std();
+        let origin = clock.origin();
         Timers {
             clock,
             origin,
@@ -266,12 +266,11 @@ impl Timers {
         // A higher level's slot coming up only cascades its timers to lower
         // levels; each round goes down at least one level.
         for _ in 0..=crate::time::wheel::LEVELS {
-            let Some(next) = self.process(self.clock.now(), wake) else {
-                return false;
-            };
+            let next = self.process(self.clock.now(), wake);
             if !wake.is_empty() {
                 return true;
             }
+            let Some(next) = next else { return false };
             self.clock.advance_to(next);
         }
         self.process(self.clock.now(), wake);
