@@ -19,7 +19,9 @@
 //!   of tasks blocks in `epoll_wait` on behalf of all. While threads outside
 //!   the runtime keep waking it within microseconds, a worker spins for up
 //!   to 2 µs before it blocks, and backs off when those spins find nothing.
-//! - Timers live in the reactor and bound its `epoll_wait` timeout.
+//! - Timers live in a hierarchical timing wheel kept by the reactor, which
+//!   bounds its `epoll_wait` timeout by the next expiry; tasks arm, move and
+//!   cancel them without taking a shared lock (see [`time`]).
 //!
 //! # Features
 //!

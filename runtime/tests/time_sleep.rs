@@ -9,7 +9,7 @@ use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::task::Context;
 use std::time::Duration;
 
 use edgeio_runtime::time::{sleep, sleep_until, timeout, Instant, Sleep};
@@ -252,6 +252,8 @@ fn shutdown_cancels_sleepers_and_later_polls_store_nothing() {
             sleep(Duration::from_secs(3600)).await;
         });
         let handle = runtime.handle().clone();
+        // A `Sleep` returned out of `block_on`, to poll after shutdown.
+        #[allow(clippy::async_yields_async)]
         let mut kept = runtime.block_on(async {
             let mut s = sleep(Duration::from_secs(3600));
             assert!(poll_once(&mut s).await.is_pending());

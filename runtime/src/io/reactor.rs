@@ -113,7 +113,7 @@ impl Reactor {
 
     /// Forbids a paused clock's auto-advance (counted) while work the
     /// scheduler does not see is under way, e.g. a blocking-pool job.
-    #[allow(dead_code)] // Wired by the blocking pool (lead).
+    #[cfg_attr(not(test), allow(dead_code))] // Wired by the blocking pool (lead).
     pub(crate) fn inhibit_auto_advance(&self) {
         self.clock().inhibit_auto_advance();
     }
@@ -121,7 +121,7 @@ impl Reactor {
     /// Undoes one [`Reactor::inhibit_auto_advance`]; after the last, wakes
     /// the driver, which may be sleeping in real time for a timer that
     /// auto-advance would now fire.
-    #[allow(dead_code)] // Wired by the blocking pool (lead).
+    #[cfg_attr(not(test), allow(dead_code))] // Wired by the blocking pool (lead).
     pub(crate) fn allow_auto_advance(&self) {
         if self.clock().allow_auto_advance() {
             self.notify();

@@ -267,3 +267,50 @@ pub async fn advance(duration: Duration) {
     reactor.fire_due_timers();
     crate::yield_now().await;
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use crate::runtime::Handle;
+    use crate::time::{self, Instant};
+
+    /// While inhibited, a paused clock does not jump; once allowed again,
+    /// the driver (asleep in real time) is woken and jumps at once.
+    #[test]
+    fn inhibited_auto_advance_waits_until_allowed() {
+        let (done, finished) = mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = crate::Builder::new().worker_threads(1).build().unwrap();
+            runtime.block_on(async {
+                time::pause();
+                let reactor = Handle::current().reactor().clone();
+                reactor.inhibit_auto_advance();
+                let start = Instant::now();
+                let sleeper = crate::spawn(time::sleep(Duration::from_secs(3600)));
+                std::thread::sleep(Duration::from_millis(100));
+                assert!(!sleeper.is_finished(), "auto-advanced while inhibited");
+                assert_eq!(Instant::now(), start);
+                reactor.allow_auto_advance();
+                sleeper.await.unwrap();
+                assert_eq!(start.elapsed(), Duration::from_secs(3600));
+            });
+            let _ = done.send(());
+        });
+        finished
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the sleeper never finished (or the test panicked)");
+    }
+
+    #[test]
+    fn pausing_rounds_the_clock_up_to_a_whole_tick() {
+        let clock = super::Clock::new();
+        clock.pause().unwrap();
+        let since = clock.now().into_std() - clock.origin();
+        assert_eq!(since.as_nanos() % 1_000_000, 0);
+        assert_eq!(clock.pause(), Err("time is already frozen"));
+        clock.resume().unwrap();
+        assert_eq!(clock.advance(Duration::from_millis(1)), Err("time is not frozen"));
+    }
+}
