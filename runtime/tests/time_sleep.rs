@@ -283,3 +283,13 @@ fn shutdown_cancels_sleepers_and_later_polls_store_nothing() {
         assert_eq!(handle.metrics().pending_timers, 0, "stored in a dead runtime");
     });
 }
+
+#[test]
+fn time_types_are_send_sync_and_unpin() {
+    fn check<T: Send + Sync + Unpin>() {}
+    check::<Sleep>();
+    check::<edgeio_runtime::time::Interval>();
+    check::<edgeio_runtime::time::Timeout<std::future::Ready<()>>>();
+    check::<Instant>();
+    check::<edgeio_runtime::time::error::Elapsed>();
+}

@@ -98,14 +98,25 @@ impl Timers {
     /// before it.
     fn deadline_tick(&self, deadline: Instant) -> u64 {
         let since = deadline.into_std().saturating_duration_since(self.origin);
-        let ms = since.as_nanos().div_ceil(1_000_000);
-        u64::try_from(ms).map_or(MAX_TICK, |ms| ms.min(MAX_TICK))
+        // Whole milliseconds without 128-bit division: this runs on every
+        // timer registration.
+        let sub_ms = u64::from(since.subsec_nanos().div_ceil(1_000_000));
+        since
+            .as_secs()
+            .saturating_mul(1000)
+            .saturating_add(sub_ms)
+            .min(MAX_TICK)
     }
 
     /// The tick `now` is in: rounded down.
     fn now_tick(&self, now: Instant) -> u64 {
-        let ms = now.into_std().saturating_duration_since(self.origin).as_millis();
-        u64::try_from(ms).map_or(MAX_TICK, |ms| ms.min(MAX_TICK))
+        let since = now.into_std().saturating_duration_since(self.origin);
+        let sub_ms = u64::from(since.subsec_millis());
+        since
+            .as_secs()
+            .saturating_mul(1000)
+            .saturating_add(sub_ms)
+            .min(MAX_TICK)
     }
 
     fn tick_instant(&self, tick: u64) -> Instant {
@@ -330,6 +341,22 @@ pub(crate) const fn bytes_per_pending_timer() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deadlines_round_up_and_now_rounds_down() {
+        let timers = Timers::new();
+        let at = |ns: u64| Instant::from_std(timers.origin + Duration::from_nanos(ns));
+        assert_eq!(timers.deadline_tick(at(0)), 0);
+        assert_eq!(timers.deadline_tick(at(1)), 1);
+        assert_eq!(timers.deadline_tick(at(1_000_000)), 1);
+        assert_eq!(timers.deadline_tick(at(2_500_000_001)), 2501);
+        assert_eq!(timers.now_tick(at(2_500_999_999)), 2500);
+        assert_eq!(timers.now_tick(at(999_999)), 0);
+        let before = Instant::from_std(timers.origin - Duration::from_millis(5));
+        assert_eq!(timers.deadline_tick(before), 0);
+        let far = Instant::from_std(timers.origin).saturating_add(Duration::MAX);
+        assert!(timers.deadline_tick(far) <= MAX_TICK);
+    }
 
     #[test]
     fn memory_per_pending_timer() {

@@ -142,7 +142,8 @@ impl Sleep {
         // Not armed: the clock decides.
         let reactor = match &self.timer {
             Some(timer) => timer.reactor.clone(),
-            None => Handle::current().reactor().clone(),
+            None => crate::executor::context::with_current(|h| h.reactor().clone())
+                .unwrap_or_else(|| Handle::current().reactor().clone()),
         };
         if self.deadline <= reactor.clock().now() {
             return Poll::Ready(());
