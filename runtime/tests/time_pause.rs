@@ -176,3 +176,61 @@ fn an_interval_under_a_paused_clock_ticks_on_schedule() {
         }
     });
 }
+
+/// Deadlines beyond the wheel's reach (about 2.2 years) are filed again as
+/// the clock gets there, and fire exactly on time (tokio's `long_sleeps`,
+/// `multi_long_sleeps`, `greater_than_max` and `exactly_max`).
+#[test]
+fn sleeps_longer_than_the_wheel_fire_on_time() {
+    const YEAR: Duration = Duration::from_secs(365 * 24 * 3600);
+    run_paused(|| async {
+        for _ in 0..5 {
+            sleep(YEAR).await;
+        }
+        let deadline = Instant::now() + YEAR * 10;
+        sleep_until(deadline).await;
+        assert_eq!(Instant::now(), deadline);
+        let exactly_max = ms((1 << 36) - 1);
+        let start = Instant::now();
+        sleep(exactly_max).await;
+        assert_eq!(start.elapsed(), exactly_max);
+        let start = Instant::now();
+        sleep(exactly_max - ms(1)).await;
+        assert_eq!(start.elapsed(), exactly_max - ms(1));
+    });
+}
+
+/// tokio's `issue_5183`: a huge sleep neither panics nor fires early.
+#[test]
+fn a_huge_sleep_loses_to_a_tiny_one() {
+    run_paused(|| async {
+        let big = Duration::from_secs(u64::MAX / 10);
+        let start = Instant::now();
+        let first =
+            futures_util::future::select(Box::pin(sleep(big)), Box::pin(sleep(Duration::from_nanos(1))))
+                .await;
+        assert!(matches!(first, futures_util::future::Either::Right(_)));
+        assert_eq!(start.elapsed(), ms(1));
+    });
+}
+
+/// tokio's `sub_ms_delayed_sleep` and `delayed_sleep_wrapping_level_0`:
+/// deadlines round up to the next millisecond, never down.
+#[test]
+fn sub_millisecond_deadlines_round_up() {
+    run_paused(|| async {
+        for _ in 0..5 {
+            let now = Instant::now();
+            sleep_until(now + ms(1) + Duration::from_nanos(1)).await;
+            let elapsed = now.elapsed();
+            assert!(elapsed > ms(1) && elapsed <= ms(2), "{elapsed:?}");
+        }
+        sleep(ms(5)).await;
+        let now = Instant::now();
+        sleep_until(now + ms(60)).await;
+        assert_eq!(now.elapsed(), ms(60));
+        for _ in 0..1000 {
+            sleep(Duration::ZERO).await;
+        }
+    });
+}

@@ -52,15 +52,19 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// reference without pinning; code written for tokio's (pinned) `Sleep`
 /// works unchanged.
 ///
-/// After its runtime shut down, a `Sleep` that had not completed stays
-/// pending and stores nothing in the dead runtime (tokio panics there
-/// instead): the runtime cancels its tasks anyway, and code polling it from
-/// elsewhere is better served by a future that never completes than by a
-/// panic or a spurious expiry.
+/// After its runtime shut down, a `Sleep` polled again completes if its
+/// deadline has passed and otherwise stays pending, storing nothing in the
+/// dead runtime (tokio panics there instead): the runtime cancels its tasks
+/// anyway, and code polling it from elsewhere is better served by a future
+/// that completes on time or never than by a panic or a spurious expiry.
 ///
 /// # Panics
 ///
 /// When first polled with its deadline ahead outside of an edgeio runtime.
+/// Unlike tokio's, creating a `Sleep` outside of a runtime does not panic:
+/// it finds its runtime when first polled, so `rt.block_on(timeout(..))`
+/// works, and a `timeout` around a future that is ready at once never
+/// touches the timer at all.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Sleep {
     deadline: Instant,
