@@ -67,9 +67,12 @@ impl TimerEntry {
     }
 
     /// Called by the driver as it takes the entry off the queue, before it
-    /// reads the state, so any later change queues it again.
+    /// reads the state, so any later change queues it again. A swap, not a
+    /// store: reading the owner's last `mark_queued` (a release) is what
+    /// makes the state it wrote before visible here, when that owner found
+    /// the entry still queued and did not push it again.
     pub(crate) fn clear_queued(&self) {
-        self.queued.store(false, Ordering::SeqCst);
+        self.queued.swap(false, Ordering::AcqRel);
     }
 
     pub(crate) fn node(&self) -> u32 {
