@@ -39,8 +39,8 @@ use std::future::Future;
 
 pub use edgeio_macros::{main, test};
 pub use edgeio_runtime::{
-    block_in_place, signal, spawn, spawn_blocking, spawn_local, time, yield_now, Builder, Handle,
-    JoinError, JoinHandle, LocalSet, Metrics, Registration, Runtime, YieldNow,
+    block_in_place, signal, spawn, spawn_blocking, spawn_local, time, yield_now, Builder, Handle, JoinError,
+    JoinHandle, LocalSet, Metrics, Registration, Runtime, YieldNow,
 };
 
 /// The runtime, its builder and handle, at tokio's paths

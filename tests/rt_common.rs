@@ -397,7 +397,10 @@ fn spawn_local_runs_not_send_futures() {
         });
         assert_eq!(out, 42);
 
-        let multi = edgeio::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+        let multi = edgeio::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
         let local = edgeio::LocalSet::new();
         let out = local.block_on(&multi, async {
             let rc = Rc::new(std::cell::Cell::new(0));
@@ -446,7 +449,10 @@ fn dropping_a_local_set_cancels_its_tasks() {
 #[test]
 fn block_in_place_lets_other_tasks_run() {
     within(|| {
-        let rt = edgeio::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+        let rt = edgeio::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
         rt.block_on(async {
             let (tx, rx) = mpsc::channel();
             let other = edgeio::spawn(async move { tx.send(()).unwrap() });

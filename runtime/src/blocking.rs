@@ -19,6 +19,23 @@ use crate::executor::task_future::TaskFuture;
 /// module needs nothing above the scheduler.
 pub(crate) type RunThread = fn(Arc<Shared>, &mut dyn FnMut());
 use crate::executor::task_id::Id;
+use crate::io::reactor::Reactor;
+
+/// Holds off the paused clock's auto-advance while it lives.
+struct InhibitAutoAdvance(Arc<Reactor>);
+
+impl InhibitAutoAdvance {
+    fn new(reactor: &Arc<Reactor>) -> InhibitAutoAdvance {
+        reactor.inhibit_auto_advance();
+        InhibitAutoAdvance(reactor.clone())
+    }
+}
+
+impl Drop for InhibitAutoAdvance {
+    fn drop(&mut self) {
+        self.0.allow_auto_advance();
+    }
+}
 
 pub(crate) struct BlockingPool {
     state: Mutex<State>,
@@ -85,10 +102,24 @@ impl BlockingPool {
                 shared.blocking.schedule(runnable, &shared);
             }
         };
+        // A blocking job is work in progress a paused clock must wait for
+        // (it may be about to arm a timer): no auto-advance until it ends.
+        let inhibit = InhibitAutoAdvance::new(&runtime.reactor);
         let id = Id::next();
         let (runnable, task) = async_task::Builder::new()
             .metadata(Arc::downgrade(runtime))
-            .spawn(|_| TaskFuture::new(async move { f() }, id), schedule);
+            .spawn(
+                |_| {
+                    TaskFuture::new(
+                        async move {
+                            let _inhibit = inhibit;
+                            f()
+                        },
+                        id,
+                    )
+                },
+                schedule,
+            );
         runnable.schedule();
         JoinHandle::new(task.fallible(), id)
     }

@@ -22,7 +22,9 @@
 //!   poll it without blocking every 61 tasks.
 //! - A task that yields, or spends its cooperative budget, runs again only
 //!   after the next poll of the reactor and timers.
-//! - Timers live in the reactor and bound its `epoll_wait` timeout.
+//! - Timers live in a hierarchical timing wheel kept by the reactor, which
+//!   bounds its `epoll_wait` timeout by the next expiry; tasks arm, move and
+//!   cancel them without taking a shared lock (see [`time`]).
 //!
 //! # Features
 //!

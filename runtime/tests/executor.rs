@@ -275,7 +275,7 @@ fn sleep_works_from_spawned_tasks_and_block_on() {
         for h in handles {
             h.await.unwrap();
         }
-        sleep_until(Instant::now() + Duration::from_millis(5)).await;
+        sleep_until(edgeio_runtime::time::Instant::now() + Duration::from_millis(5)).await;
         assert!(start.elapsed() >= Duration::from_millis(19));
     });
 }

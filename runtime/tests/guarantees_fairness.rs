@@ -363,7 +363,7 @@ fn yield_lets_an_expired_timer_in() {
                     let fired_by_timer = fired.clone();
                     let deadline = Instant::now() + Duration::from_millis(2);
                     let timer = spawn(async move {
-                        sleep_until(deadline).await;
+                        sleep_until(deadline.into()).await;
                         fired_by_timer.store(true, Ordering::SeqCst);
                     });
                     // Work (yielding) past the deadline and the slack.

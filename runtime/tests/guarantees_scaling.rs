@@ -134,7 +134,7 @@ fn a_burst_woken_by_the_reactor_reaches_every_worker() {
         let handles: Vec<_> = (0..TASKS)
             .map(|_| {
                 runtime.spawn(async move {
-                    sleep_until(deadline).await;
+                    sleep_until(deadline.into()).await;
                     work();
                 })
             })

@@ -16,12 +16,12 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use slab::Slab;
 
-use crate::runtime::spawn_blocking;
 use crate::executor::abort_handle::AbortHandle;
 use crate::executor::coop;
 use crate::executor::join_error::JoinError;
 use crate::executor::join_handle::JoinHandle;
 use crate::executor::task_id::Id;
+use crate::runtime::spawn_blocking;
 use crate::runtime::{spawn, Handle};
 
 /// A set of tasks spawned on the runtime, awaited as they finish (tokio's

@@ -1,6 +1,6 @@
 //! The reactor: one edge-triggered epoll instance, the fd registry, the
-//! timers and an eventfd to interrupt it, turning kernel events into
-//! `Waker::wake` calls.
+//! timers (a timing wheel and the clock, see `time/driver.rs`) and an
+//! eventfd to interrupt it, turning kernel events into `Waker::wake` calls.
 //!
 //! There is no reactor thread. Whichever worker runs out of tasks takes the
 //! [`Driver`] (a `try_lock`) and blocks in `epoll_wait`; the wakers it calls
@@ -12,14 +12,16 @@ use std::io;
 use std::os::fd::{AsRawFd, RawFd};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::task::Waker;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::io::registry::{Registry, NOTIFY_TOKEN};
 use crate::io::source::Source;
 use crate::sys::{Epoll, EventFd, Events};
-use crate::time::timers::{DriverSleep, Timers};
+use crate::time::driver::Timers;
+use crate::time::entry::TimerEntry;
+use crate::time::{Clock, Instant};
 use crate::trace::trace;
 
 /// Events taken from the kernel per `epoll_wait`.
@@ -29,7 +31,7 @@ pub(crate) struct Reactor {
     epoll: Epoll,
     notifier: EventFd,
     registry: Registry,
-    timers: Mutex<Timers>,
+    timers: Timers,
     driver: Mutex<DriverState>,
     shutdown: AtomicBool,
     /// Counters reported by `Runtime::metrics`.
@@ -58,7 +60,7 @@ impl Reactor {
             epoll,
             notifier,
             registry: Registry::new(),
-            timers: Mutex::new(Timers::default()),
+            timers: Timers::new(),
             driver: Mutex::new(DriverState {
                 events: Events::with_capacity(EVENTS_PER_WAIT),
                 wake: Vec::new(),
@@ -99,31 +101,58 @@ impl Reactor {
         self.registry.len()
     }
 
+    /// Timers armed and not yet fired or cancelled.
     pub(crate) fn pending_timers(&self) -> usize {
-        self.lock_timers().len()
+        self.timers.len()
     }
 
-    fn lock_timers(&self) -> MutexGuard<'_, Timers> {
-        self.timers.lock().unwrap_or_else(|e| e.into_inner())
+    /// The runtime's clock (paused or not).
+    pub(crate) fn clock(&self) -> &Clock {
+        self.timers.clock()
     }
 
-    pub(crate) fn insert_timer(&self, deadline: Instant, waker: Waker) -> u64 {
-        let (id, interrupt) = self.lock_timers().insert(deadline, waker);
-        if interrupt {
+    /// Forbids a paused clock's auto-advance (counted) while work the
+    /// scheduler does not see is under way, e.g. a blocking-pool job.
+    #[cfg_attr(not(test), allow(dead_code))] // Wired by the blocking pool (lead).
+    pub(crate) fn inhibit_auto_advance(&self) {
+        self.clock().inhibit_auto_advance();
+    }
+
+    /// Undoes one [`Reactor::inhibit_auto_advance`]; after the last, wakes
+    /// the driver, which may be sleeping in real time for a timer that
+    /// auto-advance would now fire.
+    #[cfg_attr(not(test), allow(dead_code))] // Wired by the blocking pool (lead).
+    pub(crate) fn allow_auto_advance(&self) {
+        if self.clock().allow_auto_advance() {
             self.notify();
         }
-        id
     }
 
-    pub(crate) fn update_timer(&self, deadline: Instant, id: u64, waker: &Waker) -> bool {
-        self.lock_timers().update(deadline, id, waker)
+    /// Arms `entry` for `deadline`, or moves its deadline; interrupts the
+    /// driver if it sleeps past the deadline. Stores nothing once the
+    /// reactor is shut down.
+    pub(crate) fn set_timer(&self, entry: &Arc<TimerEntry>, deadline: Instant) {
+        if self.timers.set(entry, deadline) {
+            self.notify();
+        }
     }
 
-    pub(crate) fn remove_timer(&self, deadline: Instant, id: u64) {
-        // Drop the waker after the lock is released: dropping a task's last
-        // waker can run arbitrary code.
-        let waker = self.lock_timers().remove(deadline, id);
-        drop(waker);
+    /// Disarms `entry`; returns whether it was armed.
+    pub(crate) fn cancel_timer(&self, entry: &Arc<TimerEntry>) -> bool {
+        self.timers.disarm(entry)
+    }
+
+    /// Fires the timers due on the clock now (after `time::advance`), or,
+    /// if another thread holds the driver, has it look.
+    pub(crate) fn fire_due_timers(&self) {
+        match self.try_driver() {
+            Some(mut driver) => {
+                if driver.wait(Some(Duration::ZERO)).is_ok() {
+                    driver.wake();
+                }
+            }
+            None => self.notify(),
+        }
     }
 
     /// Interrupts a blocked `epoll_wait`, from any thread.
@@ -153,7 +182,7 @@ impl Reactor {
         self.shutdown.store(true, Ordering::Release);
         let mut wake = Vec::new();
         self.registry.take_all_waiters(&mut wake);
-        self.lock_timers().take_all(&mut wake);
+        self.timers.shutdown(&mut wake);
         self.notify();
         wake
     }
@@ -169,42 +198,58 @@ impl Driver<'_> {
     /// Waits for I/O events or the next timer, at most `limit` (`Some(ZERO)`
     /// polls without blocking), and collects the wakers of every task they
     /// concern; [`Driver::wake`] then calls them.
+    ///
+    /// With a paused clock that may auto-advance, a wait that would block
+    /// (the scheduler is idle) first polls epoll without blocking and, if
+    /// nothing arrived, moves the clock to the next timer and fires it.
     pub(crate) fn wait(&mut self, limit: Option<Duration>) -> io::Result<()> {
         let reactor = self.reactor;
+        let timers = &reactor.timers;
         let DriverState { events, wake } = &mut *self.state;
 
-        let now = Instant::now();
-        let timeout = {
-            let mut timers = reactor.lock_timers();
-            let next_timer = timers.fire_expired(now, wake);
-            let timeout = if !wake.is_empty() {
-                Some(Duration::ZERO)
-            } else {
-                let until_timer = next_timer.map(|t| t.saturating_duration_since(now));
-                match (limit, until_timer) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                }
-            };
-            timers.set_driver_sleep(match timeout {
-                Some(Duration::ZERO) => DriverSleep::Awake,
-                Some(t) => now
-                    .checked_add(t)
-                    .map_or(DriverSleep::Forever, DriverSleep::Until),
-                None => DriverSleep::Forever,
-            });
-            timeout
+        let now = timers.clock().now();
+        let next_timer = timers.process(now, wake);
+        let mut timeout = if !wake.is_empty() {
+            Some(Duration::ZERO)
+        } else {
+            let until_timer = next_timer.map(|t| t.saturating_duration_since(now));
+            match (limit, until_timer) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
         };
 
-        let result = reactor.epoll.wait(events, timeout);
-        // After a blocking wait: fire what came due while we slept, and stop
-        // asking inserts to interrupt us. A non-blocking poll fired timers
-        // just before and never announced a sleep, so it skips this lock.
-        if timeout != Some(Duration::ZERO) {
-            let mut timers = reactor.lock_timers();
-            timers.set_driver_sleep(DriverSleep::Awake);
-            timers.fire_expired(Instant::now(), wake);
+        let mut polled = false;
+        if timeout != Some(Duration::ZERO) && timers.clock().can_auto_advance() {
+            reactor.epoll.wait(events, Some(Duration::ZERO))?;
+            polled = true;
+            if events.len() > 0 || timers.auto_advance(wake) {
+                // Something to do: no blocking wait.
+                timeout = Some(Duration::ZERO);
+            } else {
+                // No timer to move to: only I/O can end this wait.
+                polled = false;
+            }
         }
+
+        let result = if polled {
+            Ok(())
+        } else if timeout == Some(Duration::ZERO) {
+            reactor.epoll.wait(events, timeout)
+        } else {
+            // Say when we wake by ourselves, so that a timer armed for
+            // earlier interrupts us; then block, unless one was armed while
+            // we were deciding.
+            let until = timeout.map(|t| timers.clock().now().saturating_add(t));
+            let block = timers.driver_sleeps(until);
+            let result = reactor
+                .epoll
+                .wait(events, if block { timeout } else { Some(Duration::ZERO) });
+            timers.driver_awake();
+            // Fire what came due while we slept.
+            timers.process(timers.clock().now(), wake);
+            result
+        };
         result?;
         trace!(events = events.len(), ?timeout, "epoll_wait returned");
         let stats = &reactor.stats;

@@ -245,6 +245,9 @@ impl Builder {
         };
         let shared = Arc::new(Shared::new(reactor, blocking, workers, config, hooks));
         let handle = Handle { shared };
+        if self.start_paused {
+            crate::time::pause_runtime_clock(&handle);
+        }
         let mut threads = Threads::default();
         if !self.current_thread {
             for index in 0..workers {

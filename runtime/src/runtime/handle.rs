@@ -147,6 +147,14 @@ impl Handle {
         &self.shared.reactor
     }
 
+    /// Whether `time::pause` may pause this runtime's clock: only where
+    /// "no task is runnable" is known for certain, that is on the
+    /// current-thread runtime, whose one thread runs every task and is the
+    /// only one to drive the reactor.
+    pub(crate) fn allows_paused_clock(&self) -> bool {
+        self.shared.config.current_thread
+    }
+
     /// A snapshot of the runtime's counters.
     #[must_use]
     pub fn metrics(&self) -> Metrics {

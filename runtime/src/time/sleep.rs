@@ -1,0 +1,201 @@
+//! [`sleep`], [`sleep_until`] and the [`Sleep`] future.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use crate::executor::coop;
+use crate::io::reactor::Reactor;
+use crate::runtime::Handle;
+use crate::time::entry::{armed, TimerEntry, FIRED};
+use crate::time::Instant;
+
+/// Waits until `duration` has elapsed on the runtime's clock.
+///
+/// A duration too long to add to the clock's reading waits "forever"
+/// (about 30 years, as tokio), rather than panic. The timer has 1 ms
+/// resolution and never fires early.
+///
+/// ```
+/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+/// use std::time::Duration;
+/// use edgeio_runtime::time::{sleep, Instant};
+/// let start = Instant::now();
+/// sleep(Duration::from_millis(10)).await;
+/// assert!(start.elapsed() >= Duration::from_millis(10));
+/// # });
+/// ```
+pub fn sleep(duration: Duration) -> Sleep {
+    sleep_until(Instant::now().saturating_add(duration))
+}
+
+/// Waits until `deadline` on the runtime's clock.
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep {
+        deadline,
+        timer: None,
+        completed: false,
+    }
+}
+
+/// Future returned by [`sleep`] and [`sleep_until`].
+///
+/// The timer is registered with the runtime on the first poll that finds
+/// the deadline ahead; until then a `Sleep` costs nothing. Re-polling it,
+/// or moving its deadline later with [`Sleep::reset`], touches only its own
+/// timer entry (atomics), never a lock shared with other timers.
+///
+/// Unlike tokio's, this `Sleep` is `Unpin`, so it can be awaited by
+/// reference without pinning; code written for tokio's (pinned) `Sleep`
+/// works unchanged.
+///
+/// After its runtime shut down, a `Sleep` polled again completes if its
+/// deadline has passed and otherwise stays pending, storing nothing in the
+/// dead runtime (tokio panics there instead): the runtime cancels its tasks
+/// anyway, and code polling it from elsewhere is better served by a future
+/// that completes on time or never than by a panic or a spurious expiry.
+///
+/// # Panics
+///
+/// When first polled with its deadline ahead outside of an edgeio runtime.
+/// Unlike tokio's, creating a `Sleep` outside of a runtime does not panic:
+/// it finds its runtime when first polled, so `rt.block_on(timeout(..))`
+/// works, and a `timeout` around a future that is ready at once never
+/// touches the timer at all.
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct Sleep {
+    deadline: Instant,
+    timer: Option<Timer>,
+    /// A poll returned `Ready` for the current deadline.
+    completed: bool,
+}
+
+/// A registered timer: its entry and the reactor whose wheel has it.
+struct Timer {
+    reactor: Arc<Reactor>,
+    entry: Arc<TimerEntry>,
+}
+
+impl Sleep {
+    /// The instant this sleep completes.
+    #[must_use]
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// Whether this sleep has completed: its timer fired, or a poll found
+    /// its deadline passed. Changing the deadline with [`Sleep::reset`]
+    /// clears it.
+    #[must_use]
+    pub fn is_elapsed(&self) -> bool {
+        self.completed
+            || self
+                .timer
+                .as_ref()
+                .is_some_and(|timer| timer.entry.state() == FIRED)
+    }
+
+    /// Moves the deadline, whether or not the sleep has completed.
+    ///
+    /// The task waiting on it, if any, keeps its wake-up: it is woken at
+    /// the new deadline (at once if that has passed), even when another
+    /// task (sharing the `Sleep` behind a lock) called `reset`. Moving the
+    /// deadline later costs an atomic store; earlier, also a message to the
+    /// timer driver, as does the first registration.
+    pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
+        let this = self.get_mut();
+        this.deadline = deadline;
+        this.completed = false;
+        let Some(timer) = &this.timer else {
+            // Never registered: the next poll will.
+            return;
+        };
+        if deadline <= timer.reactor.clock().now() {
+            // Due: no timer needed. Wake the waiting task so that it polls
+            // and completes.
+            timer.reactor.cancel_timer(&timer.entry);
+            timer.entry.waker.wake();
+        } else {
+            timer.reactor.set_timer(&timer.entry, deadline);
+        }
+    }
+
+    /// Ready once the deadline has passed; until then keeps the timer armed
+    /// with the latest waker.
+    fn poll_deadline(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if let Some(timer) = &self.timer {
+            let state = timer.entry.state();
+            if state == FIRED {
+                return Poll::Ready(());
+            }
+            if armed(state).is_some() {
+                // The fast path: no clock read, no shared lock. Register,
+                // then look again, so a fire in between is not missed.
+                timer.entry.waker.register(cx.waker());
+                match timer.entry.state() {
+                    FIRED => return Poll::Ready(()),
+                    state if armed(state).is_some() => return Poll::Pending,
+                    // Disarmed meanwhile (shutdown): decide below.
+                    _ => {}
+                }
+            }
+        }
+        // Not armed: the clock decides.
+        let reactor = match &self.timer {
+            Some(timer) => timer.reactor.clone(),
+            None => crate::executor::context::with_current(|h| h.reactor().clone())
+                .unwrap_or_else(|| Handle::current().reactor().clone()),
+        };
+        if self.deadline <= reactor.clock().now() {
+            return Poll::Ready(());
+        }
+        if reactor.is_shutdown() {
+            // Documented on `Sleep`: pending, nothing stored.
+            return Poll::Pending;
+        }
+        let timer = self.timer.get_or_insert_with(|| Timer {
+            reactor,
+            entry: Arc::new(TimerEntry::new()),
+        });
+        timer.entry.waker.register(cx.waker());
+        timer.reactor.set_timer(&timer.entry, self.deadline);
+        Poll::Pending
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // A loop of expired sleeps (`sleep(ZERO)`, an interval that fell
+        // behind) must yield to other tasks like a loop of I/O does.
+        let result = coop::budgeted(cx, |cx| self.poll_deadline(cx));
+        if result.is_ready() {
+            self.completed = true;
+        }
+        result
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let Some(timer) = self.timer.take() {
+            timer.reactor.cancel_timer(&timer.entry);
+            // The task's waker goes now, not when the driver gets to the
+            // entry.
+            drop(timer.entry.waker.take());
+        }
+    }
+}
+
+impl fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sleep")
+            .field("deadline", &self.deadline)
+            .field("is_elapsed", &self.is_elapsed())
+            .finish()
+    }
+}
