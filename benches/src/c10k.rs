@@ -5,11 +5,12 @@ use std::io;
 use std::time::Duration;
 
 use crate::client::{self, ClientArgs, Mode, Outcome};
+use crate::echo::setup;
 use crate::proc;
 use crate::report::Figure;
 use crate::rt::Rt;
 use crate::server::App;
-use crate::suite::Suite;
+use crate::suite::{Spec, Suite};
 
 const IDLE: usize = 10_000;
 const ACTIVE: usize = 100;
@@ -51,7 +52,10 @@ pub fn run(suite: &mut Suite) {
          before) / idle connections; kernel socket buffers are not in VmRSS",
     );
     let label = format!("{idle} idle + {ACTIVE} active × 64 B, {WORKERS}w");
-    suite.measure("c10k", &label, |suite, rt| one_run(suite, rt, &args, &label));
+    let spec = Spec::new(suite.network_run(setup(idle)) + duration);
+    suite.measure("c10k", &label, spec, |suite, rt| {
+        one_run(suite, rt, &args, &label)
+    });
 }
 
 fn one_run(suite: &Suite, rt: Rt, args: &ClientArgs, label: &str) -> io::Result<Vec<Figure>> {

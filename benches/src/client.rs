@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use crate::cli::Flags;
 use crate::http;
 use crate::loadgen::{self, Exchange, Measured, Window};
-use crate::proc::{self, Proc};
+use crate::proc::{self, CpuUse, Proc};
 use crate::report::Figure;
 use crate::suite::Suite;
 
@@ -224,13 +224,22 @@ impl Outcome {
     /// user and kernel) the server used while this load ran. CPU per
     /// request is where a cheaper server shows even when throughput ties
     /// because the load generator is the bottleneck.
-    pub fn figures(&self, label: &str, server_cpu: Duration) -> Vec<Figure> {
-        let cpu_per_request = server_cpu.as_secs_f64() * 1e6 / self.completed.max(1.0);
+    ///
+    /// The user/kernel split goes to the breakdown table, under `label`.
+    pub fn figures(&self, label: &str, server_cpu: CpuUse) -> Vec<Figure> {
+        let per_request = |d: Duration| d.as_secs_f64() * 1e6 / self.completed.max(1.0);
+        let (user, kernel) = server_cpu.split();
         vec![
             Figure::rate(format!("{label}: throughput"), "req/s", self.requests_per_sec),
             Figure::cost(format!("{label}: p50 latency"), "µs", self.p50_us),
             Figure::cost(format!("{label}: p99 latency"), "µs", self.p99_us),
-            Figure::cost(format!("{label}: server CPU per request"), "µs", cpu_per_request),
+            Figure::cost(
+                format!("{label}: server CPU per request"),
+                "µs",
+                per_request(server_cpu.total),
+            ),
+            Figure::detail(label, "user µs", per_request(user)),
+            Figure::detail(label, "kernel µs", per_request(kernel)),
         ]
     }
 }
