@@ -14,9 +14,9 @@ use crate::rt::Rt;
 
 /// Pixels per row of a ratio chart.
 const ROW_HEIGHT: u32 = 20;
-const WIDTH: u32 = 960;
+const WIDTH: u32 = 1040;
 /// Left margin for the rows' names.
-const LABELS: u32 = 380;
+const LABELS: u32 = 460;
 
 const EDGEIO: RGBColor = RGBColor(31, 119, 180);
 const TOKIO: RGBColor = RGBColor(214, 95, 14);
@@ -34,7 +34,7 @@ pub fn write(report: &Report, results: &Path) -> io::Result<Vec<(String, String)
         if rows.is_empty() {
             continue;
         }
-        let file = format!("{group}.svg");
+        let file = format!("{group}-ratios.svg");
         ratio_chart(&group, &rows, &dir.join(&file)).map_err(|e| io::Error::other(e.to_string()))?;
         charts.push((
             format!("{group}: edgeio/tokio per row"),
@@ -43,10 +43,11 @@ pub fn write(report: &Report, results: &Path) -> io::Result<Vec<(String, String)
     }
     let points = scaling_points(report);
     if points.len() >= 2 {
-        scaling_chart(&points, &dir.join("scaling.svg")).map_err(|e| io::Error::other(e.to_string()))?;
+        scaling_chart(&points, &dir.join("scaling-curve.svg"))
+            .map_err(|e| io::Error::other(e.to_string()))?;
         charts.push((
             "scaling: requests/s against worker count".to_owned(),
-            format!("{relative}/scaling.svg"),
+            format!("{relative}/scaling-curve.svg"),
         ));
     }
     Ok(charts)
@@ -94,8 +95,14 @@ fn ratio_chart(group: &str, rows: &[ChartRow], path: &Path) -> DrawResult {
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(rows.len() + 2)
-        .x_labels(12)
-        .x_label_formatter(&|x| format!("{x:.2}"))
+        .x_labels(24)
+        .x_label_formatter(&|x| {
+            if round_ratio(*x) {
+                format!("{x}")
+            } else {
+                String::new()
+            }
+        })
         .y_label_formatter(&|v| match v {
             SegmentValue::CenterOf(y) if (0..n).contains(y) => rows[(n - 1 - y) as usize].name.clone(),
             _ => String::new(),
@@ -165,6 +172,15 @@ fn ratio_chart(group: &str, rows: &[ChartRow], path: &Path) -> DrawResult {
     Ok(())
 }
 
+/// Whether the axis labels a ratio: a power of two, or 1.5 times one
+/// (…, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8, …); plotters offers many more
+/// candidates on a log axis, and labelling all of them makes them overlap.
+fn round_ratio(x: f64) -> bool {
+    let k = x.log2().floor();
+    let m = x / k.exp2();
+    (m - 1.0).abs() < 1e-9 || (m - 1.5).abs() < 1e-9
+}
+
 /// A log-scale range around 1.0 that holds every whisker and floor mark,
 /// with a margin, at least 0.5–2.
 fn x_range(rows: &[ChartRow]) -> (f64, f64) {
@@ -211,7 +227,9 @@ fn scaling_points(report: &Report) -> Vec<ScalingPoint> {
 fn scaling_chart(points: &[ScalingPoint], path: &Path) -> DrawResult {
     let root = SVGBackend::new(path, (720, 420)).into_drawing_area();
     root.fill(&WHITE)?;
-    let max_workers = points.iter().map(|p| p.workers).max().unwrap_or(1) as f64;
+    // One column per worker count measured, evenly spaced whatever the
+    // counts (1, 2, 4, ... 2 × nproc).
+    let columns = points.len() as f64;
     let top = points
         .iter()
         .map(|p| p.edgeio.2.max(p.tokio.2))
@@ -225,40 +243,41 @@ fn scaling_chart(points: &[ScalingPoint], path: &Path) -> DrawResult {
         .margin(10)
         .x_label_area_size(40)
         .y_label_area_size(70)
-        .build_cartesian_2d(0.5..max_workers + 0.5, 0.0..top.max(1.0))?;
+        .build_cartesian_2d(-0.5..columns - 0.5, 0.0..top.max(1.0))?;
     chart
         .configure_mesh()
         .x_desc("server worker threads")
         .y_desc("requests/s")
-        .x_labels(points.len().max(2))
+        .x_labels(points.len() * 10)
         .x_label_formatter(&|x| {
-            if (x - x.round()).abs() < 1e-6 {
-                format!("{}", x.round())
-            } else {
-                String::new()
+            let i = x.round();
+            match points.get(i as usize) {
+                Some(p) if (x - i).abs() < 1e-6 && i >= 0.0 => p.workers.to_string(),
+                _ => String::new(),
             }
         })
         .y_label_formatter(&|y| format!("{:.0}k", y / 1e3))
         .label_style(("sans-serif", 12))
         .draw()?;
-    for (rt, color, offset) in [(Rt::Edgeio, EDGEIO, -0.04), (Rt::Tokio, TOKIO, 0.04)] {
+    for (rt, color, offset) in [(Rt::Edgeio, EDGEIO, -0.05), (Rt::Tokio, TOKIO, 0.05)] {
         let pick = |p: &ScalingPoint| if rt == Rt::Edgeio { p.edgeio } else { p.tokio };
-        let x = |p: &ScalingPoint| p.workers as f64 + offset * max_workers.max(1.0);
+        let at = |i: usize| i as f64 + offset;
         chart
             .draw_series(LineSeries::new(
-                points.iter().map(|p| (x(p), pick(p).0)),
+                points.iter().enumerate().map(|(i, p)| (at(i), pick(p).0)),
                 color.stroke_width(2),
             ))?
             .label(rt.name())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
-        chart.draw_series(points.iter().map(|p| {
+        chart.draw_series(points.iter().enumerate().map(|(i, p)| {
             let (_, min, max) = pick(p);
-            PathElement::new(vec![(x(p), min), (x(p), max)], color.stroke_width(1))
+            PathElement::new(vec![(at(i), min), (at(i), max)], color.stroke_width(1))
         }))?;
         chart.draw_series(
             points
                 .iter()
-                .map(|p| Circle::new((x(p), pick(p).0), 4, color.filled())),
+                .enumerate()
+                .map(|(i, p)| Circle::new((at(i), pick(p).0), 4, color.filled())),
         )?;
     }
     chart
@@ -270,4 +289,49 @@ fn scaling_chart(points: &[ScalingPoint], path: &Path) -> DrawResult {
         .draw()?;
     root.present()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Figure;
+
+    #[test]
+    fn draws_a_chart_per_group_and_the_scaling_curve() {
+        let mut report = Report::default();
+        for rep in 0..3 {
+            let spread = 1.0 + rep as f64 * 0.05;
+            for (workers, rate) in [(1, 100e3), (2, 150e3), (4, 140e3)] {
+                let name = format!("{SCALING_CONNS} conn × 64 B, {workers}w");
+                for (rt, factor) in [(Rt::Edgeio, 1.1 * spread), (Rt::Tokio, 1.0), (Rt::Floor, 1.05)] {
+                    let figures = vec![
+                        Figure::rate(format!("{name}: throughput"), "req/s", rate * factor),
+                        Figure::cost(format!("{name}: p99 latency"), "µs", 900.0 / factor),
+                    ];
+                    report.add("echo", rep, rt, figures);
+                }
+            }
+        }
+        let dir = std::env::temp_dir().join(format!("edgeio-bench-charts-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let charts = write(&report, &dir.join("test.md")).unwrap();
+        let files: Vec<&str> = charts.iter().map(|(_, file)| file.as_str()).collect();
+        assert_eq!(
+            files,
+            ["test-charts/echo-ratios.svg", "test-charts/scaling-curve.svg"]
+        );
+        for file in files {
+            let svg = std::fs::read_to_string(dir.join(file)).unwrap();
+            assert!(svg.starts_with("<svg") && svg.contains("edgeio"), "{file}");
+        }
+        if std::env::var_os("KEEP_CHARTS").is_none() {
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+    }
+
+    #[test]
+    fn labels_round_ratios_only() {
+        assert!(round_ratio(1.0) && round_ratio(0.5) && round_ratio(1.5) && round_ratio(4.0));
+        assert!(!round_ratio(7.0) && !round_ratio(0.9));
+    }
 }

@@ -106,11 +106,12 @@ impl Row {
 
 /// The cost figures summarised by [`Report::summary`], by how their names
 /// end.
-const KINDS: [&str; 4] = [
+const KINDS: [&str; 5] = [
     "p99 latency",
     "p50 latency",
     "server CPU per request",
     "server memory per idle connection",
+    "memory per pending timer",
 ];
 
 /// What the breakdown table's columns mean.

@@ -26,8 +26,6 @@ pub struct Spec {
     /// it is a reference, not one side of a pair, and half the runs give
     /// its median at half the cost.
     pub floor: bool,
-    /// Which servers run; the floor is added by `floor`.
-    pub runtimes: &'static [Rt],
 }
 
 impl Spec {
@@ -37,7 +35,6 @@ impl Spec {
             per_run,
             runs: None,
             floor: false,
-            runtimes: &Rt::BOTH,
         }
     }
 
@@ -140,7 +137,7 @@ impl Suite {
     ) {
         let runs = spec.runs.unwrap_or(self.opts.runs);
         let floor_runs = if spec.floor { runs.div_ceil(2) } else { 0 };
-        let estimate = spec.per_run * (runs * spec.runtimes.len() + floor_runs) as u32;
+        let estimate = spec.per_run * (runs * Rt::BOTH.len() + floor_runs) as u32;
         if self.progress.planning {
             self.progress.rows += 1;
             self.progress.estimated += estimate;
@@ -154,13 +151,11 @@ impl Suite {
             self.time_left()
         );
         for rep in 0..runs {
-            let mut order = spec.runtimes.to_vec();
-            if rep % 2 == 1 {
-                order.reverse();
-            }
-            if spec.floor && rep % 2 == 0 {
-                order.insert(1.min(order.len()), Rt::Floor);
-            }
+            let order = match (rep % 2, spec.floor) {
+                (0, true) => vec![Rt::Edgeio, Rt::Floor, Rt::Tokio],
+                (0, false) => vec![Rt::Edgeio, Rt::Tokio],
+                _ => vec![Rt::Tokio, Rt::Edgeio],
+            };
             for rt in order {
                 match run(self, rt) {
                     Ok(figures) => self.report.add(group, rep, rt, figures),
