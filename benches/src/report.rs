@@ -456,7 +456,46 @@ impl Report {
         if !lost.is_empty() {
             out.push_str(&format!("\nTokio did better on: {}.\n", lost.join("; ")));
         }
+        out.push_str(&self.floor_summary());
         out
+    }
+
+    /// The span of each runtime's throughput as a fraction of the floor's,
+    /// over the rows where the floor ran: how close each comes to a bare
+    /// epoll loop. Empty when the floor did not run.
+    fn floor_summary(&self) -> String {
+        let mut spans = [(Rt::Edgeio, Vec::new()), (Rt::Tokio, Vec::new())];
+        for row in self.rows.iter().filter(|row| row.higher_is_better) {
+            let Some((floor, _, _)) = summary(&values(&row.floor)) else {
+                continue;
+            };
+            for (rt, ratios) in &mut spans {
+                let side = if *rt == Rt::Edgeio {
+                    &row.edgeio
+                } else {
+                    &row.tokio
+                };
+                if let Some((median, _, _)) = summary(&values(side)).filter(|_| floor != 0.0) {
+                    ratios.push(median / floor);
+                }
+            }
+        }
+        let span = |ratios: &[f64]| {
+            let min = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            format!("{min:.2}–{max:.2}")
+        };
+        match &spans {
+            [(_, edgeio), (_, tokio)] if !edgeio.is_empty() && !tokio.is_empty() => format!(
+                "\nAgainst the floor (the same server logic in a bare epoll loop, no runtime), \
+                 over the {} throughput rows it ran beside: edgeio reached {} of its \
+                 requests/s, tokio {} (medians).\n",
+                edgeio.len(),
+                span(edgeio),
+                span(tokio),
+            ),
+            _ => String::new(),
+        }
     }
 
     /// The fewest pairs of `n` that must go one way for a verdict, where
@@ -560,6 +599,21 @@ mod tests {
         assert!(summary.contains("at least 7 of 7 one way"), "{summary}");
         assert!(report.table().contains("| 3 of 7 | tie |"));
         assert!(report.table().contains("| 0 of 7 | tokio |"));
+    }
+
+    #[test]
+    fn the_summary_spans_the_floor_ratios() {
+        let mut report = Report::default();
+        for (name, floor) in [("a: throughput", 100.0), ("b: throughput", 125.0)] {
+            for (rt, value) in [(Rt::Edgeio, 110.0), (Rt::Tokio, 100.0), (Rt::Floor, floor)] {
+                report.add("g", 0, rt, vec![Figure::rate(name, "req/s", value)]);
+            }
+        }
+        let summary = report.summary();
+        assert!(
+            summary.contains("2 throughput rows it ran beside: edgeio reached 0.88–1.10 of its requests/s, tokio 0.80–1.00"),
+            "{summary}"
+        );
     }
 
     #[test]
