@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::report::Figure;
 use crate::rt::{self, Rt};
 use crate::suite::{Spec, Suite};
+use crate::syscalls;
 
 /// Tasks spawned before the spawner joins them.
 const SPAWN_BATCH: u64 = 1024;
@@ -176,26 +177,44 @@ const YIELDERS: u64 = 64;
 impl Micro {
     /// Runs `n` operations on a fresh runtime with `workers` workers.
     pub fn time(self, rt: Rt, workers: usize, n: u64) -> io::Result<Duration> {
+        self.time_after(rt, workers, n, || Ok(()))
+            .map(|(elapsed, ())| elapsed)
+    }
+
+    /// As [`Micro::time`], calling `ready` once the runtime and its
+    /// threads exist, just before the operations start (to attach `perf`,
+    /// which counts only the threads there are when it attaches).
+    pub fn time_after<T>(
+        self,
+        rt: Rt,
+        workers: usize,
+        n: u64,
+        ready: impl FnOnce() -> io::Result<T>,
+    ) -> io::Result<(Duration, T)> {
         Ok(match rt {
             Rt::Edgeio => {
                 let runtime = rt::edgeio(workers)?;
-                match self {
+                let value = ready()?;
+                let elapsed = match self {
                     Micro::SpawnJoin => edgeio_micro::spawn_join(&runtime, n),
                     Micro::YieldNow => edgeio_micro::yield_now(&runtime, 1, n),
                     Micro::YieldNowMany => edgeio_micro::yield_now(&runtime, YIELDERS, n),
                     Micro::WakeChain => edgeio_micro::wake_chain(&runtime, n),
                     Micro::CrossThreadWake => edgeio_micro::cross_thread_wake(&runtime, n),
-                }
+                };
+                (elapsed, value)
             }
             Rt::Tokio => {
                 let runtime = rt::tokio(workers)?;
-                match self {
+                let value = ready()?;
+                let elapsed = match self {
                     Micro::SpawnJoin => tokio_micro::spawn_join(&runtime, n),
                     Micro::YieldNow => tokio_micro::yield_now(&runtime, 1, n),
                     Micro::YieldNowMany => tokio_micro::yield_now(&runtime, YIELDERS, n),
                     Micro::WakeChain => tokio_micro::wake_chain(&runtime, n),
                     Micro::CrossThreadWake => tokio_micro::cross_thread_wake(&runtime, n),
-                }
+                };
+                (elapsed, value)
             }
             Rt::Floor => return Err(io::Error::other("micro-benchmarks run on the runtimes only")),
         })
@@ -206,7 +225,7 @@ impl Micro {
 const CASES: [(Micro, &str, usize); 7] = [
     (Micro::SpawnJoin, "spawn+join empty task", 1),
     (Micro::SpawnJoin, "spawn+join empty task", 2),
-    (Micro::YieldNow, "yield_now, 1 task (a reactor poll per yield)", 1),
+    (Micro::YieldNow, "yield_now, 1 task", 1),
     (Micro::YieldNowMany, "yield_now, 64 tasks", 1),
     (Micro::WakeChain, "wake chain, same thread", 1),
     (Micro::WakeChain, "wake chain, ring of 64", 2),
@@ -227,6 +246,33 @@ pub fn run(suite: &mut Suite) {
                 "ops/s",
                 n as f64 / elapsed.as_secs_f64(),
             )])
+        });
+    }
+    trace_yields(suite);
+}
+
+/// Yields traced for their system calls.
+const TRACED_YIELDS: u64 = 100_000;
+
+/// One run per runtime of each `yield_now` row with `perf stat` attached
+/// to this process, so the breakdown table shows what a yield costs in
+/// reactor polls: one `epoll_wait` per yield with one task on a runtime
+/// that defers yields until its reactor has been polled, about none on
+/// one that does not. This is what makes the one-task row compare like
+/// with like, and it shows whether it does.
+fn trace_yields(suite: &mut Suite) {
+    if suite.tracer.is_none() {
+        return;
+    }
+    let cases = [(Micro::YieldNow, CASES[2].1), (Micro::YieldNowMany, CASES[3].1)];
+    for (micro, name) in cases {
+        let label = format!("{name}, 1w");
+        let spec = Spec::new(syscalls::ATTACH + Duration::from_millis(300)).runs(1);
+        suite.measure("micro", &format!("{label}, syscalls"), spec, |suite, rt| {
+            let tracer = suite.tracer.as_ref().expect("checked above");
+            let (_, counting) =
+                micro.time_after(rt, 1, TRACED_YIELDS, || tracer.attach(std::process::id()))?;
+            counting.finish(&label, TRACED_YIELDS as f64)
         });
     }
 }
