@@ -30,7 +30,12 @@ fn executor(c: &mut Criterion) {
         Bench<tokio::runtime::Runtime>,
     ); 3] = [
         ("spawn_join", 2, edgeio_micro::spawn_join, tokio_micro::spawn_join),
-        ("yield_now", 1, edgeio_micro::yield_now, tokio_micro::yield_now),
+        (
+            "yield_now",
+            1,
+            |runtime, n| edgeio_micro::yield_now(runtime, 1, n),
+            |runtime, n| tokio_micro::yield_now(runtime, 1, n),
+        ),
         ("wake", 1, edgeio_micro::wake_chain, tokio_micro::wake_chain),
     ];
     for (name, workers, edgeio_bench, tokio_bench) in cases {

@@ -5,17 +5,27 @@ use std::io;
 use std::time::Duration;
 
 use crate::client::{self, ClientArgs, Mode, Outcome};
+use crate::echo::setup;
 use crate::proc;
 use crate::report::Figure;
 use crate::rt::Rt;
 use crate::server::App;
-use crate::suite::Suite;
+use crate::suite::{Spec, Suite};
 
 const IDLE: usize = 10_000;
 const ACTIVE: usize = 100;
 /// File descriptors kept for everything but the connections.
 const FD_MARGIN: u64 = 200;
 const WORKERS: usize = 1;
+/// What each idle connection echoes once before it goes idle: a whole
+/// read buffer of the echo server (`echo::BUF`), so that every buffer is
+/// resident. With a 1-byte echo, whether the untouched rest of a 16 KiB
+/// `vec![0; n]` cost resident memory depended on glibc's heap layout
+/// (fresh pages from the top of the heap are not written by `calloc`,
+/// recycled ones are), which differed between the runtimes by the order of
+/// their allocations: 12.6 against 20.9 KiB per connection, where the
+/// runtimes' own costs differ by a fraction of a KiB (`FINDINGS.md`, item 23).
+const IDLE_MESSAGE: usize = 16 * 1024;
 
 /// The `c10k` group.
 pub fn run(suite: &mut Suite) {
@@ -44,14 +54,19 @@ pub fn run(suite: &mut Suite) {
         warmup,
         duration: duration * 2,
         idle,
+        idle_size: IDLE_MESSAGE,
         ..ClientArgs::default()
     };
     suite.report.note(
         "c10k: memory per connection = (server VmRSS with all idle connections accepted − VmRSS \
-         before) / idle connections; kernel socket buffers are not in VmRSS",
+         before) / idle connections; each idle connection first echoed 16 KiB once, so its 16 KiB \
+         read buffer is resident on both runtimes (finding 23); kernel socket buffers are not in VmRSS",
     );
     let label = format!("{idle} idle + {ACTIVE} active × 64 B, {WORKERS}w");
-    suite.measure("c10k", &label, |suite, rt| one_run(suite, rt, &args, &label));
+    let spec = Spec::new(suite.network_run(setup(idle)) + duration);
+    suite.measure("c10k", &label, spec, |suite, rt| {
+        one_run(suite, rt, &args, &label)
+    });
 }
 
 fn one_run(suite: &Suite, rt: Rt, args: &ClientArgs, label: &str) -> io::Result<Vec<Figure>> {

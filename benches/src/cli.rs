@@ -6,20 +6,26 @@ use std::str::FromStr;
 
 use crate::client::ClientArgs;
 use crate::server::ServerArgs;
+use crate::timer::TimersArgs;
 
 pub const USAGE: &str = "\
-usage: edgeio-benches <all|echo|http|micro|c10k> [--quick] [--runs N] [--out PATH]
+usage: edgeio-benches <all|echo|scaling|http|micro|timer|c10k> [--quick] [--runs N] [--out PATH]
        edgeio-benches pool RESULTS.md...
 
   all     every group below, then writes the results file
   echo    TCP echo ping-pong: 1/64/1000 connections, 64 B and 16 KiB messages
+          (1-worker rows also against the floor: a bare epoll loop, no runtime)
+  scaling echo, 1000 connections, at 1, 2, 4... workers up to nproc, and 2 × nproc
   http    HTTP/1.1 keep-alive hello world (wrk if available, else the built-in client)
-  micro   spawn+join, yield_now, wake chains, timer insert/cancel
+  micro   spawn+join, yield_now, wake chains
+  timer   insert+cancel and insert+fire with 1 / 10k / 1M timers pending, memory
+          per pending timer, echo with an idle timeout reset per request
   c10k    10 000 idle connections plus echo traffic on 100 of them
 
   --quick      short smoke run (3 runs per figure, short durations)
   --runs N     runs per figure (default 7, 3 with --quick)
-  --out PATH   results file (default benches/RESULTS.md)
+  --out PATH   results file (default benches/RESULTS.md); the charts go to
+               charts/ beside it
 
   pool    adds up the pairs of several results files (runs saved with --out)
           per figure, with a sign test: tells a tie from a steady difference";
@@ -33,19 +39,30 @@ const DEFAULT_RUNS: usize = 7;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {
     Echo,
+    Scaling,
     Http,
     Micro,
+    Timer,
     C10k,
 }
 
 impl Group {
-    pub const ALL: [Group; 4] = [Group::Echo, Group::Http, Group::Micro, Group::C10k];
+    pub const ALL: [Group; 6] = [
+        Group::Echo,
+        Group::Scaling,
+        Group::Http,
+        Group::Micro,
+        Group::Timer,
+        Group::C10k,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Group::Echo => "echo",
+            Group::Scaling => "scaling",
             Group::Http => "http",
             Group::Micro => "micro",
+            Group::Timer => "timer",
             Group::C10k => "c10k",
         }
     }
@@ -69,6 +86,8 @@ pub enum Command {
     Server(ServerArgs),
     /// Hidden: the load generator process.
     Client(ClientArgs),
+    /// Hidden: one run of the timer benchmarks in a fresh process.
+    Timers(TimersArgs),
     /// `pool FILE...`: the pairs of several results files, added up.
     Pool(Vec<PathBuf>),
 }
@@ -123,6 +142,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     let groups = match first.as_str() {
         "server" => return ServerArgs::from_flags(&flags).map(Command::Server),
         "client" => return ClientArgs::from_flags(&flags).map(Command::Client),
+        "timers" => return TimersArgs::from_flags(&flags).map(Command::Timers),
         "all" => Group::ALL.to_vec(),
         name => vec![Group::ALL
             .into_iter()

@@ -4,7 +4,7 @@
 //! servers.
 //!
 //! Protocol with the parent: with `--idle N` it first opens N connections
-//! (one 1-byte echo each, so the server has accepted them), prints
+//! (one echo of `--idle-size` bytes each, so the server has accepted them), prints
 //! `READY <n>` and waits for a line on stdin. Then it opens `--conns`
 //! connections, runs request/response ping-pong on each for the warm-up
 //! plus the measured duration, and prints `RESULT key=value ...`.
@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use crate::cli::Flags;
 use crate::http;
 use crate::loadgen::{self, Exchange, Measured, Window};
-use crate::proc::{self, Proc};
+use crate::proc::{self, CpuUse, Proc};
 use crate::report::Figure;
 use crate::suite::Suite;
 
@@ -42,6 +42,8 @@ pub struct ClientArgs {
     pub warmup: Duration,
     pub duration: Duration,
     pub idle: usize,
+    /// Bytes each idle connection echoes once before it goes idle.
+    pub idle_size: usize,
 }
 
 impl Default for ClientArgs {
@@ -54,6 +56,7 @@ impl Default for ClientArgs {
             warmup: Duration::ZERO,
             duration: Duration::from_secs(1),
             idle: 0,
+            idle_size: 1,
         }
     }
 }
@@ -73,6 +76,7 @@ impl ClientArgs {
             warmup: Duration::from_millis(flags.require("warmup-ms")?),
             duration: Duration::from_millis(flags.require("duration-ms")?),
             idle: flags.get("idle")?.unwrap_or(0),
+            idle_size: flags.get("idle-size")?.unwrap_or(1),
         })
     }
 
@@ -89,6 +93,7 @@ impl ClientArgs {
             ("warmup-ms", self.warmup.as_millis().to_string()),
             ("duration-ms", self.duration.as_millis().to_string()),
             ("idle", self.idle.to_string()),
+            ("idle-size", self.idle_size.to_string()),
         ]
         .into_iter()
         .flat_map(|(name, value)| [format!("--{name}"), value])
@@ -100,11 +105,13 @@ impl ClientArgs {
 pub fn run(args: &ClientArgs) -> io::Result<()> {
     proc::raise_nofile()?;
     let mut idle = Vec::with_capacity(args.idle);
+    let message = vec![b'x'; args.idle_size.max(1)];
+    let mut reply = vec![0; message.len()];
     for _ in 0..args.idle {
         let mut stream = connect(args.addr)?;
         stream.set_read_timeout(Some(IO_TIMEOUT))?;
-        stream.write_all(b"x")?;
-        stream.read_exact(&mut [0])?;
+        stream.write_all(&message)?;
+        stream.read_exact(&mut reply)?;
         idle.push(stream);
     }
     if args.idle > 0 {
@@ -224,13 +231,22 @@ impl Outcome {
     /// user and kernel) the server used while this load ran. CPU per
     /// request is where a cheaper server shows even when throughput ties
     /// because the load generator is the bottleneck.
-    pub fn figures(&self, label: &str, server_cpu: Duration) -> Vec<Figure> {
-        let cpu_per_request = server_cpu.as_secs_f64() * 1e6 / self.completed.max(1.0);
+    ///
+    /// The user/kernel split goes to the breakdown table, under `label`.
+    pub fn figures(&self, label: &str, server_cpu: CpuUse) -> Vec<Figure> {
+        let per_request = |d: Duration| d.as_secs_f64() * 1e6 / self.completed.max(1.0);
+        let (user, kernel) = server_cpu.split();
         vec![
             Figure::rate(format!("{label}: throughput"), "req/s", self.requests_per_sec),
             Figure::cost(format!("{label}: p50 latency"), "µs", self.p50_us),
             Figure::cost(format!("{label}: p99 latency"), "µs", self.p99_us),
-            Figure::cost(format!("{label}: server CPU per request"), "µs", cpu_per_request),
+            Figure::cost(
+                format!("{label}: server CPU per request"),
+                "µs",
+                per_request(server_cpu.total),
+            ),
+            Figure::detail(label, "user µs", per_request(user)),
+            Figure::detail(label, "kernel µs", per_request(kernel)),
         ]
     }
 }

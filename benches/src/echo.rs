@@ -1,13 +1,19 @@
 //! TCP echo ping-pong: twin per-connection handlers and the `echo` group.
 
 use std::io;
+use std::pin::pin;
+use std::time::Duration;
 
+use futures_util::future::{select, Either};
+
+use crate::cli::Group;
 use crate::client::{self, ClientArgs, Mode};
 use crate::proc;
 use crate::report::Figure;
 use crate::rt::Rt;
 use crate::server::App;
-use crate::suite::Suite;
+use crate::suite::{Spec, Suite};
+use crate::syscalls;
 
 /// Read buffer of one server connection.
 const BUF: usize = 16 * 1024;
@@ -38,10 +44,59 @@ pub async fn serve_tokio(mut stream: tokio::net::TcpStream) -> io::Result<()> {
     }
 }
 
+/// How long a connection may stay silent in the idle-timeout echo server:
+/// long enough that no connection of a run ever times out, so the row
+/// measures keeping the timer, not firing it.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The echo loop with an idle timeout that every request pushes back, as
+/// servers keep one per connection (edgeio). `Sleep::reset` moves the
+/// pending timer; the read and the timer race in `select`.
+pub async fn serve_idle_edgeio(mut stream: edgeio::net::AsyncTcpStream) -> io::Result<()> {
+    use futures_util::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = vec![0u8; BUF];
+    let mut idle = pin!(edgeio::time::sleep(IDLE_TIMEOUT));
+    loop {
+        let n = match select(pin!(stream.read(&mut buf)), idle.as_mut()).await {
+            Either::Left((n, _)) => n?,
+            Either::Right(((), _)) => return Ok(()),
+        };
+        if n == 0 {
+            return Ok(());
+        }
+        stream.write_all(&buf[..n]).await?;
+        idle.as_mut().reset(std::time::Instant::now() + IDLE_TIMEOUT);
+    }
+}
+
+/// The echo loop with an idle timeout that every request pushes back, as
+/// servers keep one per connection (tokio).
+pub async fn serve_idle_tokio(mut stream: tokio::net::TcpStream) -> io::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = vec![0u8; BUF];
+    let mut idle = pin!(tokio::time::sleep(IDLE_TIMEOUT));
+    loop {
+        let n = match select(pin!(stream.read(&mut buf)), idle.as_mut()).await {
+            Either::Left((n, _)) => n?,
+            Either::Right(((), _)) => return Ok(()),
+        };
+        if n == 0 {
+            return Ok(());
+        }
+        stream.write_all(&buf[..n]).await?;
+        idle.as_mut().reset(tokio::time::Instant::now() + IDLE_TIMEOUT);
+    }
+}
+
 /// Server worker counts measured (the machine target has 2 cores).
 pub const WORKERS: [usize; 2] = [1, 2];
 const CONNECTIONS: [usize; 3] = [1, 64, 1000];
 const SIZES: [usize; 2] = [64, 16 * 1024];
+/// The rows whose system calls are counted (connections, size, workers):
+/// one connection (nothing to batch), 64 (the client and a 1-worker server
+/// both busy), 1000 (queues), and 64 on two workers (wake-ups between
+/// workers: futex, eventfd).
+const TRACED: [(usize, usize, usize); 4] = [(1, 64, 1), (64, 64, 1), (1000, 64, 1), (64, 64, 2)];
 
 pub fn size_name(size: usize) -> String {
     if size.is_multiple_of(1024) {
@@ -51,27 +106,52 @@ pub fn size_name(size: usize) -> String {
     }
 }
 
-/// The `echo` group: every connection count × message size × worker count.
+/// Time to start a server and open `conns` connections, for estimates.
+pub fn setup(conns: usize) -> Duration {
+    Duration::from_millis(100) + Duration::from_micros(300 * conns as u64)
+}
+
+/// The `echo` group: every connection count × message size × worker count,
+/// the floor beside every 1-worker row, then the system calls of the
+/// `TRACED` rows.
 pub fn run(suite: &mut Suite) {
     let (warmup, duration) = suite.durations();
+    let args = |conns, size| ClientArgs {
+        mode: Mode::Echo,
+        conns,
+        size,
+        warmup,
+        duration,
+        ..ClientArgs::default()
+    };
     for workers in WORKERS {
         for conns in CONNECTIONS {
             for size in SIZES {
-                let label = format!("{conns} conn × {}, {workers}w", size_name(size));
-                let args = ClientArgs {
-                    mode: Mode::Echo,
-                    conns,
-                    size,
-                    warmup,
-                    duration,
-                    ..ClientArgs::default()
-                };
-                suite.measure("echo", &label, |suite, rt| {
+                let label = label(conns, size, workers);
+                let args = args(conns, size);
+                let spec = Spec::new(suite.network_run(setup(conns))).with_floor(workers == 1);
+                suite.measure("echo", &label, spec, |suite, rt| {
                     one_run(suite, rt, workers, App::Echo, &args, &label)
                 });
             }
         }
     }
+    for (conns, size, workers) in TRACED {
+        let label = label(conns, size, workers);
+        trace(
+            suite,
+            "echo",
+            App::Echo,
+            &label,
+            workers,
+            &args(conns, size),
+            workers == 1,
+        );
+    }
+}
+
+fn label(conns: usize, size: usize, workers: usize) -> String {
+    format!("{conns} conn × {}, {workers}w", size_name(size))
 }
 
 /// One server, one client run against it: requests/s, latency and the
@@ -90,3 +170,64 @@ pub fn one_run(
     })?;
     Ok(outcome.figures(label, server_cpu))
 }
+
+/// One extra run per server of row `label` with `perf stat` counting the
+/// server's system calls, for the breakdown table (skipped where perf or
+/// its tracepoints are unavailable: the notes say why).
+pub fn trace(
+    suite: &mut Suite,
+    group: &str,
+    app: App,
+    label: &str,
+    workers: usize,
+    args: &ClientArgs,
+    floor: bool,
+) {
+    if suite.tracer.is_none() {
+        return;
+    }
+    let per_run = suite.network_run(setup(args.conns)) + syscalls::ATTACH;
+    let spec = Spec::new(per_run).runs(1).with_floor(floor);
+    suite.measure(group, &format!("{label}, syscalls"), spec, |suite, rt| {
+        let tracer = suite.tracer.as_ref().expect("checked above");
+        let (server, addr) = suite.start_server(rt, workers, app)?;
+        let counting = tracer.attach(server.pid())?;
+        let outcome = client::run_to_end(suite, &ClientArgs { addr, ..args.clone() })?;
+        counting.finish(label, outcome.completed)
+    });
+}
+
+/// The `scaling` group: echo, 1000 connections × 64 B, at 1, 2, 4...
+/// workers up to the CPU count, and twice the CPU count. Worker counts the
+/// echo group measures in the same invocation are not measured twice; the
+/// chart takes them from there.
+pub fn scaling(suite: &mut Suite) {
+    let cpus = suite.cpus.cpus;
+    let mut counts: Vec<usize> = std::iter::successors(Some(1), |w| Some(w * 2))
+        .take_while(|&w| w < cpus)
+        .collect();
+    counts.extend([cpus, 2 * cpus]);
+    counts.dedup();
+    let echo_ran = suite.opts.groups.contains(&Group::Echo);
+    let (warmup, duration) = suite.durations();
+    for workers in counts {
+        if echo_ran && WORKERS.contains(&workers) {
+            continue;
+        }
+        let args = ClientArgs {
+            conns: SCALING_CONNS,
+            size: 64,
+            warmup,
+            duration,
+            ..ClientArgs::default()
+        };
+        let label = label(SCALING_CONNS, 64, workers);
+        let spec = Spec::new(suite.network_run(setup(SCALING_CONNS)));
+        suite.measure("scaling", &label, spec, |suite, rt| {
+            one_run(suite, rt, workers, App::Echo, &args, &label)
+        });
+    }
+}
+
+/// Connections of the scaling group's load.
+pub const SCALING_CONNS: usize = 1000;

@@ -4,9 +4,11 @@
 //! See `benches/README.md` for how to run the suite and read its output.
 
 pub mod c10k;
+pub mod charts;
 pub mod cli;
 pub mod client;
 pub mod echo;
+pub mod floor;
 pub mod http;
 pub mod loadgen;
 pub mod micro;
@@ -17,4 +19,6 @@ pub mod report;
 pub mod rt;
 pub mod server;
 pub mod suite;
+pub mod syscalls;
+pub mod timer;
 pub mod verdict;

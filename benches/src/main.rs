@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use edgeio_benches::cli::{self, Command, Group, Options};
 use edgeio_benches::suite::Suite;
-use edgeio_benches::{c10k, client, echo, http, micro, pool, proc, server};
+use edgeio_benches::{c10k, charts, client, echo, http, micro, pool, proc, server, timer};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -13,6 +13,7 @@ fn main() -> ExitCode {
         Ok(Command::Suite(opts)) => run_suite(opts),
         Ok(Command::Server(args)) => server::run(&args),
         Ok(Command::Client(args)) => client::run(&args),
+        Ok(Command::Timers(args)) => timer::child(&args),
         Ok(Command::Pool(paths)) => pool::run(&paths),
         Err(e) => {
             eprintln!("{e}\n\n{}", cli::USAGE);
@@ -30,15 +31,22 @@ fn main() -> ExitCode {
 
 fn run_suite(opts: Options) -> std::io::Result<()> {
     let mut suite = Suite::new(opts)?;
-    let started = std::time::Instant::now();
-    for group in suite.opts.groups.clone() {
-        match group {
-            Group::Echo => echo::run(&mut suite),
-            Group::Http => http::run(&mut suite),
-            Group::Micro => micro::run(&mut suite),
-            Group::C10k => c10k::run(&mut suite),
+    let groups = suite.opts.groups.clone();
+    let run_groups = |suite: &mut Suite| {
+        for &group in &groups {
+            match group {
+                Group::Echo => echo::run(suite),
+                Group::Scaling => echo::scaling(suite),
+                Group::Http => http::run(suite),
+                Group::Micro => micro::run(suite),
+                Group::Timer => timer::run(suite),
+                Group::C10k => c10k::run(suite),
+            }
         }
-    }
+    };
+    suite.plan(run_groups);
+    let started = std::time::Instant::now();
+    run_groups(&mut suite);
     let header = format!(
         "Produced by `{}` on {}, in {:.0} s.\n\n## Machine\n\n{}\
          - Runs per figure: R = {} (runtimes alternating, one pair per repetition); each cell is the median (min–max) of R runs, or of the R per-pair ratios\n\
@@ -57,7 +65,8 @@ fn run_suite(opts: Options) -> std::io::Result<()> {
         suite.report.table(),
         suite.report.notes()
     );
-    suite.report.write_results(&suite.opts.out, &header)?;
+    let charts = charts::write(&suite.report, &suite.opts.out)?;
+    suite.report.write_results(&suite.opts.out, &header, &charts)?;
     eprintln!("wrote {}", suite.opts.out.display());
     Ok(())
 }

@@ -195,6 +195,51 @@ impl CpuPlan {
     }
 }
 
+/// CPU time a process used over some stretch of time.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CpuUse {
+    /// All threads, user and kernel, from `schedstat` (ns resolution).
+    pub total: Duration,
+    /// In user mode, from `/proc/PID/stat`'s `utime` (clock ticks).
+    pub user: Duration,
+    /// In kernel mode, from `/proc/PID/stat`'s `stime` (clock ticks).
+    pub kernel: Duration,
+}
+
+impl CpuUse {
+    /// `total` split in the proportion of the tick counts: the kernel
+    /// samples user or kernel mode once per tick (10 ms), so a run of a
+    /// second has a few dozen samples; the split is that coarse, the
+    /// total is exact.
+    pub fn split(&self) -> (Duration, Duration) {
+        let ticks = self.user + self.kernel;
+        if ticks.is_zero() {
+            return (Duration::ZERO, Duration::ZERO);
+        }
+        let user = self.total.mul_f64(self.user.as_secs_f64() / ticks.as_secs_f64());
+        (user, self.total.saturating_sub(user))
+    }
+}
+
+impl CpuUse {
+    fn now(pid: u32) -> io::Result<CpuUse> {
+        let (user, kernel) = user_kernel(pid)?;
+        Ok(CpuUse {
+            total: cpu_time(pid)?,
+            user,
+            kernel,
+        })
+    }
+
+    fn since(self, before: CpuUse) -> CpuUse {
+        CpuUse {
+            total: self.total.saturating_sub(before.total),
+            user: self.user.saturating_sub(before.user),
+            kernel: self.kernel.saturating_sub(before.kernel),
+        }
+    }
+}
+
 /// CPU time process `pid` has used so far, all threads, user and kernel:
 /// the sum of the first field of `/proc/PID/task/*/schedstat` (ns, unlike
 /// `/proc/PID/stat`'s 10 ms ticks).
@@ -215,12 +260,35 @@ fn cpu_time(pid: u32) -> io::Result<Duration> {
     Ok(Duration::from_nanos(total_ns))
 }
 
+/// User and kernel CPU time of process `pid`, all threads: fields 14 and
+/// 15 (`utime`, `stime`) of `/proc/PID/stat`, in clock ticks.
+fn user_kernel(pid: u32) -> io::Result<(Duration, Duration)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The command name (field 2) may hold spaces: count from after it.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| -> io::Result<u64> {
+        fields
+            .get(i)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| io::Error::other("unreadable /proc/PID/stat"))
+    };
+    // Fields 14 and 15, counted from 1; `fields[0]` is field 3.
+    let (user, kernel) = (ticks(11)?, ticks(12)?);
+    // SAFETY: sysconf has no memory-safety preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    let to_duration = |t: u64| Duration::from_nanos(t.saturating_mul(1_000_000_000) / hz);
+    Ok((to_duration(user), to_duration(kernel)))
+}
+
 /// Runs `f` and returns its result with the CPU time process `pid` used
 /// meanwhile.
-pub fn cpu_used_during<T>(pid: u32, f: impl FnOnce() -> io::Result<T>) -> io::Result<(T, Duration)> {
-    let before = cpu_time(pid)?;
+pub fn cpu_used_during<T>(pid: u32, f: impl FnOnce() -> io::Result<T>) -> io::Result<(T, CpuUse)> {
+    let before = CpuUse::now(pid)?;
     let value = f()?;
-    Ok((value, cpu_time(pid)?.saturating_sub(before)))
+    Ok((value, CpuUse::now(pid)?.since(before)))
 }
 
 /// Resident memory of process `pid` in KiB (`VmRSS` in `/proc/PID/status`).

@@ -14,6 +14,10 @@ pub struct Figure {
     pub unit: &'static str,
     pub higher_is_better: bool,
     pub value: f64,
+    /// For a detail of where the time goes (user CPU per request,
+    /// `recvfrom` per request...): the column of the breakdown table it
+    /// belongs in, under the row `name`. Details are not in the main table.
+    pub column: Option<&'static str>,
 }
 
 impl Figure {
@@ -24,6 +28,15 @@ impl Figure {
             unit,
             higher_is_better: true,
             value,
+            column: None,
+        }
+    }
+
+    /// A detail for the breakdown table: `column` of row `name`.
+    pub fn detail(name: impl Into<String>, column: &'static str, value: f64) -> Figure {
+        Figure {
+            column: Some(column),
+            ..Figure::cost(name, "", value)
         }
     }
 
@@ -46,6 +59,8 @@ struct Row {
     higher_is_better: bool,
     edgeio: Vec<(usize, f64)>,
     tokio: Vec<(usize, f64)>,
+    /// The floor server's runs, on the rows that have one.
+    floor: Vec<(usize, f64)>,
 }
 
 impl Row {
@@ -91,12 +106,24 @@ impl Row {
 
 /// The cost figures summarised by [`Report::summary`], by how their names
 /// end.
-const KINDS: [&str; 4] = [
+const KINDS: [&str; 5] = [
     "p99 latency",
     "p50 latency",
     "server CPU per request",
     "server memory per idle connection",
+    "memory per pending timer",
 ];
+
+/// What the breakdown table's columns mean.
+const BREAKDOWN_INTRO: &str = "Per request answered (warm-up included), for the server process: \
+CPU time in user and in kernel mode (the exact CPU time of `schedstat`, split \
+in the proportion of `utime` to `stime` in `/proc/PID/stat`, which the kernel \
+samples every 10 ms tick: a coarse split, median of the runs), and system calls by kind, counted by `perf stat` \
+on the `syscalls:sys_enter_*` tracepoints in one extra run per server. `recv` is \
+`recvfrom` + `read` + `readv`, `send` is `sendto` + `writev`, `epoll_wait` includes \
+`epoll_pwait`; `eventfd write` is `write(2)`, which none of these servers uses for \
+sockets (Rust's `TcpStream` sends with `send`), so it counts the wake-ups written \
+to an eventfd. The floor is the single-threaded epoll loop without a runtime.\n\n";
 
 fn values(runs: &[(usize, f64)]) -> Vec<f64> {
     runs.iter().map(|&(_, v)| v).collect()
@@ -150,13 +177,54 @@ fn ratio_cell(ratios: &[f64]) -> String {
 #[derive(Debug, Default)]
 pub struct Report {
     rows: Vec<Row>,
+    details: Vec<Detail>,
     notes: Vec<String>,
 }
+
+/// One row of a group's chart.
+#[derive(Debug, Clone)]
+pub struct ChartRow {
+    pub name: String,
+    pub higher_is_better: bool,
+    /// Median, minimum and maximum of the per-pair ratios edgeio/tokio.
+    pub pairs: (f64, f64, f64),
+    /// Ratios of the medians to the floor's, where the floor ran.
+    pub edgeio_floor: Option<f64>,
+    pub tokio_floor: Option<f64>,
+}
+
+/// One row of the breakdown table: where one server's time went on one
+/// workload, each column's values over the runs that measured it.
+#[derive(Debug)]
+struct Detail {
+    group: String,
+    name: String,
+    rt: Rt,
+    values: Vec<(&'static str, Vec<f64>)>,
+}
+
+/// The breakdown table's columns, in order: CPU time per request split
+/// by mode, then system calls per request by kind.
+pub const DETAIL_COLUMNS: [&str; 9] = [
+    "user µs",
+    "kernel µs",
+    "recv",
+    "send",
+    "epoll_wait",
+    "futex",
+    "eventfd write",
+    "other",
+    "all syscalls",
+];
 
 impl Report {
     /// Records the figures of repetition `rep` of `group` on `rt`.
     pub fn add(&mut self, group: &str, rep: usize, rt: Rt, figures: Vec<Figure>) {
         for figure in figures {
+            if let Some(column) = figure.column {
+                self.add_detail(group, rt, &figure.name, column, figure.value);
+                continue;
+            }
             let index = match self
                 .rows
                 .iter()
@@ -171,6 +239,7 @@ impl Report {
                         higher_is_better: figure.higher_is_better,
                         edgeio: Vec::new(),
                         tokio: Vec::new(),
+                        floor: Vec::new(),
                     });
                     self.rows.len() - 1
                 }
@@ -179,8 +248,78 @@ impl Report {
             match rt {
                 Rt::Edgeio => row.edgeio.push((rep, figure.value)),
                 Rt::Tokio => row.tokio.push((rep, figure.value)),
+                Rt::Floor => row.floor.push((rep, figure.value)),
             }
         }
+    }
+
+    fn add_detail(&mut self, group: &str, rt: Rt, name: &str, column: &'static str, value: f64) {
+        let index = match self
+            .details
+            .iter()
+            .position(|d| d.group == group && d.name == name && d.rt == rt)
+        {
+            Some(index) => index,
+            None => {
+                self.details.push(Detail {
+                    group: group.to_owned(),
+                    name: name.to_owned(),
+                    rt,
+                    values: Vec::new(),
+                });
+                self.details.len() - 1
+            }
+        };
+        let detail = &mut self.details[index];
+        match detail.values.iter_mut().find(|(c, _)| *c == column) {
+            Some((_, values)) => values.push(value),
+            None => detail.values.push((column, vec![value])),
+        }
+    }
+
+    /// The groups measured, in the order they ran.
+    pub fn groups(&self) -> Vec<String> {
+        let mut groups: Vec<String> = Vec::new();
+        for row in &self.rows {
+            if !groups.contains(&row.group) {
+                groups.push(row.group.clone());
+            }
+        }
+        groups
+    }
+
+    /// What a chart shows of each row of `group` that has pairs.
+    pub fn chart_rows(&self, group: &str) -> Vec<ChartRow> {
+        self.rows
+            .iter()
+            .filter(|row| row.group == group)
+            .filter_map(|row| {
+                let pairs = summary(&row.paired_ratios())?;
+                let floor = summary(&values(&row.floor)).map(|(f, _, _)| f);
+                let over_floor = |side: &[(usize, f64)]| {
+                    let (median, _, _) = summary(&values(side))?;
+                    floor.filter(|&f| f != 0.0).map(|f| median / f)
+                };
+                Some(ChartRow {
+                    name: row.name.clone(),
+                    higher_is_better: row.higher_is_better,
+                    pairs,
+                    edgeio_floor: over_floor(&row.edgeio),
+                    tokio_floor: over_floor(&row.tokio),
+                })
+            })
+            .collect()
+    }
+
+    /// Median, minimum and maximum of the runs of the figure `name` (in
+    /// any group) on `rt`, if it was measured.
+    pub fn spread(&self, name: &str, rt: Rt) -> Option<(f64, f64, f64)> {
+        let row = self.rows.iter().find(|row| row.name == name)?;
+        summary(&values(match rt {
+            Rt::Edgeio => &row.edgeio,
+            Rt::Tokio => &row.tokio,
+            Rt::Floor => &row.floor,
+        }))
     }
 
     /// A remark printed under the table (failures, scaled-down loads...).
@@ -194,13 +333,18 @@ impl Report {
     /// The comparison as a Markdown table.
     pub fn table(&self) -> String {
         let mut out = String::from(
-            "| group | figure | unit | better | edgeio median (min–max) | tokio median (min–max) | edgeio/tokio | per pair (min–max) | edgeio better in | verdict |\n\
-             |---|---|---|---|---:|---:|---:|---:|---:|---|\n",
+            "| group | figure | unit | better | edgeio median (min–max) | tokio median (min–max) | edgeio/tokio | per pair (min–max) | edgeio better in | verdict | edgeio/floor | tokio/floor |\n\
+             |---|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|\n",
         );
         for row in &self.rows {
             let (edgeio, tokio) = (values(&row.edgeio), values(&row.tokio));
             let ratio = match (summary(&edgeio), summary(&tokio)) {
                 (Some((e, _, _)), Some((t, _, _))) if t != 0.0 => format!("{:.2}", e / t),
+                _ => "–".to_owned(),
+            };
+            let floor = summary(&values(&row.floor)).map(|(f, _, _)| f);
+            let over_floor = |side: &[f64]| match (summary(side), floor) {
+                (Some((v, _, _)), Some(f)) if f != 0.0 => format!("{:.2}", v / f),
                 _ => "–".to_owned(),
             };
             let ratios = row.paired_ratios();
@@ -210,7 +354,7 @@ impl Report {
             };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 row.group,
                 row.name,
                 row.unit,
@@ -221,7 +365,38 @@ impl Report {
                 ratio_cell(&ratios),
                 won,
                 verdict,
+                over_floor(&edgeio),
+                over_floor(&tokio),
             );
+        }
+        out
+    }
+
+    /// Where the time goes: per workload and server, the medians of the
+    /// breakdown columns. Empty when nothing was broken down.
+    pub fn breakdown(&self) -> String {
+        if self.details.is_empty() {
+            return String::new();
+        }
+        let mut out = String::from("| group | workload | server |");
+        for column in DETAIL_COLUMNS {
+            let _ = write!(out, " {column} |");
+        }
+        out.push_str("\n|---|---|---|");
+        out.push_str(&"---:|".repeat(DETAIL_COLUMNS.len()));
+        out.push('\n');
+        for detail in &self.details {
+            let _ = write!(out, "| {} | {} | {} |", detail.group, detail.name, detail.rt);
+            for column in DETAIL_COLUMNS {
+                let cell = detail
+                    .values
+                    .iter()
+                    .find(|(c, _)| *c == column)
+                    .and_then(|(_, values)| summary(values))
+                    .map_or_else(|| "–".to_owned(), |(median, _, _)| number(median));
+                let _ = write!(out, " {cell} |");
+            }
+            out.push('\n');
         }
         out
     }
@@ -281,7 +456,46 @@ impl Report {
         if !lost.is_empty() {
             out.push_str(&format!("\nTokio did better on: {}.\n", lost.join("; ")));
         }
+        out.push_str(&self.floor_summary());
         out
+    }
+
+    /// The span of each runtime's throughput as a fraction of the floor's,
+    /// over the rows where the floor ran: how close each comes to a bare
+    /// epoll loop. Empty when the floor did not run.
+    fn floor_summary(&self) -> String {
+        let mut spans = [(Rt::Edgeio, Vec::new()), (Rt::Tokio, Vec::new())];
+        for row in self.rows.iter().filter(|row| row.higher_is_better) {
+            let Some((floor, _, _)) = summary(&values(&row.floor)) else {
+                continue;
+            };
+            for (rt, ratios) in &mut spans {
+                let side = if *rt == Rt::Edgeio {
+                    &row.edgeio
+                } else {
+                    &row.tokio
+                };
+                if let Some((median, _, _)) = summary(&values(side)).filter(|_| floor != 0.0) {
+                    ratios.push(median / floor);
+                }
+            }
+        }
+        let span = |ratios: &[f64]| {
+            let min = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            format!("{min:.2}–{max:.2}")
+        };
+        match &spans {
+            [(_, edgeio), (_, tokio)] if !edgeio.is_empty() && !tokio.is_empty() => format!(
+                "\nAgainst the floor (the same server logic in a bare epoll loop, no runtime), \
+                 over the {} throughput rows it ran beside: edgeio reached {} of its \
+                 requests/s, tokio {} (medians).\n",
+                edgeio.len(),
+                span(edgeio),
+                span(tokio),
+            ),
+            _ => String::new(),
+        }
     }
 
     /// The fewest pairs of `n` that must go one way for a verdict, where
@@ -301,13 +515,25 @@ impl Report {
     /// Writes `RESULTS.md`: how and where it was measured, the table, then
     /// the profiling findings kept by hand in `benches/FINDINGS.md` (so a
     /// new run keeps the analysis next to the numbers it explains).
-    pub fn write_results(&self, path: &Path, header: &str) -> io::Result<()> {
+    ///
+    /// `charts` are (caption, path relative to the results file) of the
+    /// pictures it opens with.
+    pub fn write_results(&self, path: &Path, header: &str, charts: &[(String, String)]) -> io::Result<()> {
         let mut text = String::from("# edgeio vs tokio: benchmark results\n\n");
+        for (caption, file) in charts {
+            let _ = writeln!(text, "![{caption}]({file})\n");
+        }
         text.push_str(header);
         text.push_str("\n## Summary\n\n");
         text.push_str(&self.summary());
         text.push_str("\n## Results\n\n");
         text.push_str(&self.table());
+        let breakdown = self.breakdown();
+        if !breakdown.is_empty() {
+            text.push_str("\n## Where the time goes\n\n");
+            text.push_str(BREAKDOWN_INTRO);
+            text.push_str(&breakdown);
+        }
         if !self.notes.is_empty() {
             text.push_str("\n## Notes\n\n");
             text.push_str(&self.notes());
@@ -373,6 +599,21 @@ mod tests {
         assert!(summary.contains("at least 7 of 7 one way"), "{summary}");
         assert!(report.table().contains("| 3 of 7 | tie |"));
         assert!(report.table().contains("| 0 of 7 | tokio |"));
+    }
+
+    #[test]
+    fn the_summary_spans_the_floor_ratios() {
+        let mut report = Report::default();
+        for (name, floor) in [("a: throughput", 100.0), ("b: throughput", 125.0)] {
+            for (rt, value) in [(Rt::Edgeio, 110.0), (Rt::Tokio, 100.0), (Rt::Floor, floor)] {
+                report.add("g", 0, rt, vec![Figure::rate(name, "req/s", value)]);
+            }
+        }
+        let summary = report.summary();
+        assert!(
+            summary.contains("2 throughput rows it ran beside: edgeio reached 0.88–1.10 of its requests/s, tokio 0.80–1.00"),
+            "{summary}"
+        );
     }
 
     #[test]

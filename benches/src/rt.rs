@@ -8,6 +8,10 @@ use std::io;
 pub enum Rt {
     Edgeio,
     Tokio,
+    /// No runtime: the hand-written single-threaded epoll loop of
+    /// `floor.rs`, the reference the network groups' 1-worker rows are
+    /// also compared with. Only servers run on it.
+    Floor,
 }
 
 impl Rt {
@@ -17,11 +21,14 @@ impl Rt {
         match self {
             Rt::Edgeio => "edgeio",
             Rt::Tokio => "tokio",
+            Rt::Floor => "floor",
         }
     }
 
     pub fn parse(name: &str) -> Option<Rt> {
-        Rt::BOTH.into_iter().find(|rt| rt.name() == name)
+        [Rt::Edgeio, Rt::Tokio, Rt::Floor]
+            .into_iter()
+            .find(|rt| rt.name() == name)
     }
 }
 

@@ -9,19 +9,24 @@ use std::time::Duration;
 
 use crate::cli::Flags;
 use crate::rt::{self, Rt};
-use crate::{echo, http, proc};
+use crate::{echo, floor, http, proc};
 
 /// What a server answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum App {
     Echo,
+    /// Echo with a per-connection idle timeout, reset on every request.
+    EchoIdle,
     Http,
 }
 
 impl App {
+    const ALL: [App; 3] = [App::Echo, App::EchoIdle, App::Http];
+
     pub fn name(self) -> &'static str {
         match self {
             App::Echo => "echo",
+            App::EchoIdle => "echo-idle",
             App::Http => "http",
         }
     }
@@ -41,7 +46,7 @@ impl ServerArgs {
         Ok(ServerArgs {
             rt: Rt::parse(&rt).ok_or_else(|| format!("unknown runtime `{rt}`"))?,
             workers: flags.require("workers")?,
-            app: [App::Echo, App::Http]
+            app: App::ALL
                 .into_iter()
                 .find(|a| a.name() == app)
                 .ok_or_else(|| format!("unknown app `{app}`"))?,
@@ -71,6 +76,7 @@ pub fn run(args: &ServerArgs) -> io::Result<()> {
                 .block_on(runtime.spawn(tokio_accept_loop(listener, args.app)))
                 .map_err(io::Error::other)
         }
+        Rt::Floor => floor::serve(args.app, announce),
     }
 }
 
@@ -108,6 +114,7 @@ async fn edgeio_accept_loop(listener: edgeio::net::AsyncTcpListener, app: App) {
                 edgeio::spawn(async move {
                     let _ = match app {
                         App::Echo => echo::serve_edgeio(stream).await,
+                        App::EchoIdle => echo::serve_idle_edgeio(stream).await,
                         App::Http => http::serve_edgeio(stream).await,
                     };
                 })
@@ -126,6 +133,7 @@ async fn tokio_accept_loop(listener: tokio::net::TcpListener, app: App) {
                 drop(tokio::spawn(async move {
                     let _ = match app {
                         App::Echo => echo::serve_tokio(stream).await,
+                        App::EchoIdle => echo::serve_idle_tokio(stream).await,
                         App::Http => http::serve_tokio(stream).await,
                     };
                 }));
