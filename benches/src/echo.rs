@@ -65,7 +65,7 @@ pub async fn serve_idle_edgeio(mut stream: edgeio::net::AsyncTcpStream) -> io::R
             return Ok(());
         }
         stream.write_all(&buf[..n]).await?;
-        idle.as_mut().reset(std::time::Instant::now() + IDLE_TIMEOUT);
+        idle.as_mut().reset(edgeio::time::Instant::now() + IDLE_TIMEOUT);
     }
 }
 

@@ -120,7 +120,7 @@ timer_twins!(
     edgeio::time::sleep,
     edgeio::time::sleep_until,
     edgeio::yield_now,
-    std::time::Instant::now()
+    edgeio::time::Instant::now()
 );
 timer_twins!(
     tokio_timers,
