@@ -13,6 +13,8 @@
 //! | `task::futures::TaskLocalFuture` | [`futures::TaskLocalFuture`] |
 //! | `task::consume_budget`, `task::unconstrained` | [`consume_budget`], [`unconstrained`] |
 //! | `task::coop::{cooperative, has_budget_remaining, ...}` | [`coop`] |
+//! | `task::spawn_local`, `task::LocalSet` | [`spawn_local`], [`LocalSet`] |
+//! | `task::block_in_place` | [`block_in_place`] |
 //!
 //! Differences from tokio, on purpose:
 //!
@@ -42,7 +44,10 @@ pub mod futures {
     pub use edgeio_runtime::task::futures::TaskLocalFuture;
 }
 
-// ---------------------------------------------------------------------
-// Local tasks and blocking on a worker: `spawn_local`, `LocalSet` and
-// `block_in_place` go here (the runtime-flavour work, issue 22).
-// ---------------------------------------------------------------------
+/// `!Send` tasks and blocking on a worker (tokio's `spawn_local`,
+/// `LocalSet`, `block_in_place`). On the current-thread runtime
+/// `spawn_local` also works without a `LocalSet` (its tasks then belong to
+/// the `block_on` call); `block_in_place` lets the other workers steal this
+/// one's tasks rather than handing its place to a new thread, as the
+/// function's doc explains.
+pub use edgeio_runtime::{block_in_place, spawn_local, LocalEnterGuard, LocalSet};

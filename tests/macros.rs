@@ -96,3 +96,30 @@ fn ui() {
     cases.pass("tests/ui/pass/*.rs");
     cases.compile_fail("tests/ui/*.rs");
 }
+
+/// `#[edgeio::test]` runs on the current-thread runtime unless told
+/// otherwise, as tokio's does.
+#[edgeio::test]
+async fn the_test_runtime_is_current_thread_by_default() {
+    use edgeio::runtime::{Handle, RuntimeFlavor};
+    assert_eq!(Handle::current().runtime_flavor(), RuntimeFlavor::CurrentThread);
+}
+
+#[edgeio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_multi_thread_flavor_can_be_asked_for() {
+    use edgeio::runtime::{Handle, RuntimeFlavor};
+    let handle = Handle::current();
+    assert_eq!(handle.runtime_flavor(), RuntimeFlavor::MultiThread);
+    assert_eq!(handle.metrics().workers, 2);
+}
+
+/// A paused clock moves to the next timer when every task is idle: a 30 s
+/// idle timeout fires at once in real time.
+#[edgeio::test(start_paused = true)]
+async fn start_paused_auto_advances_to_the_next_timer() {
+    let real = std::time::Instant::now();
+    let virtual_start = edgeio::time::Instant::now();
+    edgeio::time::sleep(Duration::from_secs(30)).await;
+    assert!(virtual_start.elapsed() >= Duration::from_secs(30));
+    assert!(real.elapsed() < Duration::from_secs(10));
+}

@@ -149,7 +149,7 @@ fn pause_outside_of_a_runtime_panics() {
 #[test]
 fn a_sleep_registered_before_pause_fires_by_auto_advance() {
     within(LIMIT, || {
-        let runtime = Builder::new().worker_threads(1).build().unwrap();
+        let runtime = Builder::new_current_thread().build().unwrap();
         runtime.block_on(async {
             spawn(async {
                 let mut s = sleep(Duration::from_secs(600));

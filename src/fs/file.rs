@@ -95,6 +95,10 @@ struct Inner {
     last_write_err: Option<io::Error>,
 }
 
+// `Busy` (a job's handle) is much larger than `Idle`, but a file spends
+// most of its operations in it; boxing it would allocate on every read or
+// write.
+#[allow(clippy::large_enum_variant)]
 enum State {
     /// No job: the buffer holds bytes read ahead, or nothing.
     Idle(Buf),

@@ -39,3 +39,7 @@ pub use futures_util::io::{
     BufReader, BufWriter, Cursor, Empty, Repeat, Sink,
 };
 pub use std::io::{Error, ErrorKind, Result, SeekFrom};
+
+/// Readiness a socket is asked for, and what it reported (tokio's
+/// `io::Interest` and `io::Ready`), for the sockets' `ready` methods.
+pub use edgeio_runtime::{Interest, Ready};

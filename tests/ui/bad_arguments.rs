@@ -30,3 +30,15 @@ async fn list_syntax() {}
 
 #[edgeio::test(edgeio::timeout_secs = 2)]
 async fn path_name() {}
+
+#[edgeio::test(flavor = "single")]
+async fn unknown_flavor() {}
+
+#[edgeio::test(flavor = "current_thread", worker_threads = 2)]
+async fn workers_on_current_thread() {}
+
+#[edgeio::main(start_paused = true)]
+async fn paused_multi_thread() {}
+
+#[edgeio::test(start_paused = 1)]
+async fn paused_not_a_bool() {}

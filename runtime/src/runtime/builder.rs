@@ -258,8 +258,11 @@ impl Builder {
                     builder = builder.stack_size(size);
                 }
                 let spawned = builder.spawn(move || {
+                    // Declared first, dropped last: the exit is reported
+                    // only once this thread holds nothing of the runtime.
                     let _exit = exit;
-                    thread_handle.run_thread(|| worker::run(thread_handle.shared.clone(), index));
+                    let handle = thread_handle;
+                    handle.run_thread(|| worker::run(handle.shared.clone(), index));
                 });
                 match spawned {
                     Ok(thread) => threads.push(thread),

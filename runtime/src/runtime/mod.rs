@@ -208,7 +208,9 @@ impl Runtime {
             .count();
         let workers_done = self.threads.wait(others, deadline);
         for thread in std::mem::take(&mut self.threads.handles) {
-            if thread.thread().id() != current && thread.is_finished() {
+            // Every other worker reported its exit (or the deadline
+            // passed): joining the ones that did is immediate.
+            if thread.thread().id() != current && (workers_done || thread.is_finished()) {
                 let _ = thread.join();
             }
         }

@@ -201,24 +201,20 @@ fn current() -> Handle {
 ///
 /// # Panics
 ///
-/// Outside of a runtime, if the clock is already paused, or on a runtime
-/// with more than one worker: pausing is only sound on the current-thread
+/// Outside of a runtime, if the clock is already paused, or on the
+/// multi-thread runtime: pausing is only sound on the current-thread
 /// runtime (as in tokio), where "no task runnable" is known for certain.
 ///
 /// ```
 /// use std::time::Duration;
 /// use edgeio_runtime::time::{self, Instant};
 ///
-/// let runtime = edgeio_runtime::Builder::new().worker_threads(1).build()?;
+/// let runtime = edgeio_runtime::Builder::new_current_thread().build()?;
 /// runtime.block_on(async {
-///     edgeio_runtime::spawn(async {
-///         time::pause();
-///         let start = Instant::now();
-///         time::sleep(Duration::from_secs(30)).await; // returns at once
-///         assert!(start.elapsed() >= Duration::from_secs(30));
-///     })
-///     .await
-///     .unwrap();
+///     time::pause();
+///     let start = Instant::now();
+///     time::sleep(Duration::from_secs(30)).await; // returns at once
+///     assert!(start.elapsed() >= Duration::from_secs(30));
 /// });
 /// # Ok::<(), std::io::Error>(())
 /// ```
@@ -227,8 +223,8 @@ pub fn pause() {
     let handle = current();
     assert!(
         handle.allows_paused_clock(),
-        "time::pause() requires the current-thread runtime (a runtime with one worker): \
-         with several workers, the clock could jump while another one is busy"
+        "time::pause() requires the current-thread runtime (`Builder::new_current_thread`, \
+         `#[edgeio::test]`): with worker threads, the clock could jump while one of them is busy"
     );
     handle.reactor().clock().pause().unwrap_or_else(|e| panic!("{e}"));
 }
@@ -281,7 +277,7 @@ mod tests {
     fn inhibited_auto_advance_waits_until_allowed() {
         let (done, finished) = mpsc::channel();
         std::thread::spawn(move || {
-            let runtime = crate::Builder::new().worker_threads(1).build().unwrap();
+            let runtime = crate::Builder::new_current_thread().build().unwrap();
             runtime.block_on(async {
                 time::pause();
                 let reactor = Handle::current().reactor().clone();

@@ -53,7 +53,7 @@ where
     Fut::Output: Send + 'static,
 {
     within(LIMIT, move || {
-        let runtime = Builder::new().worker_threads(1).build().unwrap();
+        let runtime = Builder::new_current_thread().build().unwrap();
         runtime.block_on(async move {
             spawn(async move {
                 time::pause();
