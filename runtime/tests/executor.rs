@@ -536,9 +536,12 @@ fn the_budget_does_not_outlive_block_on() {
         let runtime = Runtime::new().unwrap();
         let (a, b) = UnixDatagram::pair().unwrap();
         b.set_nonblocking(true).unwrap();
-        // SAFETY: `b` is declared before `registration`, so it outlives it.
         let registration = runtime
-            .block_on(async { unsafe { edgeio_runtime::Registration::new(b.as_fd()) } })
+            .block_on(async {
+                // SAFETY: `b` is declared before `registration`, so it
+                // outlives it.
+                unsafe { edgeio_runtime::Registration::new(b.as_fd()) }
+            })
             .unwrap();
         let waker = futures_util::task::noop_waker();
         let mut cx = Context::from_waker(&waker);

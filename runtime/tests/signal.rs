@@ -48,8 +48,9 @@ fn ctrl_c_wakes_every_waiter() {
     // atomic.
     let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
     action.sa_sigaction = earlier_handler as extern "C" fn(libc::c_int) as libc::sighandler_t;
-    // SAFETY: `action` is initialised.
     assert_eq!(
+        // SAFETY: `action` is an initialised sigaction whose handler only
+        // touches an atomic (async-signal-safe); a null old action is allowed.
         unsafe { libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut()) },
         0
     );

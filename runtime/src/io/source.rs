@@ -36,7 +36,11 @@ const TICK_SHIFT: u32 = 6;
 /// name it; the module itself is private.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
+    /// Reading, accepting or receiving: made possible by incoming data, the
+    /// peer's end of stream, or an error.
     Read,
+    /// Writing, sending or connecting: made possible by buffer space, a
+    /// closed write side, or an error.
     Write,
 }
 
@@ -335,6 +339,8 @@ impl Source {
         drop(waker);
     }
 
+    /// The direction's readiness without waiting, stamped with the current
+    /// tick so a later `clear_*` can tell whether a newer event came since.
     #[inline]
     pub(crate) fn ready_event(&self, direction: Direction) -> Option<ReadyEvent> {
         let current = self.readiness.load(Ordering::Acquire);
@@ -431,9 +437,11 @@ pub mod loom_api {
     pub use super::Direction;
     pub use super::ReadyEvent;
 
-    /// Readiness bits an event can carry.
+    /// What an `EPOLLIN` (or `EPOLLPRI`) sets: there is data to read.
     pub const READABLE: usize = super::READABLE;
+    /// What an `EPOLLOUT` sets: there is room to write.
     pub const WRITABLE: usize = super::WRITABLE;
+    /// What an `EPOLLRDHUP` (or `EPOLLHUP`) sets: the peer will send nothing more.
     pub const READ_CLOSED: usize = super::READ_CLOSED;
     /// What an `EPOLLERR` sets (both directions' error bits).
     pub const ERROR: usize = super::ERROR;
@@ -446,6 +454,7 @@ pub mod loom_api {
     pub struct Source(super::Source);
 
     impl Source {
+        /// A freshly registered source: no readiness, no waiters.
         pub fn new() -> Source {
             Source(super::Source::new(0))
         }
@@ -456,6 +465,8 @@ pub mod loom_api {
             self.0.dispatch_bits(bits, wake)
         }
 
+        /// The task's side, as a polled waiter: ready if the last events
+        /// allow progress in `direction`, else stores the waker.
         pub fn poll_ready(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<ReadyEvent> {
             self.0.poll_ready(cx, direction, None)
         }
@@ -475,14 +486,18 @@ pub mod loom_api {
             self.0.release(direction, &mut key.0)
         }
 
+        /// The direction's readiness without waiting (the I/O fast path).
         pub fn ready_event(&self, direction: Direction) -> Option<ReadyEvent> {
             self.0.ready_event(direction)
         }
 
+        /// The operation hit `EAGAIN`: forgets the readiness `event` saw,
+        /// unless a newer event has arrived since.
         pub fn clear_readiness(&self, event: ReadyEvent) {
             self.0.clear_readiness(event)
         }
 
+        /// Takes every stored waker, as deregistration does.
         pub fn take_waiters(&self, out: &mut Vec<Waker>) {
             self.0.take_waiters(out)
         }

@@ -28,8 +28,9 @@ impl Epoll {
         // SAFETY: epoll_create1 takes no pointers; a non-negative result is a
         // fresh fd that nothing else owns, so OwnedFd may take it.
         let fd = cvt(unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) })?;
-        // SAFETY: see above: `fd` is valid and exclusively ours.
         Ok(Epoll {
+            // SAFETY: `cvt` let through only a successful result, a fresh
+            // epoll fd that nothing else owns or will close.
             fd: unsafe { OwnedFd::from_raw_fd(fd) },
         })
     }

@@ -14,8 +14,9 @@ impl EventFd {
     pub(crate) fn new() -> io::Result<EventFd> {
         // SAFETY: no pointers; a non-negative result is a fresh fd we own.
         let fd = cvt(unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) })?;
-        // SAFETY: `fd` is valid and exclusively ours.
         Ok(EventFd {
+            // SAFETY: `cvt` let through only a successful result, a fresh
+            // eventfd that nothing else owns or will close.
             fd: unsafe { OwnedFd::from_raw_fd(fd) },
         })
     }

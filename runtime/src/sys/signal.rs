@@ -78,23 +78,29 @@ extern "C" fn on_signal(signal: libc::c_int, info: *mut libc::siginfo_t, context
     // and `byte` outlives the call. A full pipe (EAGAIN) already holds a
     // pending wake-up, so the result is ignored.
     let _ = unsafe { libc::write(fd, (&byte as *const u8).cast(), 1) };
-    // SAFETY: as above.
+    // SAFETY: __errno_location returns this thread's errno slot, valid
+    // for the thread's whole life; writing it is async-signal-safe.
     unsafe { *libc::__errno_location() = errno };
 
     let previous = slot.previous.load(Ordering::SeqCst);
     if !previous.is_null() {
-        // SAFETY: `previous` was leaked by `install` and is never freed.
+        // SAFETY: a non-null `previous` is a box leaked by `install`, freed
+        // only when installing this handler failed, and then this handler
+        // never runs for `signal`; a replaced box is leaked, not freed.
         let action = unsafe { &*previous };
         if action.sa_flags & libc::SA_SIGINFO != 0 {
-            // SAFETY: with SA_SIGINFO, `sa_sigaction` is a three-argument
-            // handler (sigaction(2)); it is called with the kernel's own
-            // arguments, as it would have been without us.
+            // SAFETY: `install` stores only handlers that are neither
+            // SIG_DFL nor SIG_IGN, so this is a function address; with
+            // SA_SIGINFO it is a three-argument handler (sigaction(2)),
+            // called with the kernel's own arguments as it would have been
+            // without us.
             let handler: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
                 unsafe { std::mem::transmute(action.sa_sigaction) };
             handler(signal, info, context);
         } else {
-            // SAFETY: without SA_SIGINFO, `sa_sigaction` is a one-argument
-            // handler (neither SIG_DFL nor SIG_IGN: `install` checked).
+            // SAFETY: without SA_SIGINFO, `sa_sigaction` is the address of
+            // a one-argument handler (neither SIG_DFL nor SIG_IGN: `install`
+            // checked before storing it).
             let handler: extern "C" fn(libc::c_int) = unsafe { std::mem::transmute(action.sa_sigaction) };
             handler(signal);
         }
@@ -169,7 +175,8 @@ pub(crate) fn install(signal: libc::c_int) -> io::Result<()> {
     // SAFETY: an all-zero sigaction is a valid value that sigaction(2)
     // overwrites.
     let mut replaced: libc::sigaction = unsafe { std::mem::zeroed() };
-    // SAFETY: `action` is initialised; the handler only uses
+    // SAFETY: `action` and `replaced` are live, initialised sigactions;
+    // `on_signal` has the SA_SIGINFO signature and only uses
     // async-signal-safe operations.
     if let Err(e) = cvt(unsafe { libc::sigaction(signal, &action, &mut replaced) }) {
         let previous = slot.previous.swap(ptr::null_mut(), Ordering::SeqCst);
