@@ -27,6 +27,11 @@
 //! [`net`] (TCP, UDP and Unix sockets implementing `futures-io`'s
 //! `AsyncRead`/`AsyncWrite`), [`time`] (sleep, timeout, interval), and the
 //! [`main`] and [`test`] attribute macros.
+//!
+//! Optional features: `hyper` ([`hyper`](crate::hyper): hyper 1.x,
+//! axum and tonic on edgeio) and `tokio-io` (tokio's
+//! `AsyncRead`/`AsyncWrite` for the stream types). What else of the
+//! ecosystem runs on edgeio, and how: `docs/ECOSYSTEM.md`.
 
 use std::future::Future;
 
@@ -35,6 +40,9 @@ pub use edgeio_runtime::{
     signal, spawn, spawn_blocking, time, yield_now, Builder, Handle, JoinError, JoinHandle, Metrics,
     Registration, Runtime, YieldNow,
 };
+
+#[cfg(feature = "hyper")]
+pub mod hyper;
 
 /// Sockets driven by the runtime's reactor.
 pub mod net {

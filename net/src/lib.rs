@@ -71,6 +71,8 @@ mod split;
 mod tcp_listener;
 mod tcp_stream;
 mod to_socket_addrs;
+#[cfg(feature = "tokio-io")]
+mod tokio_io;
 mod udp;
 mod unix_datagram;
 mod unix_listener;
