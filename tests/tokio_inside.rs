@@ -14,7 +14,10 @@ use edgeio::net::AsyncTcpListener;
 fn panic_message(payload: Box<dyn Any + Send>) -> String {
     match payload.downcast::<String>() {
         Ok(message) => *message,
-        Err(payload) => payload.downcast::<&str>().map(|m| m.to_string()).unwrap_or_default(),
+        Err(payload) => payload
+            .downcast::<&str>()
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
     }
 }
 
@@ -56,7 +59,10 @@ async fn tokio_spawn_time_and_net_panic_on_edgeio() {
 /// hand it work through its `Handle` and await the results.
 #[edgeio::test(timeout_secs = 30)]
 async fn tokio_bound_code_on_a_side_runtime() {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let handle = runtime.handle().clone();
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
     let thread = std::thread::spawn(move || {
