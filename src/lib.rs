@@ -28,7 +28,7 @@
 //! `AsyncRead`/`AsyncWrite`), [`time`] (sleep, timeout, interval), and the
 //! [`main`] and [`test`] attribute macros.
 //!
-//! Optional features: `hyper` ([`hyper`](crate::hyper): hyper 1.x,
+//! Optional features: `hyper` (the `edgeio::hyper` module: hyper 1.x,
 //! axum and tonic on edgeio) and `tokio-io` (tokio's
 //! `AsyncRead`/`AsyncWrite` for the stream types). What else of the
 //! ecosystem runs on edgeio, and how: `docs/ECOSYSTEM.md`.

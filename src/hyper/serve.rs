@@ -94,7 +94,9 @@ impl<L, S> Serve<L, S> {
     /// busy one after its response; HTTP/2 sends `GOAWAY` and lets its
     /// open streams finish), and completes, with `Ok(())`, when the last
     /// one has closed. That wait has no limit of its own; wrap the future
-    /// in [`crate::time::timeout`] to give one.
+    /// in [`crate::time::timeout`] to give one. Dropping the future (when
+    /// such a timeout expires, say) closes the listener and asks the
+    /// connections to finish the same way, without waiting for them.
     ///
     /// # Panics
     ///
