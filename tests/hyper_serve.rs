@@ -189,6 +189,37 @@ async fn graceful_shutdown_finishes_requests_in_flight() {
         .unwrap();
 }
 
+/// Dropping a graceful server's future (aborting its task) closes the
+/// listener and asks the connections to finish: an idle one closes.
+#[edgeio::test(timeout_secs = 30)]
+async fn dropping_the_server_closes_idle_connections() {
+    let listener = AsyncTcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let started = Arc::new(AtomicUsize::new(0));
+    let server = edgeio::spawn(serve(listener, app(started)).with_graceful_shutdown(std::future::pending()));
+    let stream = AsyncTcpStream::connect(addr).await.unwrap();
+    let (mut idle, idle_conn) = hyper::client::conn::http1::handshake(Io::new(stream))
+        .await
+        .unwrap();
+    let idle_conn = edgeio::spawn(idle_conn);
+    assert_eq!(
+        get(&mut idle, "/fast").await,
+        (StatusCode::OK, Bytes::from("/fast"))
+    );
+
+    server.abort();
+    assert!(server.await.unwrap_err().is_cancelled());
+    wait_until("the listener to close", || {
+        std::net::TcpStream::connect(addr).is_err()
+    })
+    .await;
+    edgeio::time::timeout(Duration::from_secs(10), idle_conn)
+        .await
+        .expect("idle connection not closed")
+        .unwrap()
+        .unwrap();
+}
+
 /// A signal that is already complete: nothing is accepted, and the
 /// future completes at once.
 #[edgeio::test(timeout_secs = 30)]
