@@ -397,6 +397,57 @@ fn out_of_descriptors_child() {
     });
 }
 
+/// After a graceful shutdown and the clients' departure, every descriptor
+/// the server opened is closed again. In a child process, so that other
+/// tests' sockets do not blur the count.
+#[test]
+fn no_descriptor_leaks() {
+    common::run_in_child("no_descriptor_leaks_child", "EDGEIO_HYPER_FD_CHILD");
+}
+
+#[test]
+#[ignore = "run by no_descriptor_leaks in a child process"]
+fn no_descriptor_leaks_child() {
+    if std::env::var_os("EDGEIO_HYPER_FD_CHILD").is_none() {
+        return;
+    }
+    let open_fds = || std::fs::read_dir("/proc/self/fd").unwrap().count();
+    edgeio::block_on(async {
+        // Warm up the runtime's own descriptors (timers, blocking pool).
+        sleep(Duration::from_millis(1)).await;
+        let before = open_fds();
+        let listener = AsyncTcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let trigger = Trigger::default();
+        let server = edgeio::spawn(
+            serve(listener, app(Arc::new(AtomicUsize::new(0)))).with_graceful_shutdown(trigger.wait()),
+        );
+        for http2 in [false, true] {
+            let client: hyper_util::client::legacy::Client<_, Empty<Bytes>> =
+                hyper_util::client::legacy::Client::builder(Executor)
+                    .timer(Timer)
+                    .http2_only(http2)
+                    .build(edgeio::hyper::Connector::new());
+            let requests: Vec<_> = (0..10)
+                .map(|i| {
+                    let client = client.clone();
+                    edgeio::spawn(async move {
+                        let uri = format!("http://{addr}/{i}").parse().unwrap();
+                        let resp = client.get(uri).await.unwrap();
+                        resp.into_body().collect().await.unwrap();
+                    })
+                })
+                .collect();
+            for request in requests {
+                request.await.unwrap();
+            }
+        }
+        trigger.fire();
+        server.await.unwrap().unwrap();
+        wait_until("every descriptor to be closed", || open_fds() <= before).await;
+    });
+}
+
 /// One blocking HTTP/1 request to `/warm`.
 fn request(addr: SocketAddr) {
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
