@@ -1,23 +1,46 @@
-//! A hyper 1.x HTTP/1.1 server running on edgeio.
+//! A hyper 1.x server on edgeio: HTTP/1.1 (keep-alive) and HTTP/2, with a
+//! hyper `service_fn`.
 //!
 //! ```text
-//! cargo run --example hyper_server [ADDR]     # default 127.0.0.1:3000, or $EDGEIO_ADDR
+//! cargo run --example hyper_server --features hyper [ADDR]   # default 127.0.0.1:3000, or $EDGEIO_ADDR
 //! curl http://127.0.0.1:3000/
+//! curl --http2-prior-knowledge http://127.0.0.1:3000/
 //! ```
 //!
-//! hyper does not depend on any runtime; the adapter that plugs edgeio's
-//! `futures-io` sockets into hyper's I/O traits lives in
-//! `examples/hyper_io/mod.rs` (shared with `tests/hyper.rs`). Ctrl-C stops
-//! the server.
+//! hyper does not depend on a runtime; `edgeio::hyper` (feature `hyper`)
+//! plugs edgeio's sockets, tasks and timers into it. Ctrl-C stops the
+//! server gracefully: requests in flight finish first. `tests/hyper.rs`
+//! runs this server.
 
-// `EdgeioExecutor` is not needed by an HTTP/1 server; the test's client uses it.
-#[path = "hyper_io/mod.rs"]
-#[allow(dead_code)]
-mod hyper_io;
-
+use std::convert::Infallible;
 use std::io;
 
+use bytes::Bytes;
+use edgeio::hyper::HyperToTowerService;
 use edgeio::net::AsyncTcpListener;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+
+/// The body every request to [`hello`] gets back.
+pub const HELLO: &str = "Hello from hyper on edgeio!";
+
+/// The service: answers every request with [`HELLO`].
+pub async fn hello(_req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    Ok(Response::new(Full::new(Bytes::from_static(HELLO.as_bytes()))))
+}
+
+/// Serves [`hello`] on `listener` until `shutdown` completes, then lets
+/// the requests in flight finish.
+pub async fn run(
+    listener: AsyncTcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    edgeio::hyper::serve(listener, HyperToTowerService::new(service_fn(hello)))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
 
 #[edgeio::main]
 async fn main() -> io::Result<()> {
@@ -27,11 +50,12 @@ async fn main() -> io::Result<()> {
         .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
     let listener = AsyncTcpListener::bind(&addr)?;
     eprintln!("hyper_server: listening on http://{}", listener.local_addr()?);
-
-    let server = edgeio::spawn(hyper_io::serve(listener));
-
-    edgeio::signal::ctrl_c().await?;
-    eprintln!("hyper_server: shutting down");
-    server.abort();
-    Ok(())
+    run(listener, async {
+        if let Err(e) = edgeio::signal::ctrl_c().await {
+            eprintln!("hyper_server: cannot wait for Ctrl-C ({e}); serving until killed");
+            std::future::pending::<()>().await;
+        }
+        eprintln!("hyper_server: shutting down");
+    })
+    .await
 }

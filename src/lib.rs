@@ -34,6 +34,11 @@
 //! and [`try_join!`], and the [`main`] and [`test`] attribute macros.
 //! Porting from tokio: `docs/TOKIO-PORTING.md` maps each tokio name to
 //! edgeio's.
+//!
+//! Optional features: `hyper` (the `edgeio::hyper` module: hyper 1.x,
+//! axum and tonic on edgeio) and `tokio-io` (tokio's
+//! `AsyncRead`/`AsyncWrite` for the stream types). What else of the
+//! ecosystem runs on edgeio, and how: `docs/ECOSYSTEM.md`.
 
 use std::future::Future;
 
@@ -107,6 +112,8 @@ pub use tokio::join;
 /// # });
 /// ```
 pub use tokio::try_join;
+#[cfg(feature = "hyper")]
+pub mod hyper;
 
 /// Sockets driven by the runtime's reactor.
 pub mod net {

@@ -1,26 +1,31 @@
-//! hyper 1.x server and client, both running on edgeio through the adapter
-//! in `examples/hyper_io/mod.rs`.
+//! hyper 1.x server and client, both on edgeio through `edgeio::hyper`
+//! (feature `hyper`): the `hyper_server` example's server, connections
+//! made by hand and through hyper-util's pooled client, HTTP/1 and
+//! HTTP/2.
 
-#[path = "../examples/hyper_io/mod.rs"]
-mod hyper_io;
+#[path = "../examples/hyper_server.rs"]
+#[allow(dead_code)]
+mod hyper_server;
 
 use std::net::SocketAddr;
 
 use bytes::Bytes;
+use edgeio::hyper::{Connector, Executor, Io, Timer};
 use edgeio::net::{AsyncTcpListener, AsyncTcpStream};
 use http_body_util::{BodyExt, Empty};
 use hyper::client::conn::http1::{self, SendRequest};
-use hyper::rt::Executor;
+use hyper::rt::Executor as _;
 use hyper::{Request, StatusCode};
-use hyper_io::{EdgeioExecutor, Io, HELLO};
+use hyper_server::HELLO;
+use hyper_util::client::legacy::Client;
 
 /// Opens one client connection to `addr`; the connection's driver runs on
-/// its own task, spawned through `EdgeioExecutor`.
+/// its own task, spawned through `Executor`.
 async fn connect(addr: SocketAddr) -> SendRequest<Empty<Bytes>> {
     let stream = AsyncTcpStream::connect(addr).await.expect("connect");
     stream.set_nodelay(true).unwrap();
     let (sender, conn) = http1::handshake(Io::new(stream)).await.expect("handshake");
-    EdgeioExecutor.execute(async move {
+    Executor.execute(async move {
         if let Err(e) = conn.await {
             panic!("client connection failed: {e}");
         }
@@ -47,7 +52,7 @@ async fn get_many(sender: &mut SendRequest<Empty<Bytes>>, addr: SocketAddr, coun
 fn start_server() -> SocketAddr {
     let listener = AsyncTcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
-    edgeio::spawn(hyper_io::serve(listener)).detach();
+    edgeio::spawn(hyper_server::run(listener, std::future::pending())).detach();
     addr
 }
 
@@ -72,4 +77,135 @@ async fn concurrent_connections() {
     for client in clients {
         client.await.expect("client task panicked");
     }
+}
+
+fn pooled_client(http2: bool) -> Client<Connector, Empty<Bytes>> {
+    Client::builder(Executor)
+        .timer(Timer)
+        .pool_timer(Timer)
+        .http2_only(http2)
+        .build(Connector::new())
+}
+
+/// The pooled client, HTTP/1 and HTTP/2 (prior knowledge; the server tells
+/// the two apart by the first bytes).
+#[edgeio::test(timeout_secs = 30)]
+async fn pooled_client_http1_and_http2() {
+    let addr = start_server();
+    for http2 in [false, true] {
+        let client = pooled_client(http2);
+        let uri: hyper::Uri = format!("http://{addr}/").parse().unwrap();
+        let requests: Vec<_> = (0..20)
+            .map(|_| {
+                let client = client.clone();
+                let uri = uri.clone();
+                edgeio::spawn(async move {
+                    let resp = client.get(uri).await.expect("request");
+                    let version = resp.version();
+                    let body = resp.into_body().collect().await.expect("body").to_bytes();
+                    assert_eq!(&body[..], HELLO.as_bytes());
+                    version
+                })
+            })
+            .collect();
+        for request in requests {
+            let version = request.await.expect("client task panicked");
+            let expected = if http2 {
+                hyper::Version::HTTP_2
+            } else {
+                hyper::Version::HTTP_11
+            };
+            assert_eq!(version, expected);
+        }
+    }
+}
+
+/// A host name goes through the resolver (on the blocking pool), an IPv6
+/// literal comes bracketed in the URI.
+#[edgeio::test(timeout_secs = 30)]
+async fn connector_resolves_names_and_ipv6_literals() {
+    let addr = start_server();
+    let client = pooled_client(false);
+    let by_name: hyper::Uri = format!("http://localhost:{}/", addr.port()).parse().unwrap();
+    // `localhost` may resolve to ::1 first, where nothing listens: the
+    // connector then tries the next address.
+    let resp = client.get(by_name).await.expect("request by name");
+    assert_eq!(resp.status(), StatusCode::OK);
+
+    let listener = match AsyncTcpListener::bind("[::1]:0") {
+        Ok(listener) => listener,
+        Err(_) => return, // no IPv6 on this machine
+    };
+    let v6 = listener.local_addr().unwrap();
+    edgeio::spawn(hyper_server::run(listener, std::future::pending())).detach();
+    let resp = client
+        .get(format!("http://{v6}/").parse().unwrap())
+        .await
+        .expect("request over IPv6");
+    assert_eq!(resp.status(), StatusCode::OK);
+}
+
+#[edgeio::test(timeout_secs = 30)]
+async fn connector_errors() {
+    let client = pooled_client(false);
+    // https without a TLS layer: refused by the connector.
+    let err = client
+        .get("https://127.0.0.1:1/".parse().unwrap())
+        .await
+        .unwrap_err();
+    assert!(err.is_connect(), "{err:?}");
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let err = client
+        .get(format!("http://127.0.0.1:{port}/").parse().unwrap())
+        .await
+        .unwrap_err();
+    assert!(err.is_connect(), "{err:?}");
+}
+
+/// A listener whose accept queue is full drops further SYNs, so a
+/// connect to it hangs: the connector's timeout must end it.
+#[edgeio::test(timeout_secs = 30)]
+async fn connect_timeout() {
+    use socket2::{Domain, Socket, Type};
+    use std::time::Duration;
+
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    listener
+        .bind(&"127.0.0.1:0".parse::<SocketAddr>().unwrap().into())
+        .unwrap();
+    listener.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap().as_socket().unwrap();
+    // Fill the queue (never accepted) until a connect no longer completes.
+    let mut queued = Vec::new();
+    let full =
+        (0..16).any(
+            |_| match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+                Ok(stream) => {
+                    queued.push(stream);
+                    false
+                }
+                Err(_) => true,
+            },
+        );
+    assert!(full, "the accept queue never filled up");
+
+    let mut connector = Connector::new();
+    connector.set_connect_timeout(Some(Duration::from_millis(100)));
+    let client: Client<_, Empty<Bytes>> = Client::builder(Executor).build(connector);
+    let err = client
+        .get(format!("http://{addr}/").parse().unwrap())
+        .await
+        .unwrap_err();
+    assert!(err.is_connect(), "{err:?}");
+    let source = std::error::Error::source(&err).and_then(|e| e.downcast_ref::<std::io::Error>());
+    assert_eq!(
+        source.map(std::io::Error::kind),
+        Some(std::io::ErrorKind::TimedOut),
+        "{err:?}"
+    );
 }

@@ -96,6 +96,8 @@ mod tcp_listener;
 mod tcp_socket;
 mod tcp_stream;
 mod to_socket_addrs;
+#[cfg(feature = "tokio-io")]
+mod tokio_io;
 mod udp;
 mod unix_addr;
 mod unix_datagram;
