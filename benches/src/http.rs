@@ -17,7 +17,7 @@ use crate::client::{ClientArgs, Mode, Outcome};
 use crate::echo::{one_run, setup, trace, WORKERS};
 use crate::proc::{self, Proc};
 use crate::report::Figure;
-use crate::rt::Rt;
+use crate::rt::{Flavor, Rt};
 use crate::server::App;
 use crate::suite::{Spec, Suite};
 
@@ -125,21 +125,22 @@ pub fn run(suite: &mut Suite) {
             .report
             .note("http: wrk unavailable; only the built-in client ran");
     }
+    let args = ClientArgs {
+        mode: Mode::Http,
+        conns: CONNECTIONS,
+        warmup,
+        duration,
+        ..ClientArgs::default()
+    };
     for workers in WORKERS {
-        let label = format!("{CONNECTIONS} conn keep-alive, {workers}w");
-        let args = ClientArgs {
-            mode: Mode::Http,
-            conns: CONNECTIONS,
-            warmup,
-            duration,
-            ..ClientArgs::default()
-        };
+        let flavor = Flavor::MultiThread(workers);
+        let label = format!("{CONNECTIONS} conn keep-alive, {flavor}");
         let spec = Spec::new(suite.network_run(setup(CONNECTIONS))).with_floor(workers == 1);
         suite.measure("http", &label, spec, |suite, rt| {
-            one_run(suite, rt, workers, App::Http, &args, &label)
+            one_run(suite, rt, flavor, App::Http, &args, &label)
         });
         if workers == 1 {
-            trace(suite, "http", App::Http, &label, workers, &args, true);
+            trace(suite, "http", App::Http, &label, flavor, &args, true);
         }
         if wrk {
             let label = format!("{CONNECTIONS} conn keep-alive, wrk, {workers}w");
@@ -149,10 +150,18 @@ pub fn run(suite: &mut Suite) {
             });
         }
     }
+    // Both runtimes' current-thread flavour (issue 22), loaded by the
+    // built-in client only: it keeps a one-thread server saturated, where
+    // wrk would measure itself. No floor: it ran beside the 1-worker row.
+    let label = format!("{CONNECTIONS} conn keep-alive, {}", Flavor::CurrentThread);
+    let spec = Spec::new(suite.network_run(setup(CONNECTIONS)));
+    suite.measure("http", &label, spec, |suite, rt| {
+        one_run(suite, rt, Flavor::CurrentThread, App::Http, &args, &label)
+    });
 }
 
 fn wrk_run(suite: &Suite, rt: Rt, workers: usize, secs: u64, label: &str) -> io::Result<Vec<Figure>> {
-    let (server, addr) = suite.start_server(rt, workers, App::Http)?;
+    let (server, addr) = suite.start_server(rt, Flavor::MultiThread(workers), App::Http)?;
     let mut command = suite.cpus.command(suite.cpus.client_cpus(), "wrk");
     command.args([
         "-t1",
