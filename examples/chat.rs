@@ -52,12 +52,11 @@ pub const DRAIN: Duration = Duration::from_secs(5);
 /// What the server writes first on every connection.
 pub const PROMPT: &str = "Please enter your username:";
 
-/// One line on its way to every client, with the id of the client that
-/// sent it (which does not get it back), or `None` for the server's own
-/// announcements.
+/// One line on its way to every client but the one it is from: the
+/// client that sent it, or that it announces.
 #[derive(Debug, Clone)]
 struct Message {
-    from: Option<u64>,
+    from: u64,
     /// The whole line as written to the clients, newline included.
     line: Arc<str>,
 }
@@ -86,7 +85,17 @@ async fn main() -> io::Result<()> {
 /// accepting, tells the clients, and returns once every client task has
 /// ended (aborting those still running after [`DRAIN`]).
 pub async fn serve(listener: TcpListener, shutdown: impl Future<Output = ()>) -> io::Result<()> {
-    let (lines, _) = broadcast::channel(CAPACITY);
+    serve_with_capacity(listener, CAPACITY, shutdown).await
+}
+
+/// As [`serve`], with a broadcast channel that keeps `capacity` lines
+/// (at least 1) for its slowest reader instead of [`CAPACITY`].
+pub async fn serve_with_capacity(
+    listener: TcpListener,
+    capacity: usize,
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<()> {
+    let (lines, _) = broadcast::channel(capacity.max(1));
     let (stop, stopped) = watch::channel(false);
     let mut clients = JoinSet::new();
     let mut shutdown = pin!(shutdown);
@@ -161,7 +170,7 @@ async fn client(
     let mut received = lines.subscribe();
     out.write_all(format!("*** Welcome to the chat, {name}!\n").as_bytes())
         .await?;
-    announce(&lines, format!("*** {name} has joined the chat"));
+    announce(&lines, id, format!("*** {name} has joined the chat"));
     let ended = loop {
         // Each branch's future is cancel-safe: `incoming` keeps a partly
         // read line, `recv` and `changed` lose nothing when dropped.
@@ -171,7 +180,7 @@ async fn client(
                     // Fails only when no client is subscribed, not even
                     // this one: impossible while `received` lives.
                     let _ = lines.send(Message {
-                        from: Some(id),
+                        from: id,
                         line: format!("{name}: {line}\n").into(),
                     });
                 }
@@ -179,7 +188,7 @@ async fn client(
                 None => break Ok(()),
             },
             message = received.recv() => match message {
-                Ok(message) if message.from == Some(id) => {}
+                Ok(message) if message.from == id => {}
                 Ok(message) => {
                     if let Err(e) = out.write_all(message.line.as_bytes()).await {
                         break Err(e);
@@ -198,14 +207,15 @@ async fn client(
             _ = stopped.changed() => break say_goodbye(out).await,
         }
     };
-    announce(&lines, format!("*** {name} has left the chat"));
+    announce(&lines, id, format!("*** {name} has left the chat"));
     ended
 }
 
-/// Sends a line from the server itself to every client.
-fn announce(lines: &broadcast::Sender<Message>, text: String) {
+/// Sends a line from the server about client `about` to every other
+/// client.
+fn announce(lines: &broadcast::Sender<Message>, about: u64, text: String) {
     let _ = lines.send(Message {
-        from: None,
+        from: about,
         line: format!("{text}\n").into(),
     });
 }
