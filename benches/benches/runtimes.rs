@@ -16,8 +16,8 @@ const MESSAGE: usize = 64;
 
 fn runtimes(workers: usize) -> (edgeio::Runtime, tokio::runtime::Runtime) {
     (
-        rt::edgeio(workers).expect("edgeio runtime"),
-        rt::tokio(workers).expect("tokio runtime"),
+        rt::edgeio(rt::Flavor::MultiThread(workers)).expect("edgeio runtime"),
+        rt::tokio(rt::Flavor::MultiThread(workers)).expect("tokio runtime"),
     )
 }
 

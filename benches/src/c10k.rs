@@ -8,7 +8,7 @@ use crate::client::{self, ClientArgs, Mode, Outcome};
 use crate::echo::setup;
 use crate::proc;
 use crate::report::Figure;
-use crate::rt::Rt;
+use crate::rt::{Flavor, Rt};
 use crate::server::App;
 use crate::suite::{Spec, Suite};
 
@@ -70,7 +70,7 @@ pub fn run(suite: &mut Suite) {
 }
 
 fn one_run(suite: &Suite, rt: Rt, args: &ClientArgs, label: &str) -> io::Result<Vec<Figure>> {
-    let (server, addr) = suite.start_server(rt, WORKERS, App::Echo)?;
+    let (server, addr) = suite.start_server(rt, Flavor::MultiThread(WORKERS), App::Echo)?;
     let before = proc::rss_kib(server.pid())?;
     let args = ClientArgs { addr, ..args.clone() };
     let mut client = client::spawn(suite, &args)?;

@@ -17,7 +17,7 @@ usage: edgeio-benches <all|echo|scaling|http|micro|timer|c10k> [--quick] [--runs
           (1-worker rows also against the floor: a bare epoll loop, no runtime)
   scaling echo, 1000 connections, at 1, 2, 4... workers up to nproc, and 2 × nproc
   http    HTTP/1.1 keep-alive hello world (wrk if available, else the built-in client)
-  micro   spawn+join, yield_now, wake chains
+  micro   spawn+join, yield_now, wake chains, JoinSet spawn+join_next
   timer   insert+cancel and insert+fire with 1 / 10k / 1M timers pending, memory
           per pending timer, echo with an idle timeout reset per request
   c10k    10 000 idle connections plus echo traffic on 100 of them

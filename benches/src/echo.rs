@@ -10,7 +10,7 @@ use crate::cli::Group;
 use crate::client::{self, ClientArgs, Mode};
 use crate::proc;
 use crate::report::Figure;
-use crate::rt::Rt;
+use crate::rt::{Flavor, Rt};
 use crate::server::App;
 use crate::suite::{Spec, Suite};
 use crate::syscalls;
@@ -97,6 +97,13 @@ const SIZES: [usize; 2] = [64, 16 * 1024];
 /// both busy), 1000 (queues), and 64 on two workers (wake-ups between
 /// workers: futex, eventfd).
 const TRACED: [(usize, usize, usize); 4] = [(1, 64, 1), (64, 64, 1), (1000, 64, 1), (64, 64, 2)];
+/// The row run on both runtimes' current-thread flavour too (issue 22):
+/// 64 connections × 64 B, where a 1-worker server and the load generator
+/// both use nearly all of their CPU, so a scheduler's cost shows. Beside
+/// the 1-worker row of the same load, it shows what each runtime's
+/// current-thread flavour saves over its multi-thread one with one
+/// worker. Its system calls are counted too.
+const CURRENT_THREAD: (usize, usize) = (64, 64);
 
 pub fn size_name(size: usize) -> String {
     if size.is_multiple_of(1024) {
@@ -127,31 +134,52 @@ pub fn run(suite: &mut Suite) {
     for workers in WORKERS {
         for conns in CONNECTIONS {
             for size in SIZES {
-                let label = label(conns, size, workers);
+                let flavor = Flavor::MultiThread(workers);
+                let label = label(conns, size, flavor);
                 let args = args(conns, size);
                 let spec = Spec::new(suite.network_run(setup(conns))).with_floor(workers == 1);
                 suite.measure("echo", &label, spec, |suite, rt| {
-                    one_run(suite, rt, workers, App::Echo, &args, &label)
+                    one_run(suite, rt, flavor, App::Echo, &args, &label)
                 });
             }
         }
     }
-    for (conns, size, workers) in TRACED {
-        let label = label(conns, size, workers);
+    // No floor beside it: the floor has no flavours, and it ran beside
+    // the 1-worker row of the same load.
+    let (conns, size) = CURRENT_THREAD;
+    let current = label(conns, size, Flavor::CurrentThread);
+    let spec = Spec::new(suite.network_run(setup(conns)));
+    suite.measure("echo", &current, spec, |suite, rt| {
+        one_run(
+            suite,
+            rt,
+            Flavor::CurrentThread,
+            App::Echo,
+            &args(conns, size),
+            &current,
+        )
+    });
+    let traced = TRACED
+        .map(|(conns, size, workers)| (conns, size, Flavor::MultiThread(workers)))
+        .into_iter()
+        .chain([(conns, size, Flavor::CurrentThread)]);
+    for (conns, size, flavor) in traced {
+        let label = label(conns, size, flavor);
+        let floor = flavor == Flavor::MultiThread(1);
         trace(
             suite,
             "echo",
             App::Echo,
             &label,
-            workers,
+            flavor,
             &args(conns, size),
-            workers == 1,
+            floor,
         );
     }
 }
 
-fn label(conns: usize, size: usize, workers: usize) -> String {
-    format!("{conns} conn × {}, {workers}w", size_name(size))
+fn label(conns: usize, size: usize, flavor: Flavor) -> String {
+    format!("{conns} conn × {}, {flavor}", size_name(size))
 }
 
 /// One server, one client run against it: requests/s, latency and the
@@ -159,12 +187,12 @@ fn label(conns: usize, size: usize, workers: usize) -> String {
 pub fn one_run(
     suite: &Suite,
     rt: Rt,
-    workers: usize,
+    flavor: Flavor,
     app: App,
     args: &ClientArgs,
     label: &str,
 ) -> io::Result<Vec<Figure>> {
-    let (server, addr) = suite.start_server(rt, workers, app)?;
+    let (server, addr) = suite.start_server(rt, flavor, app)?;
     let (outcome, server_cpu) = proc::cpu_used_during(server.pid(), || {
         client::run_to_end(suite, &ClientArgs { addr, ..args.clone() })
     })?;
@@ -179,7 +207,7 @@ pub fn trace(
     group: &str,
     app: App,
     label: &str,
-    workers: usize,
+    flavor: Flavor,
     args: &ClientArgs,
     floor: bool,
 ) {
@@ -190,7 +218,7 @@ pub fn trace(
     let spec = Spec::new(per_run).runs(1).with_floor(floor);
     suite.measure(group, &format!("{label}, syscalls"), spec, |suite, rt| {
         let tracer = suite.tracer.as_ref().expect("checked above");
-        let (server, addr) = suite.start_server(rt, workers, app)?;
+        let (server, addr) = suite.start_server(rt, flavor, app)?;
         let counting = tracer.attach(server.pid())?;
         let outcome = client::run_to_end(suite, &ClientArgs { addr, ..args.clone() })?;
         counting.finish(label, outcome.completed)
@@ -221,10 +249,11 @@ pub fn scaling(suite: &mut Suite) {
             duration,
             ..ClientArgs::default()
         };
-        let label = label(SCALING_CONNS, 64, workers);
+        let flavor = Flavor::MultiThread(workers);
+        let label = label(SCALING_CONNS, 64, flavor);
         let spec = Spec::new(suite.network_run(setup(SCALING_CONNS)));
         suite.measure("scaling", &label, spec, |suite, rt| {
-            one_run(suite, rt, workers, App::Echo, &args, &label)
+            one_run(suite, rt, flavor, App::Echo, &args, &label)
         });
     }
 }

@@ -17,7 +17,7 @@ use crate::client::{ClientArgs, Mode, Outcome};
 use crate::echo::{one_run, setup, trace, WORKERS};
 use crate::proc::{self, Proc};
 use crate::report::Figure;
-use crate::rt::Rt;
+use crate::rt::{Flavor, Rt};
 use crate::server::App;
 use crate::suite::{Spec, Suite};
 
@@ -74,10 +74,12 @@ pub async fn serve_tokio(mut stream: tokio::net::TcpStream) -> io::Result<()> {
     }
 }
 
-/// Length of a wrk run: wrk is the bottleneck of its rows, so a longer
-/// run only measures wrk more precisely; two seconds keep the whole suite
-/// inside its ten minutes (README, "Time budget").
-const WRK_SECS: u64 = 2;
+/// Length of a wrk run, also with `--quick`: wrk is the bottleneck of its
+/// rows, so a longer run only measures wrk more precisely (one second is
+/// over 100k requests, enough for its p99); one second rather than two
+/// made room for the current-thread rows in the suite's ten minutes
+/// (README, "Time budget").
+const WRK_SECS: u64 = 1;
 
 /// Connections of the load, as in `wrk -t1 -c64`.
 const CONNECTIONS: usize = 64;
@@ -114,10 +116,9 @@ fn wrk_available(suite: &mut Suite) -> bool {
 pub fn run(suite: &mut Suite) {
     let wrk = wrk_available(suite);
     let (warmup, duration) = suite.durations();
-    let wrk_secs = if suite.opts.quick { 1 } else { WRK_SECS };
     suite.report.note(format!(
         "http: \"{CONNECTIONS} conn keep-alive\" rows are loaded by the built-in client; \"wrk\" rows by \
-         `wrk -t1 -c{CONNECTIONS} -d{wrk_secs}s --latency`, which saturates its CPU first, so they measure \
+         `wrk -t1 -c{CONNECTIONS} -d{WRK_SECS}s --latency`, which saturates its CPU first, so they measure \
          wrk as much as the servers"
     ));
     if !wrk {
@@ -125,34 +126,43 @@ pub fn run(suite: &mut Suite) {
             .report
             .note("http: wrk unavailable; only the built-in client ran");
     }
+    let args = ClientArgs {
+        mode: Mode::Http,
+        conns: CONNECTIONS,
+        warmup,
+        duration,
+        ..ClientArgs::default()
+    };
     for workers in WORKERS {
-        let label = format!("{CONNECTIONS} conn keep-alive, {workers}w");
-        let args = ClientArgs {
-            mode: Mode::Http,
-            conns: CONNECTIONS,
-            warmup,
-            duration,
-            ..ClientArgs::default()
-        };
+        let flavor = Flavor::MultiThread(workers);
+        let label = format!("{CONNECTIONS} conn keep-alive, {flavor}");
         let spec = Spec::new(suite.network_run(setup(CONNECTIONS))).with_floor(workers == 1);
         suite.measure("http", &label, spec, |suite, rt| {
-            one_run(suite, rt, workers, App::Http, &args, &label)
+            one_run(suite, rt, flavor, App::Http, &args, &label)
         });
         if workers == 1 {
-            trace(suite, "http", App::Http, &label, workers, &args, true);
+            trace(suite, "http", App::Http, &label, flavor, &args, true);
         }
         if wrk {
             let label = format!("{CONNECTIONS} conn keep-alive, wrk, {workers}w");
-            let spec = Spec::new(Duration::from_secs(wrk_secs) + setup(CONNECTIONS)).with_floor(workers == 1);
+            let spec = Spec::new(Duration::from_secs(WRK_SECS) + setup(CONNECTIONS)).with_floor(workers == 1);
             suite.measure("http", &label, spec, |suite, rt| {
-                wrk_run(suite, rt, workers, wrk_secs, &label)
+                wrk_run(suite, rt, workers, WRK_SECS, &label)
             });
         }
     }
+    // Both runtimes' current-thread flavour (issue 22), loaded by the
+    // built-in client only: it keeps a one-thread server saturated, where
+    // wrk would measure itself. No floor: it ran beside the 1-worker row.
+    let label = format!("{CONNECTIONS} conn keep-alive, {}", Flavor::CurrentThread);
+    let spec = Spec::new(suite.network_run(setup(CONNECTIONS)));
+    suite.measure("http", &label, spec, |suite, rt| {
+        one_run(suite, rt, Flavor::CurrentThread, App::Http, &args, &label)
+    });
 }
 
 fn wrk_run(suite: &Suite, rt: Rt, workers: usize, secs: u64, label: &str) -> io::Result<Vec<Figure>> {
-    let (server, addr) = suite.start_server(rt, workers, App::Http)?;
+    let (server, addr) = suite.start_server(rt, Flavor::MultiThread(workers), App::Http)?;
     let mut command = suite.cpus.command(suite.cpus.client_cpus(), "wrk");
     command.args([
         "-t1",

@@ -50,7 +50,8 @@ fn run_suite(opts: Options) -> std::io::Result<()> {
     let header = format!(
         "Produced by `{}` on {}, in {:.0} s.\n\n## Machine\n\n{}\
          - Runs per figure: R = {} (runtimes alternating, one pair per repetition); each cell is the median (min–max) of R runs, or of the R per-pair ratios\n\
-         - Server workers: `Nw` in a figure's name; tokio is the multi-thread scheduler with the same count\n\
+         - Server workers: `Nw` in a figure's name; tokio is the multi-thread scheduler with the same count; \
+         `current-thread`: both runtimes' current-thread flavour\n\
          - Pinning: {}\n",
         suite.opts.command,
         proc::now_utc(),

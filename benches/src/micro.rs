@@ -9,7 +9,7 @@ use std::io;
 use std::time::Duration;
 
 use crate::report::Figure;
-use crate::rt::{self, Rt};
+use crate::rt::{self, Flavor, Rt};
 use crate::suite::{Spec, Suite};
 use crate::syscalls;
 
@@ -19,7 +19,7 @@ const SPAWN_BATCH: u64 = 1024;
 const RING: u64 = 64;
 
 macro_rules! micro_twins {
-    ($module:ident, $Runtime:ty, $spawn:path, $yield_now:path) => {
+    ($module:ident, $Runtime:ty, $spawn:path, $yield_now:path, $JoinSet:ty) => {
         pub mod $module {
             use std::sync::atomic::{AtomicBool, Ordering};
             use std::sync::Arc;
@@ -45,6 +45,30 @@ macro_rules! micro_twins {
                 runtime
                     .block_on(runtime.spawn(timed))
                     .expect("spawn_join task")
+            }
+
+            /// `n` empty tasks spawned into one `JoinSet`, then reaped
+            /// with `join_next` as they finish: the set's own bookkeeping
+            /// on top of spawn+join (a task list, a ready queue, a waker
+            /// per task), with every task alive at once.
+            pub fn join_set(runtime: &$Runtime, n: u64) -> Duration {
+                let timed = async move {
+                    let start = Instant::now();
+                    let mut set = <$JoinSet>::new();
+                    for _ in 0..n {
+                        set.spawn(async {});
+                    }
+                    let mut joined = 0;
+                    while let Some(done) = set.join_next().await {
+                        done.expect("empty task");
+                        joined += 1;
+                    }
+                    assert_eq!(joined, n, "tasks joined");
+                    start.elapsed()
+                };
+                runtime
+                    .block_on(runtime.spawn(timed))
+                    .expect("join_set task")
             }
 
             /// `tasks` tasks yielding `n` times in all (`n / tasks`
@@ -151,12 +175,19 @@ macro_rules! micro_twins {
     };
 }
 
-micro_twins!(edgeio_micro, edgeio::Runtime, edgeio::spawn, edgeio::yield_now);
+micro_twins!(
+    edgeio_micro,
+    edgeio::Runtime,
+    edgeio::spawn,
+    edgeio::yield_now,
+    edgeio::task::JoinSet<()>
+);
 micro_twins!(
     tokio_micro,
     tokio::runtime::Runtime,
     tokio::spawn,
-    tokio::task::yield_now
+    tokio::task::yield_now,
+    tokio::task::JoinSet<()>
 );
 
 /// One micro-benchmark, by name.
@@ -169,15 +200,17 @@ pub enum Micro {
     YieldNowMany,
     WakeChain,
     CrossThreadWake,
+    /// Spawn into a `JoinSet` and reap with `join_next`.
+    JoinSet,
 }
 
 /// Tasks of the many-task `yield_now` row.
 const YIELDERS: u64 = 64;
 
 impl Micro {
-    /// Runs `n` operations on a fresh runtime with `workers` workers.
-    pub fn time(self, rt: Rt, workers: usize, n: u64) -> io::Result<Duration> {
-        self.time_after(rt, workers, n, || Ok(()))
+    /// Runs `n` operations on a fresh runtime of `flavor`.
+    pub fn time(self, rt: Rt, flavor: Flavor, n: u64) -> io::Result<Duration> {
+        self.time_after(rt, flavor, n, || Ok(()))
             .map(|(elapsed, ())| elapsed)
     }
 
@@ -187,13 +220,13 @@ impl Micro {
     pub fn time_after<T>(
         self,
         rt: Rt,
-        workers: usize,
+        flavor: Flavor,
         n: u64,
         ready: impl FnOnce() -> io::Result<T>,
     ) -> io::Result<(Duration, T)> {
         Ok(match rt {
             Rt::Edgeio => {
-                let runtime = rt::edgeio(workers)?;
+                let runtime = rt::edgeio(flavor)?;
                 let value = ready()?;
                 let elapsed = match self {
                     Micro::SpawnJoin => edgeio_micro::spawn_join(&runtime, n),
@@ -201,11 +234,12 @@ impl Micro {
                     Micro::YieldNowMany => edgeio_micro::yield_now(&runtime, YIELDERS, n),
                     Micro::WakeChain => edgeio_micro::wake_chain(&runtime, n),
                     Micro::CrossThreadWake => edgeio_micro::cross_thread_wake(&runtime, n),
+                    Micro::JoinSet => edgeio_micro::join_set(&runtime, n),
                 };
                 (elapsed, value)
             }
             Rt::Tokio => {
-                let runtime = rt::tokio(workers)?;
+                let runtime = rt::tokio(flavor)?;
                 let value = ready()?;
                 let elapsed = match self {
                     Micro::SpawnJoin => tokio_micro::spawn_join(&runtime, n),
@@ -213,6 +247,7 @@ impl Micro {
                     Micro::YieldNowMany => tokio_micro::yield_now(&runtime, YIELDERS, n),
                     Micro::WakeChain => tokio_micro::wake_chain(&runtime, n),
                     Micro::CrossThreadWake => tokio_micro::cross_thread_wake(&runtime, n),
+                    Micro::JoinSet => tokio_micro::join_set(&runtime, n),
                 };
                 (elapsed, value)
             }
@@ -221,26 +256,58 @@ impl Micro {
     }
 }
 
-/// The `micro` group: (benchmark, label, workers).
-const CASES: [(Micro, &str, usize); 7] = [
-    (Micro::SpawnJoin, "spawn+join empty task", 1),
-    (Micro::SpawnJoin, "spawn+join empty task", 2),
-    (Micro::YieldNow, "yield_now, 1 task", 1),
-    (Micro::YieldNowMany, "yield_now, 64 tasks", 1),
-    (Micro::WakeChain, "wake chain, same thread", 1),
-    (Micro::WakeChain, "wake chain, ring of 64", 2),
-    (Micro::CrossThreadWake, "wake from another thread", 1),
+/// The `micro` group: (benchmark, label, flavour).
+const CASES: [(Micro, &str, Flavor); 10] = [
+    (Micro::SpawnJoin, "spawn+join empty task", Flavor::MultiThread(1)),
+    (Micro::SpawnJoin, "spawn+join empty task", Flavor::MultiThread(2)),
+    (Micro::YieldNow, "yield_now, 1 task", Flavor::MultiThread(1)),
+    (Micro::YieldNowMany, "yield_now, 64 tasks", Flavor::MultiThread(1)),
+    (
+        Micro::WakeChain,
+        "wake chain, same thread",
+        Flavor::MultiThread(1),
+    ),
+    (Micro::WakeChain, "wake chain, ring of 64", Flavor::MultiThread(2)),
+    (
+        Micro::CrossThreadWake,
+        "wake from another thread",
+        Flavor::MultiThread(1),
+    ),
+    // Both runtimes' current-thread flavour (issue 22), beside the
+    // 1-worker rows above. Not the one-task yield: there every yield is a
+    // zero-timeout `epoll_wait` on either flavour, which the 1-worker row
+    // already measures; with 64 tasks the row measures the run queue,
+    // which is what the flavours do differently.
+    (Micro::SpawnJoin, "spawn+join empty task", Flavor::CurrentThread),
+    (Micro::YieldNowMany, "yield_now, 64 tasks", Flavor::CurrentThread),
+    (Micro::WakeChain, "wake chain, same thread", Flavor::CurrentThread),
 ];
+
+/// Tasks of the `JoinSet` rows, in both `--quick` and full runs (the count
+/// issue 22 names): all alive at once, so the set's bookkeeping is
+/// measured at a size where it matters.
+const JOIN_SET_TASKS: u64 = 100_000;
+
+/// The `JoinSet` rows' flavours: tokio's default multi-thread runtime
+/// with one worker, and the current-thread one.
+const JOIN_SET_FLAVORS: [Flavor; 2] = [Flavor::MultiThread(1), Flavor::CurrentThread];
 
 pub fn run(suite: &mut Suite) {
     let n: u64 = if suite.opts.quick { 100_000 } else { 1_000_000 };
-    for (micro, name, workers) in CASES {
-        let label = format!("{name}, {workers}w");
-        // A million cheap operations take well under a second; the
-        // runtime's start and stop add a little.
-        let spec = Spec::new(Duration::from_millis(if suite.opts.quick { 60 } else { 400 }));
+    let join_set =
+        JOIN_SET_FLAVORS.map(|flavor| (Micro::JoinSet, "JoinSet spawn+join_next, 100k tasks", flavor));
+    for (micro, name, flavor) in CASES.into_iter().chain(join_set) {
+        let label = format!("{name}, {flavor}");
+        let (n, per_run) = match micro {
+            // 100k spawns and joins: about a tenth of a second.
+            Micro::JoinSet => (JOIN_SET_TASKS, Duration::from_millis(150)),
+            // A million cheap operations take well under a second; the
+            // runtime's start and stop add a little.
+            _ => (n, Duration::from_millis(if suite.opts.quick { 60 } else { 400 })),
+        };
+        let spec = Spec::new(per_run);
         suite.measure("micro", &label, spec, |_, rt| {
-            let elapsed = micro.time(rt, workers, n)?;
+            let elapsed = micro.time(rt, flavor, n)?;
             Ok(vec![Figure::rate(
                 label.clone(),
                 "ops/s",
@@ -270,8 +337,9 @@ fn trace_yields(suite: &mut Suite) {
         let spec = Spec::new(syscalls::ATTACH + Duration::from_millis(300)).runs(1);
         suite.measure("micro", &format!("{label}, syscalls"), spec, |suite, rt| {
             let tracer = suite.tracer.as_ref().expect("checked above");
-            let (_, counting) =
-                micro.time_after(rt, 1, TRACED_YIELDS, || tracer.attach(std::process::id()))?;
+            let (_, counting) = micro.time_after(rt, Flavor::MultiThread(1), TRACED_YIELDS, || {
+                tracer.attach(std::process::id())
+            })?;
             counting.finish(&label, TRACED_YIELDS as f64)
         });
     }

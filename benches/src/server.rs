@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::cli::Flags;
-use crate::rt::{self, Rt};
+use crate::rt::{self, Flavor, Rt};
 use crate::{echo, floor, http, proc};
 
 /// What a server answers.
@@ -35,7 +35,7 @@ impl App {
 #[derive(Debug)]
 pub struct ServerArgs {
     pub rt: Rt,
-    pub workers: usize,
+    pub flavor: Flavor,
     pub app: App,
 }
 
@@ -45,7 +45,7 @@ impl ServerArgs {
         let app: String = flags.require("app")?;
         Ok(ServerArgs {
             rt: Rt::parse(&rt).ok_or_else(|| format!("unknown runtime `{rt}`"))?,
-            workers: flags.require("workers")?,
+            flavor: flags.require("workers")?,
             app: App::ALL
                 .into_iter()
                 .find(|a| a.name() == app)
@@ -60,7 +60,7 @@ pub fn run(args: &ServerArgs) -> io::Result<()> {
     proc::exit_with_parent();
     match args.rt {
         Rt::Edgeio => {
-            let runtime = rt::edgeio(args.workers)?;
+            let runtime = rt::edgeio(args.flavor)?;
             let listener = runtime.block_on(async { edgeio::net::AsyncTcpListener::bind("127.0.0.1:0") })?;
             announce(listener.local_addr()?.port())?;
             runtime
@@ -68,7 +68,7 @@ pub fn run(args: &ServerArgs) -> io::Result<()> {
                 .map_err(io::Error::other)
         }
         Rt::Tokio => {
-            let runtime = rt::tokio(args.workers)?;
+            let runtime = rt::tokio(args.flavor)?;
             let listener =
                 runtime.block_on(async { tokio_listener(SocketAddr::from(([127, 0, 0, 1], 0))) })?;
             announce(listener.local_addr()?.port())?;

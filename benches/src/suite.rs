@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crate::cli::Options;
 use crate::proc::{CpuPlan, Proc};
 use crate::report::{Figure, Report};
-use crate::rt::Rt;
+use crate::rt::{Flavor, Rt};
 use crate::server::App;
 use crate::syscalls::Tracer;
 
@@ -198,11 +198,12 @@ impl Suite {
         self.cpus.command(cpus, &self.exe)
     }
 
-    /// Starts a server process for `app` and returns it with its address.
-    pub fn start_server(&self, rt: Rt, workers: usize, app: App) -> io::Result<(Proc, SocketAddr)> {
-        let mut command = self.self_command(self.cpus.server_cpus(workers));
+    /// Starts a server process for `app` on a runtime of `flavor` and
+    /// returns it with its address.
+    pub fn start_server(&self, rt: Rt, flavor: Flavor, app: App) -> io::Result<(Proc, SocketAddr)> {
+        let mut command = self.self_command(self.cpus.server_cpus(flavor.threads()));
         command.args(["server", "--rt", rt.name(), "--app", app.name(), "--workers"]);
-        command.arg(workers.to_string());
+        command.arg(flavor.to_string());
         let server = Proc::spawn(command)?;
         let port: u16 = server
             .expect("PORT", Duration::from_secs(10))?

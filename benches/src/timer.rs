@@ -15,7 +15,7 @@ use crate::client::ClientArgs;
 use crate::echo;
 use crate::proc::Proc;
 use crate::report::Figure;
-use crate::rt::{self, Rt};
+use crate::rt::{self, Flavor, Rt};
 use crate::server::App;
 use crate::suite::{Spec, Suite};
 
@@ -156,8 +156,8 @@ impl TimersArgs {
 /// one `RESULT` line.
 pub fn child(args: &TimersArgs) -> io::Result<()> {
     let (per_timer, cancel, fire, bulk) = match args.rt {
-        Rt::Edgeio => edgeio_timers::run(&rt::edgeio(1)?, args.pending, args.ops),
-        _ => tokio_timers::run(&rt::tokio(1)?, args.pending, args.ops),
+        Rt::Edgeio => edgeio_timers::run(&rt::edgeio(Flavor::MultiThread(1))?, args.pending, args.ops),
+        _ => tokio_timers::run(&rt::tokio(Flavor::MultiThread(1))?, args.pending, args.ops),
     };
     println!(
         "RESULT bytes_per_timer={per_timer} cancel_ns={} fire_ns={} bulk_ns={}",
@@ -191,9 +191,17 @@ pub fn run(suite: &mut Suite) {
     };
     let spec = Spec::new(suite.network_run(Duration::from_millis(400)));
     suite.measure("timer", &label, spec, |suite, rt| {
-        echo::one_run(suite, rt, 1, App::EchoIdle, &args, &label)
+        echo::one_run(suite, rt, Flavor::MultiThread(1), App::EchoIdle, &args, &label)
     });
-    echo::trace(suite, "timer", App::EchoIdle, &label, 1, &args, false);
+    echo::trace(
+        suite,
+        "timer",
+        App::EchoIdle,
+        &label,
+        Flavor::MultiThread(1),
+        &args,
+        false,
+    );
 }
 
 fn one_run(suite: &Suite, rt: Rt, pending: u64, ops: u64, label: &str) -> io::Result<Vec<Figure>> {
