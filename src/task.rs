@@ -47,7 +47,7 @@ pub mod futures {
 /// `!Send` tasks and blocking on a worker (tokio's `spawn_local`,
 /// `LocalSet`, `block_in_place`). On the current-thread runtime
 /// `spawn_local` also works without a `LocalSet` (its tasks then belong to
-/// the `block_on` call); `block_in_place` lets the other workers steal this
-/// one's tasks rather than handing its place to a new thread, as the
-/// function's doc explains.
+/// the `block_on` call); `block_in_place` hands the worker's place to a
+/// stand-in thread, as tokio's does, and takes it back when the closure
+/// returns (see the function's doc).
 pub use edgeio_runtime::{block_in_place, spawn_local, LocalEnterGuard, LocalSet};

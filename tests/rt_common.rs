@@ -444,6 +444,46 @@ fn dropping_a_local_set_cancels_its_tasks() {
     });
 }
 
+/// `block_in_place` hands the worker's place to a stand-in: with a single
+/// worker thread, tasks, timers and I/O keep running while it blocks, and
+/// the blocked closure may itself block on the runtime.
+#[test]
+fn block_in_place_on_one_worker_keeps_the_runtime_running() {
+    within(|| {
+        use futures_util::io::{AsyncReadExt, AsyncWriteExt};
+        let rt = edgeio::Builder::new_multi_thread()
+            .worker_threads(1)
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            edgeio::spawn(async {
+                let listener = edgeio::net::AsyncTcpListener::bind("127.0.0.1:0").unwrap();
+                let addr = listener.local_addr().unwrap();
+                let server = edgeio::spawn(async move {
+                    let (mut stream, _) = listener.accept().await.unwrap();
+                    edgeio::time::sleep(Duration::from_millis(5)).await;
+                    stream.write_all(b"pong").await.unwrap();
+                });
+                let handle = edgeio::Handle::current();
+                let got = edgeio::block_in_place(move || {
+                    handle.block_on(async move {
+                        let mut client = edgeio::net::AsyncTcpStream::connect(addr).await.unwrap();
+                        let mut buf = [0; 4];
+                        client.read_exact(&mut buf).await.unwrap();
+                        buf
+                    })
+                });
+                assert_eq!(&got, b"pong");
+                server.await.unwrap();
+                // The worker's place is back: tasks still run here.
+                edgeio::spawn(async { edgeio::yield_now().await }).await.unwrap();
+            })
+            .await
+            .unwrap();
+        });
+    });
+}
+
 /// `block_in_place` on a multi-thread worker lets the other workers run
 /// the tasks meanwhile.
 #[test]

@@ -44,7 +44,21 @@ pub(crate) fn enable() -> Enabled {
     Enabled(previous)
 }
 
-/// Restores what [`enable`] replaced.
+/// Stops keeping deferred wakers on the current thread (it stops being a
+/// worker for a while) and wakes those it kept, until the guard is
+/// dropped, which starts a new, empty list.
+pub(crate) fn disable() -> Enabled {
+    let kept = DEFERRED
+        .try_with(|deferred| deferred.borrow_mut().take())
+        .ok()
+        .flatten();
+    for waker in kept.into_iter().flatten() {
+        waker.wake();
+    }
+    Enabled(Some(Vec::new()))
+}
+
+/// Restores what [`enable`] or [`disable`] replaced.
 pub(crate) struct Enabled(Option<Vec<Waker>>);
 
 impl Drop for Enabled {

@@ -153,6 +153,9 @@ struct Worker {
     /// The current-thread runtime's `block_on` future was woken: it counts
     /// as work, like a queued task.
     main_woken: Option<Arc<MainWaker>>,
+    /// Set on a stand-in (see [`block_in_place`]): when it turns true, the
+    /// stand-in hands its place back.
+    stop: RefCell<Option<Arc<AtomicBool>>>,
     /// State of the generator that picks the first victim to steal from.
     rng: Cell<u32>,
     polled: Cell<u64>,
@@ -227,16 +230,19 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> Result<F::
     Ok(worker.block_on(future.as_mut(), &waker))
 }
 
-/// Runs the blocking function `f` on the current worker thread, first
-/// letting the other workers take over the tasks this one holds.
+/// Runs the blocking function `f` on the current worker thread, after
+/// handing the worker's place to a stand-in thread, as tokio does: the
+/// stand-in runs this worker's queue and drives the reactor meanwhile, so
+/// every other task keeps running even on a runtime with one worker
+/// thread, and `f` may itself block on the runtime
+/// (`Handle::current().block_on(...)`).
 ///
-/// The LIFO slot moves to the local queue, which other workers steal from,
-/// and a sleeping worker is woken to do so; this thread stops being a
-/// worker until `f` returns, so tasks woken meanwhile go to the injector.
-/// Unlike tokio, which hands the worker's whole state to a new thread, the
-/// worker's place is not filled meanwhile: on a runtime with one worker
-/// thread, the other tasks wait for `f` (use `spawn_blocking` there).
-/// Outside a runtime worker, `f` just runs.
+/// When `f` returns, the stand-in finishes the task it is polling and
+/// hands the place back; the current task then goes on. (Tokio lets the
+/// task go on at once on a thread without a worker's place; waiting for
+/// the stand-in keeps one thread per place.) If no thread can be started,
+/// the other workers steal this one's queue instead. Outside a runtime
+/// worker, `f` just runs.
 ///
 /// # Panics
 ///
@@ -244,10 +250,15 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> Result<F::
 /// (as in tokio).
 ///
 /// ```
-/// # edgeio_runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap().block_on(async {
+/// # edgeio_runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap().block_on(async {
 /// # edgeio_runtime::spawn(async {
-/// let contents = edgeio_runtime::block_in_place(|| std::fs::read_to_string("/proc/self/stat"));
-/// assert!(contents.is_ok());
+/// let handle = edgeio_runtime::Handle::current();
+/// // Blocks this worker's thread, not the runtime: the stand-in runs the
+/// // spawned task.
+/// let answer = edgeio_runtime::block_in_place(|| {
+///     handle.block_on(async { edgeio_runtime::spawn(async { 42 }).await.unwrap() })
+/// });
+/// assert_eq!(answer, 42);
 /// # }).await.unwrap();
 /// # });
 /// ```
@@ -262,17 +273,90 @@ pub fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
     if let Some(task) = worker.lifo.take() {
         worker.push_local(task);
     }
-    worker.shared.notify_parked();
-    /// Makes the thread a worker again when `f` returns or unwinds.
-    struct Reinstall(Option<Rc<Worker>>);
-    impl Drop for Reinstall {
-        fn drop(&mut self) {
-            let worker = self.0.take();
-            let _ = WORKER.try_with(|w| *w.borrow_mut() = worker);
-        }
+    // This thread is no worker until `f` returns: wakes from it go to the
+    // injector, and yields inside `f` (a `block_on` there) are not kept
+    // for a reactor poll this thread will not make.
+    let installed = WORKER.with(|w| w.borrow_mut().take());
+    let deferred = defer::disable();
+    let stand_in = StandIn::start(&worker);
+    if stand_in.is_none() {
+        worker.shared.notify_parked();
     }
-    let _reinstall = Reinstall(WORKER.with(|w| w.borrow_mut().take()));
+    let _back = HandBack {
+        installed,
+        stand_in,
+        _deferred: deferred,
+    };
     f()
+}
+
+/// A thread in a blocked worker's place (see [`block_in_place`]).
+struct StandIn {
+    shared: Arc<Shared>,
+    index: usize,
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl StandIn {
+    fn start(worker: &Worker) -> Option<StandIn> {
+        let shared = worker.shared.clone();
+        let index = worker.index;
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut builder = std::thread::Builder::new();
+        if let Some(name) = std::thread::current().name() {
+            builder = builder.name(name.to_owned());
+        }
+        let thread = {
+            let (shared, stop) = (shared.clone(), stop.clone());
+            builder
+                .spawn(move || {
+                    let handle = crate::runtime::Handle { shared };
+                    handle.run_thread(|| {
+                        let worker = Rc::new(Worker::new(handle.shared.clone(), index, None));
+                        *worker.stop.borrow_mut() = Some(stop);
+                        worker.load_stats();
+                        let _installed = Installed::new(worker.clone());
+                        worker.run();
+                    });
+                })
+                .ok()?
+        };
+        Some(StandIn {
+            shared,
+            index,
+            stop,
+            thread,
+        })
+    }
+
+    /// Asks the stand-in to hand the place back, and waits until it has.
+    fn stop(self) {
+        self.stop.store(true, Ordering::Release);
+        self.shared.unparkers[self.index].unpark(&self.shared.reactor);
+        let _ = self.thread.join();
+    }
+}
+
+/// Takes the worker's place back when `f` returns or unwinds.
+struct HandBack {
+    installed: Option<Rc<Worker>>,
+    stand_in: Option<StandIn>,
+    _deferred: defer::Enabled,
+}
+
+impl Drop for HandBack {
+    fn drop(&mut self) {
+        if let Some(stand_in) = self.stand_in.take() {
+            stand_in.stop();
+        }
+        if let Some(worker) = &self.installed {
+            // Count on from where the stand-in left the place's counters.
+            worker.load_stats();
+        }
+        let worker = self.installed.take();
+        let _ = WORKER.try_with(|w| *w.borrow_mut() = worker);
+    }
 }
 
 /// Makes a worker the current thread's for as long as it lives, with a
@@ -360,6 +444,7 @@ impl Worker {
             tick: Cell::new(0),
             injector_turns: Cell::new(0),
             main_woken,
+            stop: RefCell::new(None),
             // Any odd seed will do; the index spreads first victims apart.
             rng: Cell::new(0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1),
             polled: Cell::new(0),
@@ -421,12 +506,31 @@ impl Worker {
 
     /// The loop of a dedicated worker thread.
     fn run(&self) {
-        while !self.shared.is_closed() {
+        while !self.shared.is_closed() && !self.stopped() {
             if !self.tick_once() {
                 self.park();
             }
         }
-        self.shutdown_local();
+        if self.shared.is_closed() {
+            self.shutdown_local();
+        } else {
+            // A stand-in handing its place back: what it holds stays in
+            // the place's queue, and it counts as neither searching nor
+            // asleep, like the worker that takes the place back.
+            if let Some(task) = self.lifo.take() {
+                self.push_local(task);
+            }
+            self.transition_from_searching();
+            self.publish_stats();
+        }
+    }
+
+    /// Whether this stand-in was asked to hand its place back.
+    fn stopped(&self) -> bool {
+        self.stop
+            .borrow()
+            .as_ref()
+            .is_some_and(|stop| stop.load(Ordering::Acquire))
     }
 
     /// The loop of the current-thread runtime's worker: `future` is polled
@@ -651,6 +755,13 @@ impl Worker {
         loop {
             self.shared.unparkers[self.index].park(&self.shared.reactor, None);
             self.wake_deferred();
+            if self.stopped() {
+                // Off the sleepers; counted as searching if a notification
+                // took it off first, which `run` then undoes.
+                let was_asleep = self.shared.idle.unpark_worker_by_id(self.index);
+                self.searching.set(!was_asleep);
+                return;
+            }
             if self.shared.is_closed() || self.transition_from_park() {
                 break;
             }
@@ -685,6 +796,14 @@ impl Worker {
             drop(runnable);
         }
         self.publish_stats();
+    }
+
+    /// Takes the counters from what the worker's place last published.
+    fn load_stats(&self) {
+        let stats = &self.shared.stats[self.index];
+        self.polled.set(stats.polled.load(Ordering::Relaxed));
+        self.stolen.set(stats.stolen.load(Ordering::Relaxed));
+        self.parks.set(stats.parks.load(Ordering::Relaxed));
     }
 
     fn publish_stats(&self) {
