@@ -422,6 +422,41 @@ fn spawn_local_runs_not_send_futures() {
     });
 }
 
+/// Two threads in `block_on` of one current-thread runtime: one runs the
+/// tasks; when it returns, the other takes over, so a future that waits
+/// for a task still completes.
+#[test]
+fn a_second_block_on_takes_over_the_current_thread_runtime() {
+    within(|| {
+        let rt = Arc::new(rt_current());
+        let (started_tx, started_rx) = mpsc::channel();
+        let first = {
+            let rt = rt.clone();
+            thread::spawn(move || {
+                rt.block_on(async {
+                    started_tx.send(()).unwrap();
+                    edgeio::time::sleep(Duration::from_millis(50)).await;
+                })
+            })
+        };
+        started_rx.recv().unwrap();
+        // Runs while the first holds the worker, and after it returns.
+        let out = rt.block_on(async {
+            edgeio::time::sleep(Duration::from_millis(100)).await;
+            edgeio::spawn(async { 5 }).await.unwrap()
+        });
+        assert_eq!(out, 5);
+        first.join().unwrap();
+        // The runtime is usable again afterwards, repeatedly.
+        for i in 0..3 {
+            assert_eq!(
+                rt.block_on(async move { edgeio::spawn(async move { i }).await.unwrap() }),
+                i
+            );
+        }
+    });
+}
+
 /// Dropping a `LocalSet` cancels its tasks on its own thread.
 #[test]
 fn dropping_a_local_set_cancels_its_tasks() {

@@ -6,7 +6,8 @@
 use std::future::Future;
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Mutex, Weak};
+use std::task::Waker;
 
 use async_task::{ScheduleInfo, WithInfo};
 use crossbeam_queue::{ArrayQueue, SegQueue};
@@ -77,6 +78,8 @@ pub(crate) struct Shared {
     closed: AtomicBool,
     /// The current-thread runtime's one worker is taken by a `block_on`.
     pub(crate) core_taken: AtomicBool,
+    /// Other threads in `block_on`, woken when the worker is free again.
+    pub(crate) core_waiters: Mutex<Vec<Waker>>,
     pub(crate) stats: Box<[WorkerStats]>,
     pub(crate) spawned: AtomicU64,
 }
@@ -115,6 +118,7 @@ impl Shared {
             tasks: TaskSet::default(),
             closed: AtomicBool::new(false),
             core_taken: AtomicBool::new(false),
+            core_waiters: Mutex::new(Vec::new()),
             stats: (0..workers).map(|_| WorkerStats::default()).collect(),
             spawned: AtomicU64::new(0),
         }

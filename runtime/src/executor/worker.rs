@@ -209,14 +209,14 @@ pub(crate) fn run(shared: Arc<Shared>, index: usize) {
 
 /// Runs `future` on the current thread as the current-thread runtime's one
 /// worker, running the runtime's tasks and driving its reactor meanwhile.
-/// Gives `future` back if another thread holds the worker.
-pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> Result<F::Output, F> {
+/// Returns `None` at once if another thread holds the worker.
+pub(crate) fn block_on<F: Future + ?Sized>(shared: &Arc<Shared>, future: Pin<&mut F>) -> Option<F::Output> {
     if shared
         .core_taken
         .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
         .is_err()
     {
-        return Err(future);
+        return None;
     }
     let main = Arc::new(MainWaker {
         woken: AtomicBool::new(true),
@@ -226,8 +226,7 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> Result<F::
     let _installed = Installed::new(worker.clone());
     let _core = CoreGuard(&worker);
     let waker = Waker::from(main);
-    let mut future = std::pin::pin!(future);
-    Ok(worker.block_on(future.as_mut(), &waker))
+    Some(worker.block_on(future, &waker))
 }
 
 /// Runs the blocking function `f` on the current worker thread, after
@@ -394,10 +393,24 @@ impl Drop for CoreGuard<'_> {
             worker.push_local(task);
         }
         worker.wake_deferred();
+        // Leave the idle counts as a running worker's: a next `block_on`
+        // starts afresh, not searching.
+        worker.transition_from_searching();
         worker.publish_stats();
-        worker.shared.core_taken.store(false, Ordering::Release);
+        worker.shared.core_taken.store(false, Ordering::SeqCst);
         if worker.shared.is_closed() {
             worker.shutdown_local();
+        }
+        // Other threads in `block_on` may take the worker now.
+        let waiting = std::mem::take(
+            &mut *worker
+                .shared
+                .core_waiters
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        for waker in waiting {
+            waker.wake();
         }
     }
 }

@@ -24,7 +24,10 @@ use crate::time::entry::TimerEntry;
 use crate::time::{Clock, Instant};
 use crate::trace::trace;
 
-/// Events taken from the kernel per `epoll_wait`.
+/// Events taken from the kernel per `epoll_wait` (tokio's default,
+/// `Builder::max_io_events_per_tick`): enough that a burst of ready sockets
+/// costs a few calls, not one each, while the buffer (12 KiB) stays small;
+/// events past it wait for the next call, which edge triggering keeps.
 const EVENTS_PER_WAIT: usize = 1024;
 
 pub(crate) struct Reactor {

@@ -6,6 +6,7 @@ use std::future::Future;
 use std::io;
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::task::Poll;
 
 use crate::blocking::BlockingPool;
 use crate::executor::block_on::block_on;
@@ -106,11 +107,30 @@ impl Handle {
         // with `spawn_local` during this call, in a set of its own.
         let local = LocalSet::new();
         let _local = local.enter();
-        let output = match worker::block_on(&self.shared, local.run_until(future)) {
-            Ok(output) => output,
-            Err(future) => block_on(future),
-        };
-        output
+        let mut future = std::pin::pin!(local.run_until(future));
+        loop {
+            if let Some(output) = worker::block_on(&self.shared, future.as_mut()) {
+                return output;
+            }
+            // Another thread runs the tasks: poll the future here until it
+            // completes, or the worker is free to take over.
+            let shared = &self.shared;
+            let polled = block_on(std::future::poll_fn(|cx| {
+                {
+                    let mut waiters = shared.core_waiters.lock().unwrap_or_else(|e| e.into_inner());
+                    if !waiters.iter().any(|w| w.will_wake(cx.waker())) {
+                        waiters.push(cx.waker().clone());
+                    }
+                }
+                if !shared.core_taken.load(std::sync::atomic::Ordering::SeqCst) {
+                    return Poll::Ready(None);
+                }
+                future.as_mut().poll(cx).map(Some)
+            }));
+            if let Some(output) = polled {
+                return output;
+            }
+        }
     }
 
     /// Spawns a task onto this handle's runtime. After the runtime shut
