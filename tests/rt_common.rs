@@ -457,6 +457,41 @@ fn a_second_block_on_takes_over_the_current_thread_runtime() {
     });
 }
 
+/// `on_thread_start` and `on_thread_stop` run on every thread the runtime
+/// starts, workers and blocking threads alike, inside its context.
+#[test]
+fn thread_start_and_stop_hooks_run_on_every_thread() {
+    within(|| {
+        let started = Arc::new(AtomicUsize::new(0));
+        let stopped = Arc::new(AtomicUsize::new(0));
+        let in_context = Arc::new(AtomicUsize::new(0));
+        let rt = {
+            let (started, stopped, in_context) = (started.clone(), stopped.clone(), in_context.clone());
+            edgeio::Builder::new_multi_thread()
+                .worker_threads(2)
+                .on_thread_start(move || {
+                    started.fetch_add(1, Ordering::SeqCst);
+                    if edgeio::Handle::try_current().is_ok() {
+                        in_context.fetch_add(1, Ordering::SeqCst);
+                    }
+                })
+                .on_thread_stop(move || {
+                    stopped.fetch_add(1, Ordering::SeqCst);
+                })
+                .build()
+                .unwrap()
+        };
+        rt.block_on(async {
+            edgeio::spawn_blocking(|| ()).await.unwrap();
+        });
+        drop(rt);
+        // Two workers and one blocking thread, each started and stopped.
+        assert_eq!(started.load(Ordering::SeqCst), 3);
+        assert_eq!(in_context.load(Ordering::SeqCst), 3);
+        assert_eq!(stopped.load(Ordering::SeqCst), 3);
+    });
+}
+
 /// Dropping a `LocalSet` cancels its tasks on its own thread.
 #[test]
 fn dropping_a_local_set_cancels_its_tasks() {
