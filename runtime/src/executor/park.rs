@@ -53,7 +53,7 @@ impl Unparker {
     }
 
     /// Consumes a pending wake-up, if any.
-    pub(crate) fn take_notification(&self) -> bool {
+    fn take_notification(&self) -> bool {
         self.state
             .compare_exchange(NOTIFIED, EMPTY, SeqCst, Ordering::Relaxed)
             .is_ok()
@@ -61,8 +61,8 @@ impl Unparker {
 
     /// Sleeps until [`Unparker::unpark`], or, holding the driver, until
     /// I/O or a timer wakes a task (whose waker the driver then calls on
-    /// this thread). `limit` bounds the sleep; `Some(ZERO)` only polls.
-    pub(crate) fn park(&self, reactor: &Reactor, limit: Option<Duration>) {
+    /// this thread).
+    pub(crate) fn park(&self, reactor: &Reactor) {
         if self.take_notification() {
             return;
         }
@@ -76,7 +76,7 @@ impl Unparker {
                 self.state.store(EMPTY, SeqCst);
                 return;
             }
-            let result = driver.wait(limit);
+            let result = driver.wait(None);
             self.state.swap(EMPTY, SeqCst);
             driver.wake();
             drop(driver);
@@ -85,12 +85,6 @@ impl Unparker {
                 // EFAULT, EINVAL); never turn that into a hot loop.
                 std::thread::sleep(Duration::from_millis(1));
             }
-            return;
-        }
-        if limit == Some(Duration::ZERO) {
-            // Polling, and someone else holds the driver (it is either
-            // waiting in epoll_wait, and so will see the events, or
-            // about to).
             return;
         }
         let mut guard = self.mutex.lock().unwrap_or_else(|e| e.into_inner());
@@ -103,24 +97,7 @@ impl Unparker {
             return;
         }
         loop {
-            guard = match limit {
-                None => self.condvar.wait(guard).unwrap_or_else(|e| e.into_inner()),
-                Some(limit) => {
-                    let (guard, timeout) = self
-                        .condvar
-                        .wait_timeout(guard, limit)
-                        .unwrap_or_else(|e| e.into_inner());
-                    if timeout.timed_out() {
-                        // Leave no PARKED_CONDVAR behind (a notification
-                        // may have raced in: keep it).
-                        let _ = self
-                            .state
-                            .compare_exchange(PARKED_CONDVAR, EMPTY, SeqCst, Ordering::Relaxed);
-                        return;
-                    }
-                    guard
-                }
-            };
+            guard = self.condvar.wait(guard).unwrap_or_else(|e| e.into_inner());
             if self.take_notification() {
                 return;
             }

@@ -566,7 +566,7 @@ impl Worker {
                 // left to run, only the future to finish.
                 self.shutdown_local();
                 if !main.woken.load(Ordering::Acquire) {
-                    self.shared.unparkers[0].park(&self.shared.reactor, None);
+                    self.shared.unparkers[0].park(&self.shared.reactor);
                 }
                 continue;
             }
@@ -766,7 +766,7 @@ impl Worker {
         self.parks.set(self.parks.get() + 1);
         self.publish_stats();
         loop {
-            self.shared.unparkers[self.index].park(&self.shared.reactor, None);
+            self.shared.unparkers[self.index].park(&self.shared.reactor);
             self.wake_deferred();
             if self.stopped() {
                 // Off the sleepers; counted as searching if a notification
