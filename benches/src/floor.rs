@@ -87,6 +87,8 @@ pub fn serve(app: App, announce: impl FnOnce(u16) -> io::Result<()>) -> io::Resu
             let keep = match app {
                 App::Echo | App::EchoIdle => echo(conn, readable, &mut buf[..ECHO_BUF]),
                 App::Http => http(conn, readable, &mut buf[..HTTP_CHUNK]),
+                // `server::run` never starts the floor for hyper.
+                App::Hyper => Ok(false),
             };
             if !matches!(keep, Ok(true)) {
                 // Closing the fd removes it from the epoll set.

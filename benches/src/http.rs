@@ -79,10 +79,10 @@ pub async fn serve_tokio(mut stream: tokio::net::TcpStream) -> io::Result<()> {
 /// over 100k requests, enough for its p99); one second rather than two
 /// made room for the current-thread rows in the suite's ten minutes
 /// (README, "Time budget").
-const WRK_SECS: u64 = 1;
+pub const WRK_SECS: u64 = 1;
 
 /// Connections of the load, as in `wrk -t1 -c64`.
-const CONNECTIONS: usize = 64;
+pub const CONNECTIONS: usize = 64;
 
 /// Whether `wrk` can be used, installing it with apt-get when it is
 /// missing and `CI` is unset.
@@ -147,7 +147,7 @@ pub fn run(suite: &mut Suite) {
             let label = format!("{CONNECTIONS} conn keep-alive, wrk, {workers}w");
             let spec = Spec::new(Duration::from_secs(WRK_SECS) + setup(CONNECTIONS)).with_floor(workers == 1);
             suite.measure("http", &label, spec, |suite, rt| {
-                wrk_run(suite, rt, workers, WRK_SECS, &label)
+                wrk_run(suite, rt, App::Http, workers, &label)
             });
         }
     }
@@ -159,10 +159,13 @@ pub fn run(suite: &mut Suite) {
     suite.measure("http", &label, spec, |suite, rt| {
         one_run(suite, rt, Flavor::CurrentThread, App::Http, &args, &label)
     });
+    crate::hyper_http::run(suite, wrk);
 }
 
-fn wrk_run(suite: &Suite, rt: Rt, workers: usize, secs: u64, label: &str) -> io::Result<Vec<Figure>> {
-    let (server, addr) = suite.start_server(rt, Flavor::MultiThread(workers), App::Http)?;
+/// One `WRK_SECS` run of wrk against a fresh server of `app` with `workers`.
+pub fn wrk_run(suite: &Suite, rt: Rt, app: App, workers: usize, label: &str) -> io::Result<Vec<Figure>> {
+    let secs = WRK_SECS;
+    let (server, addr) = suite.start_server(rt, Flavor::MultiThread(workers), app)?;
     let mut command = suite.cpus.command(suite.cpus.client_cpus(), "wrk");
     command.args([
         "-t1",
@@ -205,7 +208,7 @@ fn parse_wrk(lines: &[String]) -> io::Result<Outcome> {
 }
 
 /// wrk's durations (`812.00us`, `1.20ms`, `2.00s`) in microseconds.
-fn micros(text: &str) -> Option<f64> {
+pub fn micros(text: &str) -> Option<f64> {
     let split = text.find(|c: char| c.is_ascii_alphabetic())?;
     let value: f64 = text[..split].parse().ok()?;
     let scale = match &text[split..] {

@@ -10,6 +10,7 @@ pub mod client;
 pub mod echo;
 pub mod floor;
 pub mod http;
+pub mod hyper_http;
 pub mod loadgen;
 pub mod micro;
 pub mod notify;

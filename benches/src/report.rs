@@ -106,9 +106,11 @@ impl Row {
 
 /// The cost figures summarised by [`Report::summary`], by how their names
 /// end.
-const KINDS: [&str; 5] = [
+const KINDS: [&str; 6] = [
     "p99 latency",
     "p50 latency",
+    // h2load gives no percentiles (the hyper HTTP/2 row).
+    "mean latency",
     "server CPU per request",
     "server memory per idle connection",
     "memory per pending timer",

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::cli::Flags;
 use crate::rt::{self, Flavor, Rt};
-use crate::{echo, floor, http, proc};
+use crate::{echo, floor, http, hyper_http, proc};
 
 /// What a server answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,16 +18,19 @@ pub enum App {
     /// Echo with a per-connection idle timeout, reset on every request.
     EchoIdle,
     Http,
+    /// hyper's HTTP/1 and HTTP/2 (auto-detected), hello world.
+    Hyper,
 }
 
 impl App {
-    const ALL: [App; 3] = [App::Echo, App::EchoIdle, App::Http];
+    const ALL: [App; 4] = [App::Echo, App::EchoIdle, App::Http, App::Hyper];
 
     pub fn name(self) -> &'static str {
         match self {
             App::Echo => "echo",
             App::EchoIdle => "echo-idle",
             App::Http => "http",
+            App::Hyper => "hyper",
         }
     }
 }
@@ -63,6 +66,11 @@ pub fn run(args: &ServerArgs) -> io::Result<()> {
             let runtime = rt::edgeio(args.flavor)?;
             let listener = runtime.block_on(async { edgeio::net::AsyncTcpListener::bind("127.0.0.1:0") })?;
             announce(listener.local_addr()?.port())?;
+            if args.app == App::Hyper {
+                return runtime
+                    .block_on(runtime.spawn(hyper_http::serve_edgeio(listener)))
+                    .map_err(io::Error::other)?;
+            }
             runtime
                 .block_on(runtime.spawn(edgeio_accept_loop(listener, args.app)))
                 .map_err(io::Error::other)
@@ -72,10 +80,19 @@ pub fn run(args: &ServerArgs) -> io::Result<()> {
             let listener =
                 runtime.block_on(async { tokio_listener(SocketAddr::from(([127, 0, 0, 1], 0))) })?;
             announce(listener.local_addr()?.port())?;
+            if args.app == App::Hyper {
+                return runtime
+                    .block_on(runtime.spawn(hyper_http::serve_tokio(listener)))
+                    .map_err(io::Error::other)?;
+            }
             runtime
                 .block_on(runtime.spawn(tokio_accept_loop(listener, args.app)))
                 .map_err(io::Error::other)
         }
+        Rt::Floor if args.app == App::Hyper => Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "the floor does not speak hyper's protocols",
+        )),
         Rt::Floor => floor::serve(args.app, announce),
     }
 }
@@ -116,6 +133,8 @@ async fn edgeio_accept_loop(listener: edgeio::net::AsyncTcpListener, app: App) {
                         App::Echo => echo::serve_edgeio(stream).await,
                         App::EchoIdle => echo::serve_idle_edgeio(stream).await,
                         App::Http => http::serve_edgeio(stream).await,
+                        // Served by `hyper_http::serve_edgeio`, never by this loop (see `run`).
+                        App::Hyper => Ok(()),
                     };
                 })
                 .detach();
@@ -135,6 +154,8 @@ async fn tokio_accept_loop(listener: tokio::net::TcpListener, app: App) {
                         App::Echo => echo::serve_tokio(stream).await,
                         App::EchoIdle => echo::serve_idle_tokio(stream).await,
                         App::Http => http::serve_tokio(stream).await,
+                        // Served by `hyper_http::serve_tokio`, never by this loop (see `run`).
+                        App::Hyper => Ok(()),
                     };
                 }));
             }

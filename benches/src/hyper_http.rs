@@ -1,0 +1,246 @@
+//! hyper on both runtimes (issue 21): the same hyper `service_fn`
+//! answering "Hello, World!", served with hyper-util's auto-detecting
+//! `auto::Builder` (HTTP/1 and HTTP/2 by the first bytes), and its rows of
+//! the `http` group: HTTP/1 keep-alive under `wrk`, HTTP/2 with several
+//! streams per connection under `h2load`.
+//!
+//! edgeio serves with its own facade, `edgeio::hyper::serve` (feature
+//! `hyper`), what a user of edgeio writes; tokio with the accept loop that
+//! facade replaces, written as a tokio user writes it (and as `axum::serve`
+//! does): `TokioIo`, `TokioExecutor`, and `TokioTimer`, because edgeio's
+//! `serve` gives hyper its timer too (which turns on hyper's limit for
+//! reading a request's headers). Both serve each connection with
+//! `serve_connection_with_upgrades`, Nagle off, on its own task.
+
+use std::convert::Infallible;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+
+use crate::echo::setup;
+use crate::http::{wrk_run, WRK_SECS};
+use crate::proc::{self, Proc};
+use crate::report::Figure;
+use crate::rt::{Flavor, Rt};
+use crate::server::App;
+use crate::suite::{Spec, Suite};
+
+/// The body of every response.
+pub const HELLO: &str = "Hello, World!";
+
+/// The service of both servers.
+async fn hello(_request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    Ok(Response::new(Full::new(Bytes::from_static(HELLO.as_bytes()))))
+}
+
+/// Serves hyper on `listener` (edgeio): the facade of the `hyper` feature.
+pub async fn serve_edgeio(listener: edgeio::net::AsyncTcpListener) -> io::Result<()> {
+    edgeio::hyper::serve(
+        listener,
+        edgeio::hyper::HyperToTowerService::new(service_fn(hello)),
+    )
+    .await
+}
+
+/// Pause after a failed `accept` (EMFILE and the like) instead of spinning.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
+
+/// Serves hyper on `listener` (tokio): what `edgeio::hyper::serve` does,
+/// with hyper-util's tokio adapters.
+pub async fn serve_tokio(listener: tokio::net::TcpListener) -> io::Result<()> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new());
+    builder.http2().timer(TokioTimer::new());
+    let builder = Arc::new(builder);
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(_) => {
+                tokio::time::sleep(ACCEPT_BACKOFF).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let builder = builder.clone();
+        drop(tokio::spawn(async move {
+            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service_fn(hello));
+            // An error ends only this connection (the peer went away).
+            let _ = conn.await;
+        }));
+    }
+}
+
+/// HTTP/2 load: connections, and streams in flight on each (`h2load -c -m`).
+const H2_CONNECTIONS: usize = 16;
+const H2_STREAMS: usize = 10;
+/// Length of an h2load run, also with `--quick`: half a second is some
+/// 40k requests on one worker, plenty for a mean, and what fits the row
+/// in the suite's ten minutes (README, "Time budget").
+const H2_DURATION: Duration = Duration::from_millis(500);
+
+/// Repetitions of the hyper rows at most, fewer than the default R = 7 to
+/// keep `all` within its ten minutes (README, "Time budget"): six is the
+/// fewest whose pairs can still name a runtime (6 of 6 has p = 0.031).
+/// `--quick` and a smaller `--runs` run fewer.
+const RUNS: usize = 6;
+
+/// The hyper rows of the `http` group: HTTP/1 keep-alive under wrk (when
+/// `wrk` is available) on 1 and 2 workers, HTTP/2 under h2load on 1
+/// worker (when `h2load` is installed; a note says so otherwise).
+pub fn run(suite: &mut Suite, wrk: bool) {
+    let runs = suite.opts.runs.min(RUNS);
+    if wrk {
+        for workers in crate::echo::WORKERS {
+            let label = format!(
+                "hyper HTTP/1, {} conn keep-alive, wrk, {workers}w",
+                crate::http::CONNECTIONS
+            );
+            let spec = Spec::new(Duration::from_secs(WRK_SECS) + setup(crate::http::CONNECTIONS)).runs(runs);
+            suite.measure("http", &label, spec, |suite, rt| {
+                wrk_run(suite, rt, App::Hyper, workers, &label)
+            });
+        }
+    }
+    if !proc::has_program("h2load") {
+        if !suite.planning() {
+            suite.report.note(
+                "http: h2load is missing, so the hyper HTTP/2 row did not run \
+                 (Debian: `apt-get install -y nghttp2-client`)",
+            );
+        }
+        return;
+    }
+    let duration = H2_DURATION;
+    let label = format!("hyper HTTP/2, {H2_CONNECTIONS} conn × {H2_STREAMS} streams, h2load, 1w");
+    let spec = Spec::new(duration + setup(H2_CONNECTIONS)).runs(runs);
+    suite.measure("http", &label, spec, |suite, rt| {
+        h2load_run(suite, rt, duration, &label)
+    });
+}
+
+/// One run of h2load against a fresh 1-worker hyper server.
+fn h2load_run(suite: &Suite, rt: Rt, duration: Duration, label: &str) -> io::Result<Vec<Figure>> {
+    let (server, addr) = suite.start_server(rt, Flavor::MultiThread(1), App::Hyper)?;
+    let mut command = suite.cpus.command(suite.cpus.client_cpus(), "h2load");
+    command.args([
+        "-t1".to_owned(),
+        format!("-c{H2_CONNECTIONS}"),
+        format!("-m{H2_STREAMS}"),
+        format!("-D{}ms", duration.as_millis()),
+    ]);
+    command.arg(format!("http://{addr}/"));
+    let (output, server_cpu) = proc::cpu_used_during(server.pid(), || {
+        let h2load = Proc::spawn(command)?;
+        h2load.lines_until("req/s", duration + Duration::from_secs(30))
+    })?;
+    let outcome = parse_h2load(&output)?;
+    let per_request = |d: Duration| d.as_secs_f64() * 1e6 / outcome.completed.max(1.0);
+    let (user, kernel) = server_cpu.split();
+    Ok(vec![
+        Figure::rate(format!("{label}: throughput"), "req/s", outcome.requests_per_sec),
+        Figure::cost(format!("{label}: mean latency"), "µs", outcome.mean_us),
+        Figure::cost(
+            format!("{label}: server CPU per request"),
+            "µs",
+            per_request(server_cpu.total),
+        ),
+        Figure::detail(label, "user µs", per_request(user)),
+        Figure::detail(label, "kernel µs", per_request(kernel)),
+    ])
+}
+
+/// What h2load reports: it gives no percentiles, only the mean (and min,
+/// max, deviation) of the time for a request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct H2Outcome {
+    requests_per_sec: f64,
+    mean_us: f64,
+    completed: f64,
+}
+
+/// Requests/s, the requests that succeeded and their mean time from
+/// h2load's output; an error if any request failed.
+fn parse_h2load(lines: &[String]) -> io::Result<H2Outcome> {
+    let (mut requests_per_sec, mut completed, mut mean_us) = (None, None, None);
+    for line in lines {
+        if let Some(rest) = line.strip_prefix("finished in ") {
+            // `finished in 1.00s, 123456.78 req/s, 4.50MB/s`
+            requests_per_sec = rest
+                .split(", ")
+                .nth(1)
+                .and_then(|r| r.strip_suffix(" req/s")?.parse().ok());
+        } else if let Some(rest) = line.strip_prefix("requests: ") {
+            // `requests: N total, N started, N done, N succeeded, 0 failed, 0 errored, 0 timeout`
+            for part in rest.split(", ") {
+                match part.split_once(' ') {
+                    Some((n, "succeeded")) => completed = n.parse::<f64>().ok(),
+                    Some((n, "failed" | "errored" | "timeout")) if n != "0" => {
+                        return Err(io::Error::other(format!("h2load: {}", line.trim())))
+                    }
+                    _ => {}
+                }
+            }
+        } else if let Some(rest) = line.strip_prefix("time for request:") {
+            // min, max, mean, sd, +/- sd
+            mean_us = rest.split_whitespace().nth(2).and_then(crate::http::micros);
+        }
+    }
+    match (requests_per_sec, mean_us, completed) {
+        (Some(requests_per_sec), Some(mean_us), Some(completed)) if completed > 0.0 => Ok(H2Outcome {
+            requests_per_sec,
+            mean_us,
+            completed,
+        }),
+        _ => Err(io::Error::other("could not parse h2load's output")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<String> {
+        text.lines().map(str::to_owned).collect()
+    }
+
+    const OUTPUT: &str = "\
+finished in 1.00s, 123456.78 req/s, 4.50MB/s
+requests: 123457 total, 123467 started, 123457 done, 123457 succeeded, 0 failed, 0 errored, 0 timeout
+status codes: 123457 2xx, 0 3xx, 0 4xx, 0 5xx
+traffic: 4.50MB (4718592) total, 1.00MB (1048576) headers (space savings 90.00%), 1.59MB (1666666) data
+                     min         max         mean         sd        +/- sd
+time for request:       45us      5.12ms      1.29ms       321us    70.00%
+time for connect:      123us       456us       234us        56us    62.50%
+time to 1st byte:      789us      1.23ms       901us       123us    75.00%
+req/s           :    7500.12     8000.34     7716.05      120.00    68.75%
+";
+
+    #[test]
+    fn h2load_output() {
+        let outcome = parse_h2load(&lines(OUTPUT)).unwrap();
+        assert_eq!(
+            outcome,
+            H2Outcome {
+                requests_per_sec: 123456.78,
+                mean_us: 1290.0,
+                completed: 123457.0,
+            }
+        );
+    }
+
+    #[test]
+    fn h2load_failures_are_errors() {
+        let failed = OUTPUT.replace("0 failed, 0 errored", "0 failed, 16 errored");
+        assert!(parse_h2load(&lines(&failed)).is_err());
+        let cut: String = OUTPUT.lines().take(2).collect::<Vec<_>>().join("\n");
+        assert!(parse_h2load(&lines(&cut)).is_err());
+    }
+}
