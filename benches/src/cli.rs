@@ -16,7 +16,8 @@ usage: edgeio-benches <all|echo|scaling|http|micro|timer|c10k> [--quick] [--runs
   echo    TCP echo ping-pong: 1/64/1000 connections, 64 B and 16 KiB messages
           (1-worker rows also against the floor: a bare epoll loop, no runtime)
   scaling echo, 1000 connections, at 1, 2, 4... workers up to nproc, and 2 × nproc
-  http    HTTP/1.1 keep-alive hello world (wrk if available, else the built-in client)
+  http    HTTP/1.1 keep-alive hello world (wrk if available, else the built-in client);
+          hyper on both runtimes: HTTP/1 under wrk, HTTP/2 under h2load (if installed)
   micro   spawn+join, yield_now, wake chains, JoinSet spawn+join_next
   timer   insert+cancel and insert+fire with 1 / 10k / 1M timers pending, memory
           per pending timer, echo with an idle timeout reset per request
