@@ -301,6 +301,16 @@ pub fn run(suite: &mut Suite) {
         let (n, per_run) = match micro {
             // 100k spawns and joins: about a tenth of a second.
             Micro::JoinSet => (JOIN_SET_TASKS, Duration::from_millis(150)),
+            // Each round trip may cost the worker a park and a wake-up
+            // through the kernel (microseconds, where the other rows'
+            // operations cost tens of nanoseconds): a fifth of the count
+            // keeps a run near a second on a runtime that loses the race
+            // every time (finding 8), and far more samples than the
+            // spread needs.
+            Micro::CrossThreadWake => (
+                n / 5,
+                Duration::from_millis(if suite.opts.quick { 60 } else { 600 }),
+            ),
             // A million cheap operations take well under a second; the
             // runtime's start and stop add a little.
             _ => (n, Duration::from_millis(if suite.opts.quick { 60 } else { 400 })),
