@@ -23,14 +23,20 @@ static SERIAL: Mutex<()> = Mutex::new(());
 fn with_runtime(body: impl std::future::Future<Output = ()> + Send + 'static) {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
+    let thread = thread::spawn(move || {
         let runtime = Builder::new().worker_threads(2).build().unwrap();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime.block_on(body)));
         // Gone before the test ends, so the next one counts no fd of it.
         drop(runtime);
         let _ = tx.send(result);
     });
-    match rx.recv_timeout(Duration::from_secs(120)) {
+    let result = rx.recv_timeout(Duration::from_secs(120));
+    if result.is_ok() {
+        // It has sent its last word: joining takes no time, and the next
+        // test, counting threads, will not count this one on its way out.
+        thread.join().unwrap();
+    }
+    match result {
         Ok(Ok(())) => {}
         Ok(Err(panic)) => std::panic::resume_unwind(panic),
         Err(_) => panic!("test timed out"),
