@@ -10,35 +10,18 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
-use crate::executor::join_handle::JoinHandle;
-use crate::executor::scheduler::{Runnable, Shared};
-use crate::executor::task_future::TaskFuture;
+use async_task::Runnable;
 
-/// Runs a thread's body as one of `runtime`'s threads: in its context,
-/// between its start and stop hooks. The runtime passes it in, so this
-/// module needs nothing above the scheduler.
-pub(crate) type RunThread = fn(Arc<Shared>, &mut dyn FnMut());
-use crate::executor::task_id::Id;
-use crate::io::reactor::Reactor;
+/// Runs a thread's body as one of the runtime's threads: in its context,
+/// between its start and stop hooks. `M` is how a job refers to its
+/// runtime (its task's metadata); the runtime passes the function in, so
+/// the pool knows nothing of the scheduler.
+pub(crate) type RunThread<M> = fn(M, &mut dyn FnMut());
 
-/// Holds off the paused clock's auto-advance while it lives.
-struct InhibitAutoAdvance(Arc<Reactor>);
-
-impl InhibitAutoAdvance {
-    fn new(reactor: &Arc<Reactor>) -> InhibitAutoAdvance {
-        reactor.inhibit_auto_advance();
-        InhibitAutoAdvance(reactor.clone())
-    }
-}
-
-impl Drop for InhibitAutoAdvance {
-    fn drop(&mut self) {
-        self.0.allow_auto_advance();
-    }
-}
-
-pub(crate) struct BlockingPool {
-    state: Mutex<State>,
+/// The pool. Its jobs are `async-task` runnables whose metadata `M` is
+/// their runtime; `spawn_blocking` (in `executor/spawn.rs`) makes them.
+pub(crate) struct BlockingPool<M> {
+    state: Mutex<State<M>>,
     /// Signalled when a job is queued or the pool shuts down.
     work: Condvar,
     /// Signalled when a thread exits.
@@ -47,12 +30,11 @@ pub(crate) struct BlockingPool {
     keep_alive: Duration,
     thread_name: String,
     stack_size: Option<usize>,
-    run_thread: RunThread,
+    run_thread: RunThread<M>,
 }
 
-#[derive(Default)]
-struct State {
-    queue: VecDeque<Runnable>,
+struct State<M> {
+    queue: VecDeque<Runnable<M>>,
     threads: usize,
     /// Join handles of live threads: shutdown joins them, so that when it
     /// returns no pool thread still holds the runtime (and its epoll fd).
@@ -64,14 +46,27 @@ struct State {
     shutdown: bool,
 }
 
-impl BlockingPool {
+impl<M> Default for State<M> {
+    fn default() -> State<M> {
+        State {
+            queue: VecDeque::new(),
+            threads: 0,
+            handles: HashMap::new(),
+            idle: 0,
+            notified: 0,
+            shutdown: false,
+        }
+    }
+}
+
+impl<M: Clone + Send + Sync + 'static> BlockingPool<M> {
     pub(crate) fn new(
         max_threads: usize,
         keep_alive: Duration,
         thread_name: String,
         stack_size: Option<usize>,
-        run_thread: RunThread,
-    ) -> BlockingPool {
+        run_thread: RunThread<M>,
+    ) -> BlockingPool<M> {
         BlockingPool {
             state: Mutex::new(State::default()),
             work: Condvar::new(),
@@ -84,59 +79,26 @@ impl BlockingPool {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    fn lock(&self) -> MutexGuard<'_, State<M>> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Queues `f` on `runtime`'s pool. The job holds only a weak reference
-    /// to the runtime (its metadata, as for any task), so a `JoinHandle`
-    /// kept around keeps neither the runtime nor its pool alive; once the
-    /// runtime is gone, scheduling the job drops (cancels) it.
-    pub(crate) fn spawn<F, R>(runtime: &Arc<Shared>, f: F) -> JoinHandle<R>
-    where
-        F: FnOnce() -> R + Send + 'static,
-        R: Send + 'static,
-    {
-        let schedule = |runnable: Runnable| {
-            if let Some(shared) = runnable.metadata().upgrade() {
-                shared.blocking.schedule(runnable, &shared);
-            }
-        };
-        // A blocking job is work in progress a paused clock must wait for
-        // (it may be about to arm a timer): no auto-advance until it ends.
-        let inhibit = InhibitAutoAdvance::new(&runtime.reactor);
-        let id = Id::next();
-        let (runnable, task) = async_task::Builder::new()
-            .metadata(Arc::downgrade(runtime))
-            .spawn(
-                |_| {
-                    TaskFuture::new(
-                        async move {
-                            let _inhibit = inhibit;
-                            f()
-                        },
-                        id,
-                    )
-                },
-                schedule,
-            );
-        runnable.schedule();
-        JoinHandle::new(task.fallible(), id)
-    }
-
-    fn schedule(self: &Arc<Self>, runnable: Runnable, runtime: &Arc<Shared>) {
+    /// Queues a job, waking an idle thread or starting one, which runs in
+    /// the job's runtime (its metadata, see [`RunThread`]).
+    pub(crate) fn schedule(self: &Arc<Self>, runnable: Runnable<M>) {
         let mut state = self.lock();
         if state.shutdown {
             // Dropping the runnable cancels the job.
             return;
         }
         let mut unrunnable = None;
-        state.queue.push_back(runnable);
         if state.idle > state.notified {
+            state.queue.push_back(runnable);
             state.notified += 1;
             self.work.notify_one();
         } else if state.threads < self.max_threads {
-            let runtime = runtime.clone();
+            let runtime = runnable.metadata().clone();
+            state.queue.push_back(runnable);
             let pool = self.clone();
             let run_thread = self.run_thread;
             let mut builder = thread::Builder::new().name(self.thread_name.clone());
@@ -156,6 +118,8 @@ impl BlockingPool {
                 Err(_) if state.threads == 0 => unrunnable = state.queue.pop_back(),
                 Err(_) => {}
             }
+        } else {
+            state.queue.push_back(runnable);
         }
         drop(state);
         // Dropped (cancelled) without the lock: that drops the closure.

@@ -50,9 +50,8 @@ pub use executor::local_set::{spawn_local, LocalEnterGuard, LocalSet};
 pub use executor::worker::block_in_place;
 pub use executor::yield_now::{yield_now, YieldNow};
 pub use io::interest::Interest;
-pub use io::io_wait::IoWait;
 pub use io::ready::Ready;
-pub use io::registration::Registration;
+pub use io::registration::{IoWait, Registration};
 pub use runtime::{spawn, spawn_blocking, Builder, EnterGuard, Handle, Metrics, Runtime, RuntimeFlavor};
 
 /// The internals the loom models in `runtime/tests/loom_*.rs` drive. Only

@@ -21,8 +21,7 @@ use crate::executor::coop;
 use crate::executor::join_error::JoinError;
 use crate::executor::join_handle::JoinHandle;
 use crate::executor::task_id::Id;
-use crate::runtime::spawn_blocking;
-use crate::runtime::{spawn, Handle};
+use crate::runtime::handle::{spawn, spawn_blocking, Handle};
 
 /// A set of tasks spawned on the runtime, awaited as they finish (tokio's
 /// `task::JoinSet`).

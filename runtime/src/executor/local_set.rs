@@ -25,7 +25,6 @@ use crate::executor::coop;
 use crate::executor::join_handle::JoinHandle;
 use crate::executor::task_future::TaskFuture;
 use crate::executor::task_id::Id;
-use crate::runtime::Runtime;
 
 /// Local tasks polled per poll of the set before it yields (and wakes
 /// itself), so a set full of ready tasks shares its thread like any other
@@ -210,12 +209,6 @@ impl LocalSet {
             previous,
             _not_send: PhantomData,
         }
-    }
-
-    /// Runs `future` on `runtime`'s `block_on`, together with this set's
-    /// tasks.
-    pub fn block_on<F: Future>(&self, runtime: &Runtime, future: F) -> F::Output {
-        runtime.block_on(self.run_until(future))
     }
 
     /// Runs this set's tasks until `future` completes.

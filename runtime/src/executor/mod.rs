@@ -14,6 +14,7 @@ pub(crate) mod join_set;
 pub(crate) mod local_set;
 pub(crate) mod park;
 pub(crate) mod scheduler;
+pub(crate) mod spawn;
 pub(crate) mod task_future;
 pub(crate) mod task_id;
 pub(crate) mod task_local;

@@ -3,28 +3,21 @@
 //! woken task finds its way back into a queue. The protocol these follow
 //! is written down at the top of `worker.rs`.
 
-use std::future::Future;
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::task::Waker;
 
-use async_task::{ScheduleInfo, WithInfo};
 use crossbeam_queue::{ArrayQueue, SegQueue};
 
 use crate::blocking::BlockingPool;
 use crate::executor::idle::Idle;
-use crate::executor::join_handle::JoinHandle;
 use crate::executor::park::Unparker;
-use crate::executor::task_future::TaskFuture;
-use crate::executor::task_id::Id;
-use crate::executor::task_set::{TaskSet, Tracked};
-use crate::executor::worker;
+use crate::executor::task_set::TaskSet;
 use crate::io::reactor::Reactor;
-use crate::trace::trace;
 
 /// A task ready to run. Its metadata is the runtime it belongs to (see
-/// [`schedule`] for why it is kept there).
+/// `schedule` in `spawn.rs` for why it is kept there).
 pub(crate) type Runnable = async_task::Runnable<Weak<Shared>>;
 /// The task side a [`JoinHandle`] holds.
 pub(crate) type Task<T> = async_task::FallibleTask<T, Weak<Shared>>;
@@ -61,7 +54,7 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) hooks: Hooks,
     pub(crate) reactor: Arc<Reactor>,
-    pub(crate) blocking: Arc<BlockingPool>,
+    pub(crate) blocking: Arc<BlockingPool<Weak<Shared>>>,
     /// Tasks scheduled from outside the workers, or moved out of a full
     /// local queue.
     pub(crate) injector: SegQueue<Runnable>,
@@ -97,7 +90,7 @@ pub(crate) struct WorkerStats {
 impl Shared {
     pub(crate) fn new(
         reactor: Arc<Reactor>,
-        blocking: Arc<BlockingPool>,
+        blocking: Arc<BlockingPool<Weak<Shared>>>,
         workers: usize,
         config: Config,
         hooks: Hooks,
@@ -184,35 +177,6 @@ impl Shared {
         }
     }
 
-    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        if self.is_closed() {
-            return cancelled(future);
-        }
-        let number = self.spawned.fetch_add(1, Ordering::Relaxed);
-        let id = Id::next();
-        let (key, runnable, task) = self.tasks.insert(number, |key| {
-            let future = Tracked::new(future, self.id, key);
-            async_task::Builder::new()
-                .metadata(Arc::downgrade(self))
-                .spawn(|_| TaskFuture::new(future, id), WithInfo(schedule))
-        });
-        // Closed between the check above and the insert: shutdown may have
-        // woken the set before this entry was in it, so take it out here.
-        if self.is_closed() {
-            let waker = self.tasks.remove(key);
-            drop(runnable);
-            drop(waker);
-            return JoinHandle::new(task.fallible(), id);
-        }
-        trace!("task spawned");
-        runnable.schedule();
-        JoinHandle::new(task.fallible(), id)
-    }
-
     /// Queues a task woken from a thread that is not one of our workers.
     pub(crate) fn push_remote(&self, runnable: Runnable) {
         if self.is_closed() {
@@ -230,52 +194,5 @@ impl Shared {
             return;
         }
         self.notify_parked();
-    }
-}
-
-/// A handle to a task that never ran: `future` is dropped at once and the
-/// handle reports the task as cancelled, as when spawning onto a runtime
-/// that has shut down. The task is in no set and no queue.
-fn cancelled<F>(future: F) -> JoinHandle<F::Output>
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    let id = Id::next();
-    let (runnable, task) = async_task::Builder::new()
-        .metadata(Weak::new())
-        .spawn(|_| TaskFuture::new(future, id), WithInfo(schedule));
-    drop(runnable);
-    JoinHandle::new(task.fallible(), id)
-}
-
-/// Where a woken task goes.
-///
-/// The task's runtime is its metadata, a `Weak`, so tasks parked forever do
-/// not keep a dropped runtime (and its epoll fd) alive; on a worker the
-/// `Weak` is compared by address and never upgraded.
-///
-/// This is a plain `fn`, not a closure capturing the runtime, because
-/// `async-task` makes every wake cheaper when the schedule function is
-/// zero-sized: with captured state it pins the task with an extra
-/// reference around each schedule call and turns a wake by value into a
-/// wake by reference plus a drop, three more atomic read-modify-writes on
-/// the task's state per wake.
-fn schedule(runnable: Runnable, info: ScheduleInfo) {
-    let shared = Weak::as_ptr(runnable.metadata());
-    if let Err(runnable) = worker::schedule_local(shared, runnable, info) {
-        match runnable.metadata().upgrade() {
-            Some(shared) => shared.push_remote(runnable),
-            None => drop(runnable),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn schedule_function_is_zero_sized() {
-        // async-task's cheap wake path depends on it; see `schedule`.
-        assert_eq!(std::mem::size_of_val(&async_task::WithInfo(super::schedule)), 0);
     }
 }

@@ -12,10 +12,10 @@
 //!
 //! So the set keeps one `Waker` per unfinished task, as `async-executor`
 //! does: a reference that keeps the task alive until its future completes
-//! or is dropped ([`Tracked`] removes it then), and a way to wake it at
+//! or is dropped (`Tracked`, in `spawn.rs`, removes it then), and a way to wake it at
 //! shutdown, when every task woken is cancelled.
 //!
-//! A [`Tracked`] future finds its set through the runtime the current
+//! A `Tracked` future finds its set through the runtime the current
 //! thread belongs to, not through a reference of its own: a task's future
 //! completes on a worker, and is cancelled on a worker or during shutdown,
 //! all of which have their runtime as the current one. A counted reference
@@ -24,15 +24,12 @@
 //! (its runtime is gone, say) leaves its entry behind, which frees the
 //! task once the set itself goes.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Mutex, MutexGuard};
-use std::task::{Context, Poll, Waker};
+use std::task::Waker;
 
 use slab::Slab;
 
-use crate::executor::context;
-use crate::executor::scheduler::Runnable;
+use async_task::Runnable;
 
 /// Locks the set is split under. A task's shard is its spawn number modulo
 /// this, so workers spawning and finishing tasks at the same time rarely
@@ -75,12 +72,12 @@ impl Default for TaskSet {
 
 impl TaskSet {
     /// Creates the `number`th task spawned with `create`, which gets the
-    /// task's key for its [`Tracked`] future, and adds it to the set.
-    pub(crate) fn insert<T>(
+    /// task's key for its `Tracked` future, and adds it to the set.
+    pub(crate) fn insert<M, T>(
         &self,
         number: u64,
-        create: impl FnOnce(TaskKey) -> (Runnable, T),
-    ) -> (TaskKey, Runnable, T) {
+        create: impl FnOnce(TaskKey) -> (Runnable<M>, T),
+    ) -> (TaskKey, Runnable<M>, T) {
         let shard = (number % SHARDS as u64) as usize;
         let mut wakers = self.shards[shard].lock();
         let entry = wakers.vacant_entry();
@@ -114,46 +111,5 @@ impl TaskSet {
 
     pub(crate) fn len(&self) -> usize {
         self.shards.iter().map(|shard| shard.lock().len()).sum()
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// A spawned future that leaves its runtime's [`TaskSet`] when it
-    /// completes or is dropped.
-    pub(crate) struct Tracked<F> {
-        #[pin]
-        future: F,
-        // The runtime's `Shared::id`.
-        runtime: u64,
-        key: TaskKey,
-    }
-
-    impl<F> PinnedDrop for Tracked<F> {
-        fn drop(this: Pin<&mut Self>) {
-            let (runtime, key) = (this.runtime, this.key);
-            let waker = context::with_current(|handle| {
-                let shared = &handle.shared;
-                if shared.id == runtime {
-                    shared.tasks.remove(key)
-                } else {
-                    None
-                }
-            });
-            drop(waker.flatten());
-        }
-    }
-}
-
-impl<F> Tracked<F> {
-    pub(crate) fn new(future: F, runtime: u64, key: TaskKey) -> Tracked<F> {
-        Tracked { future, runtime, key }
-    }
-}
-
-impl<F: Future> Future for Tracked<F> {
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        self.project().future.poll(cx)
     }
 }

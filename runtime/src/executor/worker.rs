@@ -100,7 +100,7 @@ use std::time::Duration;
 use async_task::ScheduleInfo;
 
 use crate::executor::scheduler::{Runnable, Shared, LOCAL_QUEUE_CAPACITY};
-use crate::executor::{coop, defer};
+use crate::executor::{context, coop, defer};
 use crate::trace::trace;
 
 /// Tasks run in a row from the LIFO slot before it yields to the queue, so
@@ -310,9 +310,8 @@ impl StandIn {
             let (shared, stop) = (shared.clone(), stop.clone());
             builder
                 .spawn(move || {
-                    let handle = crate::runtime::Handle { shared };
-                    handle.run_thread(|| {
-                        let worker = Rc::new(Worker::new(handle.shared.clone(), index, None));
+                    context::run_thread(shared.clone(), || {
+                        let worker = Rc::new(Worker::new(shared, index, None));
                         *worker.stop.borrow_mut() = Some(stop);
                         worker.load_stats();
                         let _installed = Installed::new(worker.clone());

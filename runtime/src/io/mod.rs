@@ -2,7 +2,6 @@
 //! each fd has shown, and the futures that wait for it.
 
 pub(crate) mod interest;
-pub(crate) mod io_wait;
 pub(crate) mod reactor;
 pub(crate) mod ready;
 pub(crate) mod registration;

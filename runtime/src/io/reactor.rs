@@ -19,9 +19,10 @@ use std::time::Duration;
 use crate::io::registry::{Registry, NOTIFY_TOKEN};
 use crate::io::source::Source;
 use crate::sys::{Epoll, EventFd, Events};
+use crate::time::clock::Clock;
 use crate::time::driver::Timers;
 use crate::time::entry::TimerEntry;
-use crate::time::{Clock, Instant};
+use crate::time::instant::Instant;
 use crate::trace::trace;
 
 /// Events taken from the kernel per `epoll_wait` (tokio's default,

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use crate::blocking::BlockingPool;
 use crate::executor::scheduler::{Callback, Config, Hooks, Shared};
-use crate::executor::worker;
+use crate::executor::{context, spawn, worker};
 use crate::io::reactor::Reactor;
 use crate::runtime::handle::Handle;
-use crate::runtime::{Runtime, Threads};
+use crate::runtime::runtime::{Runtime, Threads};
 
 /// Configures and builds a [`Runtime`].
 ///
@@ -237,7 +237,7 @@ impl Builder {
             self.blocking_keep_alive,
             format!("{}-blocking", self.thread_name),
             self.thread_stack_size,
-            Handle::run_thread_of,
+            spawn::run_blocking_thread,
         ));
         let hooks = Hooks {
             on_start: self.on_thread_start.clone(),
@@ -246,7 +246,7 @@ impl Builder {
         let shared = Arc::new(Shared::new(reactor, blocking, workers, config, hooks));
         let handle = Handle { shared };
         if self.start_paused {
-            crate::time::pause_runtime_clock(&handle);
+            crate::time::pause::pause_runtime_clock(&handle);
         }
         let mut threads = Threads::default();
         if !self.current_thread {
@@ -261,8 +261,8 @@ impl Builder {
                     // Declared first, dropped last: the exit is reported
                     // only once this thread holds nothing of the runtime.
                     let _exit = exit;
-                    let handle = thread_handle;
-                    handle.run_thread(|| worker::run(handle.shared.clone(), index));
+                    let shared = thread_handle.shared;
+                    context::run_thread(shared.clone(), || worker::run(shared, index));
                 });
                 match spawned {
                     Ok(thread) => threads.push(thread),
@@ -296,5 +296,15 @@ impl fmt::Debug for Builder {
             .field("global_queue_interval", &self.global_queue_interval)
             .field("event_interval", &self.event_interval)
             .finish_non_exhaustive()
+    }
+}
+
+/// Defined here, beside what it calls, so that `runtime.rs` (which the
+/// builder builds) does not depend back on the builder.
+impl Runtime {
+    /// A multi-thread runtime with the default configuration (see
+    /// [`Builder`]).
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new_multi_thread().build()
     }
 }

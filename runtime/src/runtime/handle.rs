@@ -8,15 +8,15 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::task::Poll;
 
-use crate::blocking::BlockingPool;
 use crate::executor::block_on::block_on;
 use crate::executor::context;
 use crate::executor::join_handle::JoinHandle;
 use crate::executor::local_set::LocalSet;
 use crate::executor::scheduler::Shared;
+use crate::executor::spawn;
 use crate::executor::worker;
 use crate::io::reactor::Reactor;
-use crate::runtime::Metrics;
+use crate::runtime::metrics::Metrics;
 
 /// A reference to a runtime, for spawning onto it, entering it and
 /// blocking on it from any thread.
@@ -68,14 +68,17 @@ impl Handle {
 
     /// The runtime the current thread is running in, if any.
     pub fn try_current() -> io::Result<Handle> {
-        context::with_current(Handle::clone).ok_or_else(no_runtime)
+        context::with_current(|shared| Handle {
+            shared: shared.clone(),
+        })
+        .ok_or_else(no_runtime)
     }
 
     /// Makes this runtime the current one on this thread until the guard is
     /// dropped.
     pub fn enter(&self) -> EnterGuard<'_> {
         EnterGuard {
-            _guard: context::enter(self.clone()),
+            _guard: context::enter(self.shared.clone()),
             _not_send: PhantomData,
         }
     }
@@ -99,7 +102,7 @@ impl Handle {
             !worker::is_worker_thread(),
             "Cannot start a runtime from within a runtime: `block_on` was called from inside an edgeio task; `.await` the future instead"
         );
-        let _enter = context::enter(self.clone());
+        let _enter = context::enter(self.shared.clone());
         if !self.shared.config.current_thread {
             return block_on(future);
         }
@@ -141,7 +144,7 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.shared.spawn(future)
+        spawn::spawn(&self.shared, future)
     }
 
     /// Spawns a blocking job onto this handle's runtime.
@@ -150,7 +153,7 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        BlockingPool::spawn(&self.shared, f)
+        spawn::spawn_blocking(&self.shared, f)
     }
 
     /// Which scheduler the runtime has.
@@ -179,33 +182,6 @@ impl Handle {
     #[must_use]
     pub fn metrics(&self) -> Metrics {
         Metrics::of(&self.shared)
-    }
-
-    /// Runs `body` as one of `shared`'s threads: inside its context,
-    /// between the builder's start and stop hooks (see
-    /// `blocking::RunThread`).
-    pub(crate) fn run_thread_of(shared: Arc<Shared>, body: &mut dyn FnMut()) {
-        Handle { shared }.run_thread(body);
-    }
-
-    /// Runs `body` as one of this runtime's threads.
-    pub(crate) fn run_thread(&self, body: impl FnOnce()) {
-        let _enter = context::enter(self.clone());
-        let hooks = &self.shared.hooks;
-        if let Some(start) = &hooks.on_start {
-            start();
-        }
-        /// Runs the stop hook even if `body` unwinds.
-        struct Stop<'a>(Option<&'a (dyn Fn() + Send + Sync)>);
-        impl Drop for Stop<'_> {
-            fn drop(&mut self) {
-                if let Some(stop) = self.0 {
-                    stop();
-                }
-            }
-        }
-        let _stop = Stop(hooks.on_stop.as_deref());
-        body();
     }
 }
 
@@ -244,7 +220,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    context::with_current(|handle| handle.spawn(future))
+    context::with_current(|shared| spawn::spawn(shared, future))
         .expect("`spawn` called outside of an edgeio runtime: use `Runtime::block_on` or `#[edgeio::main]`")
 }
 

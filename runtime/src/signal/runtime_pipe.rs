@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll};
 
 use crate::io::registration::Registration;
-use crate::runtime::Handle;
+use crate::runtime::handle::Handle;
 use crate::sys::signal as sys;
 
 /// The live shared pipes, by the address of their runtime's reactor. An

@@ -4,7 +4,7 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::time::Duration;
 
-use super::cvt;
+use super::cvt::cvt;
 
 /// Interest every fd is registered with, exactly once: both directions,
 /// peer half-close, edge-triggered. Readiness is then tracked in user space,

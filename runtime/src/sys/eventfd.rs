@@ -3,7 +3,7 @@
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
-use super::cvt;
+use super::cvt::cvt;
 
 #[derive(Debug)]
 pub(crate) struct EventFd {

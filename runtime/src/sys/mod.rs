@@ -2,20 +2,10 @@
 //! the reactor needs. Everything above this module is portable Rust; every
 //! raw `libc` call of the runtime lives here, each with its `// SAFETY:` note.
 
+mod cvt;
 mod epoll;
 mod eventfd;
 pub(crate) mod signal;
 
 pub(crate) use epoll::{Epoll, Event, Events};
 pub(crate) use eventfd::EventFd;
-
-use std::io;
-
-/// Turns a `-1` return value from a libc call into the thread's `errno`.
-fn cvt(ret: libc::c_int) -> io::Result<libc::c_int> {
-    if ret == -1 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(ret)
-    }
-}

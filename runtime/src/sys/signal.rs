@@ -21,7 +21,7 @@ use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use super::cvt;
+use super::cvt::cvt;
 
 /// One more than the largest signal number Linux has (`SIGRTMAX` is 64).
 pub(crate) const SIGNAL_SLOTS: usize = 65;

@@ -9,19 +9,30 @@
 //! timer, moves the clock to that timer's deadline and fires it. A test of
 //! a 30 s idle timeout therefore finishes in milliseconds, as with tokio.
 
+use std::cell::RefCell;
+use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::runtime::Handle;
-use crate::time::instant::FAR_FUTURE;
-use crate::time::Instant;
+/// How far ahead a deadline that cannot be represented is put: about 30
+/// years, as tokio's `Instant::far_future`. Nothing waits that long, and
+/// unlike `Duration::MAX` it can be added to any clock reading.
+pub(crate) const FAR_FUTURE: Duration = Duration::from_secs(86400 * 365 * 30);
 
 /// Set once any clock of the process has been paused: until then
-/// [`Instant::now`] reads the system clock without looking up the runtime.
+/// [`Instant::now`](crate::time::Instant::now) reads the system clock without looking up the runtime.
 static ANY_CLOCK_ADJUSTED: AtomicBool = AtomicBool::new(false);
 
+/// A runtime's clock. Cloning it is cheap (a reference count): the
+/// runtime's context keeps a clone current on each of its threads, for
+/// [`Instant::now`](crate::time::Instant::now).
+#[derive(Clone)]
 pub(crate) struct Clock {
+    inner: Arc<ClockInner>,
+}
+
+pub(crate) struct ClockInner {
     /// Where the timer wheel's millisecond ticks count from.
     origin: std::time::Instant,
     /// Set once this clock has been paused; until then it reads the system
@@ -45,31 +56,43 @@ impl Clock {
     pub(crate) fn new() -> Clock {
         let now = std::time::Instant::now();
         Clock {
-            origin: now,
-            adjusted: AtomicBool::new(false),
-            state: Mutex::new(State {
-                base: now,
-                unfrozen: Some(now),
+            inner: Arc::new(ClockInner {
+                origin: now,
+                adjusted: AtomicBool::new(false),
+                state: Mutex::new(State {
+                    base: now,
+                    unfrozen: Some(now),
+                }),
+                inhibitors: AtomicUsize::new(0),
             }),
-            inhibitors: AtomicUsize::new(0),
         }
     }
+}
 
+impl Deref for Clock {
+    type Target = ClockInner;
+
+    fn deref(&self) -> &ClockInner {
+        &self.inner
+    }
+}
+
+impl ClockInner {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The current time on this clock.
-    pub(crate) fn now(&self) -> Instant {
+    /// The current time on this clock, as a `std` instant (`now`, in
+    /// `instant.rs`, wraps it).
+    pub(crate) fn now_std(&self) -> std::time::Instant {
         if !self.adjusted.load(Ordering::Acquire) {
-            return Instant::from_std(std::time::Instant::now());
+            return std::time::Instant::now();
         }
         let state = self.lock();
-        let now = match state.unfrozen {
+        match state.unfrozen {
             Some(unfrozen) => state.base + unfrozen.elapsed(),
             None => state.base,
-        };
-        Instant::from_std(now)
+        }
     }
 
     pub(crate) fn is_paused(&self) -> bool {
@@ -129,12 +152,11 @@ impl Clock {
         Ok(())
     }
 
-    /// Moves a paused clock forward to `target` if it is later; used by
-    /// auto-advance. Returns whether the clock moved.
-    pub(crate) fn advance_to(&self, target: Instant) -> bool {
+    /// `advance_to` (in `instant.rs`) on a `std` instant.
+    pub(crate) fn advance_to_std(&self, target: std::time::Instant) -> bool {
         let mut state = self.lock();
-        if state.unfrozen.is_none() && target.into_std() > state.base {
-            state.base = target.into_std();
+        if state.unfrozen.is_none() && target > state.base {
+            state.base = target;
             return true;
         }
         false
@@ -162,145 +184,64 @@ impl Clock {
     }
 }
 
-/// [`Instant::now`]: the current runtime's clock, or the system clock
+thread_local! {
+    /// The clock of the runtime the thread is in (see [`enter`]).
+    static CURRENT: RefCell<Option<Clock>> = const { RefCell::new(None) };
+}
+
+/// Makes `clock` the thread's current clock until the guard is dropped.
+/// The runtime's context calls it whenever it makes a runtime current, so
+/// that [`now`] finds the clock without looking up the runtime (the timer
+/// driver, below the runtime, reads instants too).
+pub(crate) fn enter(clock: Clock) -> EnterGuard {
+    match CURRENT.try_with(|current| current.borrow_mut().replace(clock)) {
+        Ok(previous) => EnterGuard {
+            previous,
+            entered: true,
+        },
+        // The thread's locals are being destroyed: nothing to make current.
+        Err(_) => EnterGuard {
+            previous: None,
+            entered: false,
+        },
+    }
+}
+
+/// Returned by [`enter`]: restores the previous clock when dropped.
+pub(crate) struct EnterGuard {
+    previous: Option<Clock>,
+    entered: bool,
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        if self.entered {
+            let previous = self.previous.take();
+            let _replaced =
+                CURRENT.try_with(|current| std::mem::replace(&mut *current.borrow_mut(), previous));
+        }
+    }
+}
+
+/// [`Instant::now`](crate::time::Instant::now): the current runtime's clock, or the system clock
 /// outside of a runtime (or while no clock was ever paused).
-pub(crate) fn now() -> Instant {
+pub(crate) fn now() -> std::time::Instant {
     if ANY_CLOCK_ADJUSTED.load(Ordering::Acquire) {
-        if let Some(now) = crate::executor::context::with_current(|h| h.reactor().clock().now()) {
+        let current = CURRENT.try_with(|current| current.borrow().as_ref().map(|clock| clock.now_std()));
+        if let Ok(Some(now)) = current {
             return now;
         }
     }
-    Instant::from_std(std::time::Instant::now())
-}
-
-/// Pauses the clock of `handle`'s runtime, without checking the runtime's
-/// flavour: the hook for `Builder::start_paused` and
-/// `#[edgeio::test(start_paused = true)]`, which decide that themselves.
-///
-/// # Panics
-///
-/// If the clock is already paused.
-pub(crate) fn pause_runtime_clock(handle: &Handle) {
-    handle.reactor().clock().pause().unwrap_or_else(|e| panic!("{e}"));
-}
-
-fn current() -> Handle {
-    Handle::try_current()
-        .unwrap_or_else(|_| panic!("time cannot be paused, advanced or resumed outside of an edgeio runtime"))
-}
-
-/// Pauses time: the current runtime's clock stops, and from now on moves
-/// only by [`advance`] or by auto-advance.
-///
-/// While paused, [`Instant::now`] returns the frozen reading, and whenever
-/// the runtime has no task to run and no I/O ready, it jumps the clock to
-/// the next pending timer and fires it, so code that sleeps (or times out)
-/// runs to completion at once, in the same order as it would in real time.
-/// I/O still happens in real time: a timeout around a socket read may fire
-/// before the peer's (real) reply arrives, as with tokio.
-///
-/// # Panics
-///
-/// Outside of a runtime, if the clock is already paused, or on the
-/// multi-thread runtime: pausing is only sound on the current-thread
-/// runtime (as in tokio), where "no task runnable" is known for certain.
-///
-/// ```
-/// use std::time::Duration;
-/// use edgeio_runtime::time::{self, Instant};
-///
-/// let runtime = edgeio_runtime::Builder::new_current_thread().build()?;
-/// runtime.block_on(async {
-///     time::pause();
-///     let start = Instant::now();
-///     time::sleep(Duration::from_secs(30)).await; // returns at once
-///     assert!(start.elapsed() >= Duration::from_secs(30));
-/// });
-/// # Ok::<(), std::io::Error>(())
-/// ```
-#[track_caller]
-pub fn pause() {
-    let handle = current();
-    assert!(
-        handle.allows_paused_clock(),
-        "time::pause() requires the current-thread runtime (`Builder::new_current_thread`, \
-         `#[edgeio::test]`): with worker threads, the clock could jump while one of them is busy"
-    );
-    handle.reactor().clock().pause().unwrap_or_else(|e| panic!("{e}"));
-}
-
-/// Resumes time: the clock runs again from its paused reading.
-///
-/// # Panics
-///
-/// Outside of a runtime, or if the clock is not paused.
-#[track_caller]
-pub fn resume() {
-    current()
-        .reactor()
-        .clock()
-        .resume()
-        .unwrap_or_else(|e| panic!("{e}"));
-}
-
-/// Moves a paused clock forward by `duration`, fires every timer that came
-/// due, and yields once so that their tasks can run.
-///
-/// As in tokio, it does not wait for those tasks to finish: to run them to
-/// completion, `sleep` instead and let auto-advance do the rest.
-///
-/// # Panics
-///
-/// Outside of a runtime, or if the clock is not paused.
-pub async fn advance(duration: Duration) {
-    let handle = current();
-    let reactor = handle.reactor();
-    reactor
-        .clock()
-        .advance(duration)
-        .unwrap_or_else(|e| panic!("{e}"));
-    reactor.fire_due_timers();
-    crate::yield_now().await;
+    std::time::Instant::now()
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::mpsc;
     use std::time::Duration;
-
-    use crate::runtime::Handle;
-    use crate::time::{self, Instant};
-
-    /// While inhibited, a paused clock does not jump; once allowed again,
-    /// the driver (asleep in real time) is woken and jumps at once.
-    #[test]
-    fn inhibited_auto_advance_waits_until_allowed() {
-        let (done, finished) = mpsc::channel();
-        std::thread::spawn(move || {
-            let runtime = crate::Builder::new_current_thread().build().unwrap();
-            runtime.block_on(async {
-                time::pause();
-                let reactor = Handle::current().reactor().clone();
-                reactor.inhibit_auto_advance();
-                let start = Instant::now();
-                let sleeper = crate::spawn(time::sleep(Duration::from_secs(3600)));
-                std::thread::sleep(Duration::from_millis(100));
-                assert!(!sleeper.is_finished(), "auto-advanced while inhibited");
-                assert_eq!(Instant::now(), start);
-                reactor.allow_auto_advance();
-                sleeper.await.unwrap();
-                assert_eq!(start.elapsed(), Duration::from_secs(3600));
-            });
-            let _ = done.send(());
-        });
-        finished
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the sleeper never finished (or the test panicked)");
-    }
 
     #[test]
     fn pausing_rounds_the_clock_up_to_a_whole_tick() {
-        let clock = super::Clock::new();
+        let clock = crate::time::clock::Clock::new();
         clock.pause().unwrap();
         let since = clock.now().into_std() - clock.origin();
         assert_eq!(since.as_nanos() % 1_000_000, 0);

@@ -43,8 +43,8 @@ use crossbeam_queue::SegQueue;
 
 use crate::time::clock::Clock;
 use crate::time::entry::{armed, TimerEntry, FIRED, IDLE, MAX_TICK, NOT_FILED};
+use crate::time::instant::Instant;
 use crate::time::wheel::Wheel;
-use crate::time::Instant;
 
 /// `driver_wakes_at` while no driver is blocked: no tick is earlier, so no
 /// owner interrupts it.

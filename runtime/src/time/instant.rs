@@ -4,12 +4,7 @@ use std::fmt;
 use std::ops::{Add, AddAssign, Sub, SubAssign};
 use std::time::Duration;
 
-use crate::time::clock;
-
-/// How far ahead a deadline that cannot be represented is put: about 30
-/// years, as tokio's `Instant::far_future`. Nothing waits that long, and
-/// unlike `Duration::MAX` it can be added to any clock reading.
-pub(crate) const FAR_FUTURE: Duration = Duration::from_secs(86400 * 365 * 30);
+use crate::time::clock::{self, ClockInner, FAR_FUTURE};
 
 /// A measurement of the runtime's monotonic clock, as tokio's
 /// `time::Instant`.
@@ -29,7 +24,7 @@ impl Instant {
     /// clock unless paused.
     #[must_use]
     pub fn now() -> Instant {
-        clock::now()
+        Instant::from_std(clock::now())
     }
 
     /// Wraps a [`std::time::Instant`].
@@ -152,5 +147,19 @@ impl Sub<Instant> for Instant {
 impl fmt::Debug for Instant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.std.fmt(f)
+    }
+}
+
+/// A clock's readings as [`Instant`]s.
+impl ClockInner {
+    /// The current time on this clock.
+    pub(crate) fn now(&self) -> Instant {
+        Instant::from_std(self.now_std())
+    }
+
+    /// Moves a paused clock forward to `target` if it is later; used by
+    /// auto-advance. Returns whether the clock moved.
+    pub(crate) fn advance_to(&self, target: Instant) -> bool {
+        self.advance_to_std(target.std)
     }
 }

@@ -5,7 +5,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use crate::time::{sleep_until, Instant, Sleep};
+use crate::time::instant::Instant;
+use crate::time::sleep::{sleep_until, Sleep};
 
 /// A tick this much later than scheduled counts as missed (tokio's
 /// threshold): smaller delays are scheduling noise, not a missed tick.

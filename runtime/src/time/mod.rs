@@ -13,22 +13,20 @@
 //! driving the reactor applies before it waits. A pending timer costs at
 //! most 96 bytes besides the `Sleep` itself.
 
-mod clock;
+pub(crate) mod clock;
 pub(crate) mod driver;
 pub(crate) mod entry;
 pub mod error;
-mod instant;
+pub(crate) mod instant;
 mod interval;
-mod sleep;
+pub(crate) mod pause;
+pub(crate) mod sleep;
 mod timeout;
 mod wheel;
 
-#[allow(unused_imports)] // The hook for `Builder::start_paused` (lead).
-pub(crate) use clock::pause_runtime_clock;
-pub(crate) use clock::Clock;
-pub use clock::{advance, pause, resume};
 pub use error::Elapsed;
 pub use instant::Instant;
 pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
+pub use pause::{advance, pause, resume};
 pub use sleep::{sleep, sleep_until, Sleep};
 pub use timeout::{timeout, timeout_at, Timeout};

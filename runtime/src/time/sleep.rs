@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use crate::executor::coop;
+use crate::executor::{context, coop};
 use crate::io::reactor::Reactor;
-use crate::runtime::Handle;
+use crate::runtime::handle::Handle;
 use crate::time::entry::{armed, TimerEntry, FIRED};
-use crate::time::Instant;
+use crate::time::instant::Instant;
 
 /// Waits until `duration` has elapsed on the runtime's clock.
 ///
@@ -146,7 +146,7 @@ impl Sleep {
         // Not armed: the clock decides.
         let reactor = match &self.timer {
             Some(timer) => timer.reactor.clone(),
-            None => crate::executor::context::with_current(|h| h.reactor().clone())
+            None => context::with_current(|shared| shared.reactor.clone())
                 .unwrap_or_else(|| Handle::current().reactor().clone()),
         };
         if self.deadline <= reactor.clock().now() {

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use crate::executor::coop;
 use crate::time::error::Elapsed;
-use crate::time::{sleep, sleep_until, Instant, Sleep};
+use crate::time::instant::Instant;
+use crate::time::sleep::{sleep, sleep_until, Sleep};
 
 /// Runs `future`, giving up once `duration` has elapsed.
 ///
