@@ -7,8 +7,6 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Expr, ExprLit, Lit, Meta, Token};
 
-use crate::expand::Kind;
-
 /// Timeout of `#[edgeio::test]` when `timeout_secs` is not given.
 pub(crate) const DEFAULT_TIMEOUT_SECS: u64 = 60;
 
@@ -255,5 +253,20 @@ impl Errors {
 
     pub(crate) fn finish(self) -> syn::Result<()> {
         self.0.map_or(Ok(()), Err)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Main,
+    Test,
+}
+
+impl Kind {
+    pub(crate) fn attribute(self) -> &'static str {
+        match self {
+            Kind::Main => "#[edgeio::main]",
+            Kind::Test => "#[edgeio::test]",
+        }
     }
 }

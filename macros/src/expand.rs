@@ -5,22 +5,7 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::parse::{ParseStream, Parser};
 use syn::{braced, AttrStyle, Attribute, ReturnType, Signature, Token, Type, Visibility};
 
-use crate::args::{self, Config, Errors};
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Main,
-    Test,
-}
-
-impl Kind {
-    fn attribute(self) -> &'static str {
-        match self {
-            Kind::Main => "#[edgeio::main]",
-            Kind::Test => "#[edgeio::test]",
-        }
-    }
-}
+use crate::args::{self, Config, Errors, Kind};
 
 /// The annotated function. The body is kept as raw tokens (with their
 /// spans) rather than parsed: the macros never look inside it, and this

@@ -33,7 +33,7 @@ use proc_macro::TokenStream;
 mod args;
 mod expand;
 
-use expand::Kind;
+use args::Kind;
 
 /// Runs an `async fn main` on an edgeio runtime.
 ///

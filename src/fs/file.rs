@@ -16,7 +16,6 @@ use futures_io::{AsyncRead, AsyncSeek, AsyncWrite};
 use futures_util::lock::Mutex;
 
 use super::asyncify::asyncify;
-use super::open_options::OpenOptions;
 use crate::io::buf::{Buf, MAX_BUF};
 
 type StdFile = std::fs::File;
@@ -169,18 +168,15 @@ impl File {
     ///
     /// `AlreadyExists`, those of opening a file, or no runtime.
     pub async fn create_new(path: impl AsRef<Path>) -> io::Result<File> {
-        OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(path)
-            .await
-    }
-
-    /// An [`OpenOptions`] builder, the same as [`OpenOptions::new`].
-    #[must_use]
-    pub fn options() -> OpenOptions {
-        OpenOptions::new()
+        let path = path.as_ref().to_owned();
+        let open = move || {
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(path)
+        };
+        asyncify(open).await.map(File::from_std)
     }
 
     /// Wraps an open `std` file. Its current offset is where reads and

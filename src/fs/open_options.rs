@@ -111,3 +111,13 @@ impl From<std::fs::OpenOptions> for OpenOptions {
         OpenOptions(options)
     }
 }
+
+/// Defined here, beside the builder it returns, so that `file.rs` does not
+/// depend back on this file.
+impl File {
+    /// An [`OpenOptions`] builder, the same as [`OpenOptions::new`].
+    #[must_use]
+    pub fn options() -> OpenOptions {
+        OpenOptions::new()
+    }
+}

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use http::uri::{Scheme, Uri};
 
-use super::Io;
+use super::io::Io;
 use crate::net::AsyncTcpStream;
 
 /// Opens plain TCP connections for hyper-util's pooled
