@@ -90,7 +90,7 @@ async fn list(State(state): State<AppState>, Query(params): Query<ListParams>) -
     let todos = state.todos.lock().unwrap();
     let matching = todos
         .values()
-        .filter(|todo| params.done.map_or(true, |done| todo.done == done));
+        .filter(|todo| params.done.is_none_or(|done| todo.done == done));
     Json(
         matching
             .take(params.limit.unwrap_or(usize::MAX))

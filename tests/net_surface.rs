@@ -470,7 +470,7 @@ fn udp_multicast_join_leave_on_loopback() {
             // The loopback interface may not do IPv6 multicast at all;
             // where it does, join and leave must pair up.
             // SAFETY: a NUL-terminated C string literal.
-            let lo = unsafe { libc::if_nametoindex(b"lo\0".as_ptr().cast()) };
+            let lo = unsafe { libc::if_nametoindex(c"lo".as_ptr()) };
             match v6.join_multicast_v6(&group6, lo) {
                 Ok(()) => v6.leave_multicast_v6(&group6, lo)?,
                 Err(e) => eprintln!("IPv6 multicast on lo unavailable ({e}): skipped"),

@@ -117,7 +117,7 @@ impl Pidfd {
     /// Whether `error` came from the reactor (shut down) rather than from
     /// `waitpid`, whose errors are wrapped in a [`WaitError`].
     fn is_shutdown_error(&self, error: &io::Error) -> bool {
-        error.get_ref().map_or(true, |inner| !inner.is::<WaitError>())
+        error.get_ref().is_none_or(|inner| !inner.is::<WaitError>())
     }
 
     fn reregister(&mut self) -> io::Result<()> {

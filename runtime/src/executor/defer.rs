@@ -72,7 +72,7 @@ impl Drop for Enabled {
 /// Whether wakers wait on this thread.
 pub(crate) fn is_empty() -> bool {
     DEFERRED
-        .try_with(|deferred| deferred.borrow().as_ref().map_or(true, Vec::is_empty))
+        .try_with(|deferred| deferred.borrow().as_ref().is_none_or(Vec::is_empty))
         .unwrap_or(true)
 }
 
