@@ -260,8 +260,13 @@ fn sleep_wakes_close_to_its_deadline() {
             assert!(elapsed >= Duration::from_millis(50), "woke early: {elapsed:?}");
             worst = worst.max(elapsed - Duration::from_millis(50));
         }
-        // A loaded CI box can be late; the typical figure is well under 2 ms.
-        assert!(worst < Duration::from_millis(15), "sleep overshot by {worst:?}");
+        // A wheel that failed to size `epoll_wait`'s timeout would leave
+        // the sleep to the next unrelated wake-up, and here there is none:
+        // it would overshoot by the test's whole limit. How close it comes
+        // otherwise is the host's scheduling, not the runtime's (a loaded
+        // machine, with the suite pinned to one core, was seen 53 ms late):
+        // measured in the benches, not asserted here.
+        assert!(worst < Duration::from_secs(1), "sleep overshot by {worst:?}");
     });
 }
 
