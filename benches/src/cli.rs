@@ -1,10 +1,9 @@
 //! Command-line parsing.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::str::FromStr;
 
 use crate::client::ClientArgs;
+use crate::flags::Flags;
 use crate::server::ServerArgs;
 use crate::timer::TimersArgs;
 
@@ -91,44 +90,6 @@ pub enum Command {
     Timers(TimersArgs),
     /// `pool FILE...`: the pairs of several results files, added up.
     Pool(Vec<PathBuf>),
-}
-
-/// `--name value` pairs and bare `--switch`es.
-#[derive(Debug, Default)]
-pub struct Flags(HashMap<String, Option<String>>);
-
-impl Flags {
-    pub fn parse(args: &[String]) -> Result<Flags, String> {
-        let mut flags = HashMap::new();
-        let mut args = args.iter().peekable();
-        while let Some(arg) = args.next() {
-            let name = arg
-                .strip_prefix("--")
-                .ok_or_else(|| format!("unexpected argument `{arg}`"))?;
-            let value = args.next_if(|v| !v.starts_with("--")).cloned();
-            flags.insert(name.to_owned(), value);
-        }
-        Ok(Flags(flags))
-    }
-
-    pub fn switch(&self, name: &str) -> bool {
-        self.0.contains_key(name)
-    }
-
-    pub fn get<T: FromStr>(&self, name: &str) -> Result<Option<T>, String> {
-        match self.0.get(name) {
-            None => Ok(None),
-            Some(None) => Err(format!("--{name} needs a value")),
-            Some(Some(v)) => v
-                .parse()
-                .map(Some)
-                .map_err(|_| format!("bad value for --{name}: `{v}`")),
-        }
-    }
-
-    pub fn require<T: FromStr>(&self, name: &str) -> Result<T, String> {
-        self.get(name)?.ok_or_else(|| format!("--{name} is required"))
-    }
 }
 
 pub fn parse(args: &[String]) -> Result<Command, String> {

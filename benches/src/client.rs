@@ -14,7 +14,7 @@ use std::io::{self, BufRead, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use crate::cli::Flags;
+use crate::flags::Flags;
 use crate::http;
 use crate::loadgen::{self, Exchange, Measured, Window};
 use crate::proc::{self, CpuUse, Proc};

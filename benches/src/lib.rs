@@ -8,6 +8,7 @@ pub mod charts;
 pub mod cli;
 pub mod client;
 pub mod echo;
+pub mod flags;
 pub mod floor;
 pub mod http;
 pub mod hyper_http;

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::cli::Flags;
+use crate::flags::Flags;
 use crate::rt::{self, Flavor, Rt};
 use crate::{echo, floor, http, hyper_http, proc};
 

@@ -10,9 +10,9 @@
 use std::io;
 use std::time::Duration;
 
-use crate::cli::Flags;
 use crate::client::ClientArgs;
 use crate::echo;
+use crate::flags::Flags;
 use crate::proc::Proc;
 use crate::report::Figure;
 use crate::rt::{self, Flavor, Rt};
