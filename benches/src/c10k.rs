@@ -4,12 +4,12 @@
 use std::io;
 use std::time::Duration;
 
+use crate::app::App;
 use crate::client::{self, ClientArgs, Mode, Outcome};
 use crate::echo::setup;
 use crate::proc;
 use crate::report::Figure;
 use crate::rt::{Flavor, Rt};
-use crate::server::App;
 use crate::suite::{Spec, Suite};
 
 const IDLE: usize = 10_000;

@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use futures_util::future::{select, Either};
 
+use crate::app::App;
 use crate::cli::Group;
 use crate::client::{self, ClientArgs, Mode};
 use crate::proc;
 use crate::report::Figure;
 use crate::rt::{Flavor, Rt};
-use crate::server::App;
 use crate::suite::{Spec, Suite};
 use crate::syscalls;
 

@@ -13,12 +13,12 @@ use std::io;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::app::App;
 use crate::client::{ClientArgs, Mode, Outcome};
 use crate::echo::{one_run, setup, trace, WORKERS};
 use crate::proc::{self, Proc};
 use crate::report::Figure;
 use crate::rt::{Flavor, Rt};
-use crate::server::App;
 use crate::suite::{Spec, Suite};
 
 #[path = "../../examples/http_hello/session.rs"]

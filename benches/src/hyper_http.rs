@@ -25,12 +25,12 @@ use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 
+use crate::app::App;
 use crate::echo::setup;
 use crate::http::{wrk_run, WRK_SECS};
 use crate::proc::{self, Proc};
 use crate::report::Figure;
 use crate::rt::{Flavor, Rt};
-use crate::server::App;
 use crate::suite::{Spec, Suite};
 
 /// The body of every response.

@@ -3,6 +3,7 @@
 //! `main.rs` is the command line; the modules are the pieces it drives.
 //! See `benches/README.md` for how to run the suite and read its output.
 
+pub mod app;
 pub mod c10k;
 pub mod charts;
 pub mod cli;

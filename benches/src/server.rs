@@ -7,33 +7,10 @@ use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::app::App;
 use crate::flags::Flags;
 use crate::rt::{self, Flavor, Rt};
 use crate::{echo, floor, http, hyper_http, proc};
-
-/// What a server answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum App {
-    Echo,
-    /// Echo with a per-connection idle timeout, reset on every request.
-    EchoIdle,
-    Http,
-    /// hyper's HTTP/1 and HTTP/2 (auto-detected), hello world.
-    Hyper,
-}
-
-impl App {
-    const ALL: [App; 4] = [App::Echo, App::EchoIdle, App::Http, App::Hyper];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            App::Echo => "echo",
-            App::EchoIdle => "echo-idle",
-            App::Http => "http",
-            App::Hyper => "hyper",
-        }
-    }
-}
 
 #[derive(Debug)]
 pub struct ServerArgs {
@@ -49,10 +26,7 @@ impl ServerArgs {
         Ok(ServerArgs {
             rt: Rt::parse(&rt).ok_or_else(|| format!("unknown runtime `{rt}`"))?,
             flavor: flags.require("workers")?,
-            app: App::ALL
-                .into_iter()
-                .find(|a| a.name() == app)
-                .ok_or_else(|| format!("unknown app `{app}`"))?,
+            app: App::parse(&app).ok_or_else(|| format!("unknown app `{app}`"))?,
         })
     }
 }

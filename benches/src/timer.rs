@@ -10,13 +10,13 @@
 use std::io;
 use std::time::Duration;
 
+use crate::app::App;
 use crate::client::ClientArgs;
 use crate::echo;
 use crate::flags::Flags;
 use crate::proc::Proc;
 use crate::report::Figure;
 use crate::rt::{self, Flavor, Rt};
-use crate::server::App;
 use crate::suite::{Spec, Suite};
 
 /// Timers pending while the operations run.
