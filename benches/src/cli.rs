@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use crate::client::ClientArgs;
 use crate::flags::Flags;
+use crate::group::Group;
+use crate::options::Options;
 use crate::server::ServerArgs;
 use crate::timer::TimersArgs;
 
@@ -29,55 +31,6 @@ usage: edgeio-benches <all|echo|scaling|http|micro|timer|c10k> [--quick] [--runs
 
   pool    adds up the pairs of several results files (runs saved with --out)
           per figure, with a sign test: tells a tie from a steady difference";
-
-/// Runs per figure without `--runs`: the fewest odd count whose pairs can
-/// tell a win from a tie (7 of 7 has p = 0.016; 5 of 5, 0.0625), and what
-/// still fits the suite in 10 minutes.
-const DEFAULT_RUNS: usize = 7;
-
-/// A benchmark group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Group {
-    Echo,
-    Scaling,
-    Http,
-    Micro,
-    Timer,
-    C10k,
-}
-
-impl Group {
-    pub const ALL: [Group; 6] = [
-        Group::Echo,
-        Group::Scaling,
-        Group::Http,
-        Group::Micro,
-        Group::Timer,
-        Group::C10k,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Group::Echo => "echo",
-            Group::Scaling => "scaling",
-            Group::Http => "http",
-            Group::Micro => "micro",
-            Group::Timer => "timer",
-            Group::C10k => "c10k",
-        }
-    }
-}
-
-/// Options of a suite run.
-#[derive(Debug, Clone)]
-pub struct Options {
-    pub groups: Vec<Group>,
-    pub quick: bool,
-    pub runs: usize,
-    pub out: PathBuf,
-    /// The command line, for the results file.
-    pub command: String,
-}
 
 #[derive(Debug)]
 pub enum Command {
@@ -111,19 +64,6 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             .find(|g| g.name() == name)
             .ok_or_else(|| format!("unknown sub-command `{name}`"))?],
     };
-    let quick = flags.switch("quick");
-    let runs = flags.get("runs")?.unwrap_or(if quick { 3 } else { DEFAULT_RUNS });
-    if runs == 0 {
-        return Err("--runs must be at least 1".to_owned());
-    }
-    let out = flags
-        .get("out")?
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("RESULTS.md"));
-    Ok(Command::Suite(Options {
-        groups,
-        quick,
-        runs,
-        out,
-        command: format!("cargo run --release -p edgeio-benches -- {}", args.join(" ")),
-    }))
+    let command = format!("cargo run --release -p edgeio-benches -- {}", args.join(" "));
+    Options::from_flags(groups, &flags, command).map(Command::Suite)
 }

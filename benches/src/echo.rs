@@ -7,8 +7,8 @@ use std::time::Duration;
 use futures_util::future::{select, Either};
 
 use crate::app::App;
-use crate::cli::Group;
 use crate::client::{self, ClientArgs, Mode};
+use crate::group::Group;
 use crate::proc;
 use crate::report::Figure;
 use crate::rt::{Flavor, Rt};

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::app::App;
-use crate::cli::Options;
+use crate::options::Options;
 use crate::proc::{CpuPlan, Proc};
 use crate::report::{Figure, Report};
 use crate::rt::{Flavor, Rt};
