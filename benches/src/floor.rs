@@ -15,7 +15,7 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use crate::app::App;
-use crate::http::Session;
+use crate::http_wire::Session;
 
 /// The listener's token; connections use their slot index.
 const LISTENER: u64 = u64::MAX;

@@ -16,19 +16,12 @@ use std::time::Duration;
 use crate::app::App;
 use crate::client::{ClientArgs, Mode, Outcome};
 use crate::echo::{one_run, setup, trace, WORKERS};
+use crate::http_wire::Session;
 use crate::proc::{self, Proc};
 use crate::report::Figure;
 use crate::rt::{Flavor, Rt};
 use crate::suite::{Spec, Suite};
 
-#[path = "../../examples/http_hello/session.rs"]
-mod session;
-
-pub use session::Session;
-pub use session::RESPONSE;
-
-/// The request the built-in client sends.
-pub const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 /// Bytes read per `read` call.
 const CHUNK: usize = 4096;
 
@@ -224,22 +217,6 @@ pub fn micros(text: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    use super::session::CLOSE_RESPONSE;
-
-    #[test]
-    fn keep_alive_and_pipelining() {
-        let mut session = Session::default();
-        let mut two = REQUEST.to_vec();
-        two.extend_from_slice(REQUEST);
-        assert!(!session.feed(&two[..10]));
-        assert!(session.output.is_empty());
-        assert!(!session.feed(&two[10..]));
-        assert_eq!(session.output, [RESPONSE, RESPONSE].concat());
-        session.output.clear();
-        assert!(session.feed(b"GET / HTTP/1.0\r\n\r\n"));
-        assert_eq!(session.output, CLOSE_RESPONSE);
-    }
 
     #[test]
     fn wrk_output() {

@@ -13,6 +13,7 @@ pub mod flags;
 pub mod floor;
 pub mod group;
 pub mod http;
+pub mod http_wire;
 pub mod hyper_http;
 pub mod loadgen;
 pub mod micro;
