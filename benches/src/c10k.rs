@@ -18,7 +18,7 @@ const ACTIVE: usize = 100;
 const FD_MARGIN: u64 = 200;
 const WORKERS: usize = 1;
 /// What each idle connection echoes once before it goes idle: a whole
-/// read buffer of the echo server (`echo::BUF`), so that every buffer is
+/// read buffer of the echo server (`serve_echo::BUF`), so that every buffer is
 /// resident. With a 1-byte echo, whether the untouched rest of a 16 KiB
 /// `vec![0; n]` cost resident memory depended on glibc's heap layout
 /// (fresh pages from the top of the heap are not written by `calloc`,

@@ -19,8 +19,8 @@ use crate::http_wire::Session;
 
 /// The listener's token; connections use their slot index.
 const LISTENER: u64 = u64::MAX;
-/// Read buffer: the echo handler's (`echo::BUF`) and the HTTP handler's
-/// chunk, so the floor reads as much per call as the twins do.
+/// Read buffer: the echo handler's (`serve_echo::BUF`) and the HTTP
+/// handler's chunk, so the floor reads as much per call as the twins do.
 const ECHO_BUF: usize = 16 * 1024;
 const HTTP_CHUNK: usize = 4096;
 

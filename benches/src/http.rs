@@ -1,7 +1,6 @@
-//! HTTP/1.1 keep-alive hello world: the session logic of
-//! `examples/http_hello/` (shared, not copied), twin connection handlers,
-//! and the `http` group, driven by the built-in client and, as a
-//! cross-check with a standard tool, by `wrk`.
+//! HTTP/1.1 keep-alive hello world: the `http` group, its servers
+//! (`serve_http.rs`) driven by the built-in client and, as a cross-check
+//! with a standard tool, by `wrk`; then its hyper rows (`hyper_http.rs`).
 //!
 //! `wrk -t1` is the bottleneck here: on its CPU it tops out near 110–145k
 //! requests/s at 100 % while a 1-worker server of either runtime sits
@@ -16,56 +15,10 @@ use std::time::Duration;
 use crate::app::App;
 use crate::client::{ClientArgs, Mode, Outcome};
 use crate::echo::{one_run, setup, trace, WORKERS};
-use crate::http_wire::Session;
 use crate::proc::{self, Proc};
 use crate::report::Figure;
 use crate::rt::{Flavor, Rt};
 use crate::suite::{Spec, Suite};
-
-/// Bytes read per `read` call.
-const CHUNK: usize = 4096;
-
-/// Serves requests on one connection (edgeio).
-pub async fn serve_edgeio(mut stream: edgeio::net::AsyncTcpStream) -> io::Result<()> {
-    use futures_util::io::{AsyncReadExt, AsyncWriteExt};
-    let mut session = Session::default();
-    let mut chunk = [0u8; CHUNK];
-    loop {
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        let close = session.feed(&chunk[..n]);
-        if !session.output.is_empty() {
-            stream.write_all(&session.output).await?;
-            session.output.clear();
-        }
-        if close {
-            return Ok(());
-        }
-    }
-}
-
-/// Serves requests on one connection (tokio).
-pub async fn serve_tokio(mut stream: tokio::net::TcpStream) -> io::Result<()> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut session = Session::default();
-    let mut chunk = [0u8; CHUNK];
-    loop {
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        let close = session.feed(&chunk[..n]);
-        if !session.output.is_empty() {
-            stream.write_all(&session.output).await?;
-            session.output.clear();
-        }
-        if close {
-            return Ok(());
-        }
-    }
-}
 
 /// Length of a wrk run, also with `--quick`: wrk is the bottleneck of its
 /// rows, so a longer run only measures wrk more precisely (one second is

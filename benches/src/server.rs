@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::app::App;
 use crate::flags::Flags;
 use crate::rt::{self, Flavor, Rt};
-use crate::{echo, floor, http, hyper_http, proc};
+use crate::{floor, proc, serve_echo, serve_http, serve_hyper};
 
 #[derive(Debug)]
 pub struct ServerArgs {
@@ -42,7 +42,7 @@ pub fn run(args: &ServerArgs) -> io::Result<()> {
             announce(listener.local_addr()?.port())?;
             if args.app == App::Hyper {
                 return runtime
-                    .block_on(runtime.spawn(hyper_http::serve_edgeio(listener)))
+                    .block_on(runtime.spawn(serve_hyper::serve_edgeio(listener)))
                     .map_err(io::Error::other)?;
             }
             runtime
@@ -56,7 +56,7 @@ pub fn run(args: &ServerArgs) -> io::Result<()> {
             announce(listener.local_addr()?.port())?;
             if args.app == App::Hyper {
                 return runtime
-                    .block_on(runtime.spawn(hyper_http::serve_tokio(listener)))
+                    .block_on(runtime.spawn(serve_hyper::serve_tokio(listener)))
                     .map_err(io::Error::other)?;
             }
             runtime
@@ -104,10 +104,10 @@ async fn edgeio_accept_loop(listener: edgeio::net::AsyncTcpListener, app: App) {
                 let _ = stream.set_nodelay(true);
                 edgeio::spawn(async move {
                     let _ = match app {
-                        App::Echo => echo::serve_edgeio(stream).await,
-                        App::EchoIdle => echo::serve_idle_edgeio(stream).await,
-                        App::Http => http::serve_edgeio(stream).await,
-                        // Served by `hyper_http::serve_edgeio`, never by this loop (see `run`).
+                        App::Echo => serve_echo::serve_edgeio(stream).await,
+                        App::EchoIdle => serve_echo::serve_idle_edgeio(stream).await,
+                        App::Http => serve_http::serve_edgeio(stream).await,
+                        // Served by `serve_hyper::serve_edgeio`, never by this loop (see `run`).
                         App::Hyper => Ok(()),
                     };
                 })
@@ -125,10 +125,10 @@ async fn tokio_accept_loop(listener: tokio::net::TcpListener, app: App) {
                 let _ = stream.set_nodelay(true);
                 drop(tokio::spawn(async move {
                     let _ = match app {
-                        App::Echo => echo::serve_tokio(stream).await,
-                        App::EchoIdle => echo::serve_idle_tokio(stream).await,
-                        App::Http => http::serve_tokio(stream).await,
-                        // Served by `hyper_http::serve_tokio`, never by this loop (see `run`).
+                        App::Echo => serve_echo::serve_tokio(stream).await,
+                        App::EchoIdle => serve_echo::serve_idle_tokio(stream).await,
+                        App::Http => serve_http::serve_tokio(stream).await,
+                        // Served by `serve_hyper::serve_tokio`, never by this loop (see `run`).
                         App::Hyper => Ok(()),
                     };
                 }));
