@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::app::App;
 use crate::client::{self, ClientArgs, Mode, Outcome};
-use crate::echo::setup;
+use crate::netrun::setup;
 use crate::proc;
 use crate::report::Figure;
 use crate::rt::{Flavor, Rt};

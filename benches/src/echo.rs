@@ -1,23 +1,16 @@
 //! TCP echo ping-pong: the `echo` and `scaling` groups.
 
-use std::io;
-use std::time::Duration;
-
 use crate::app::App;
-use crate::client::{self, ClientArgs, Mode};
+use crate::client::{ClientArgs, Mode};
 use crate::group::Group;
-use crate::proc;
-use crate::report::Figure;
-use crate::rt::{Flavor, Rt};
+use crate::netrun::{one_run, setup, trace, WORKERS};
+use crate::rt::Flavor;
 use crate::suite::{Spec, Suite};
-use crate::syscalls;
 
 /// The echo handlers, where the Criterion bench
 /// (`benches/benches/runtimes.rs`) looks for them.
 pub use crate::serve_echo::{serve_edgeio, serve_tokio};
 
-/// Server worker counts measured (the machine target has 2 cores).
-pub const WORKERS: [usize; 2] = [1, 2];
 const CONNECTIONS: [usize; 3] = [1, 64, 1000];
 const SIZES: [usize; 2] = [64, 16 * 1024];
 /// The rows whose system calls are counted (connections, size, workers):
@@ -39,11 +32,6 @@ pub fn size_name(size: usize) -> String {
     } else {
         format!("{size} B")
     }
-}
-
-/// Time to start a server and open `conns` connections, for estimates.
-pub fn setup(conns: usize) -> Duration {
-    Duration::from_millis(100) + Duration::from_micros(300 * conns as u64)
 }
 
 /// The `echo` group: every connection count × message size × worker count,
@@ -108,49 +96,6 @@ pub fn run(suite: &mut Suite) {
 
 fn label(conns: usize, size: usize, flavor: Flavor) -> String {
     format!("{conns} conn × {}, {flavor}", size_name(size))
-}
-
-/// One server, one client run against it: requests/s, latency and the
-/// server's CPU time per request.
-pub fn one_run(
-    suite: &Suite,
-    rt: Rt,
-    flavor: Flavor,
-    app: App,
-    args: &ClientArgs,
-    label: &str,
-) -> io::Result<Vec<Figure>> {
-    let (server, addr) = suite.start_server(rt, flavor, app)?;
-    let (outcome, server_cpu) = proc::cpu_used_during(server.pid(), || {
-        client::run_to_end(suite, &ClientArgs { addr, ..args.clone() })
-    })?;
-    Ok(outcome.figures(label, server_cpu))
-}
-
-/// One extra run per server of row `label` with `perf stat` counting the
-/// server's system calls, for the breakdown table (skipped where perf or
-/// its tracepoints are unavailable: the notes say why).
-pub fn trace(
-    suite: &mut Suite,
-    group: &str,
-    app: App,
-    label: &str,
-    flavor: Flavor,
-    args: &ClientArgs,
-    floor: bool,
-) {
-    if suite.tracer.is_none() {
-        return;
-    }
-    let per_run = suite.network_run(setup(args.conns)) + syscalls::ATTACH;
-    let spec = Spec::new(per_run).runs(1).with_floor(floor);
-    suite.measure(group, &format!("{label}, syscalls"), spec, |suite, rt| {
-        let tracer = suite.tracer.as_ref().expect("checked above");
-        let (server, addr) = suite.start_server(rt, flavor, app)?;
-        let counting = tracer.attach(server.pid())?;
-        let outcome = client::run_to_end(suite, &ClientArgs { addr, ..args.clone() })?;
-        counting.finish(label, outcome.completed)
-    });
 }
 
 /// The `scaling` group: echo, 1000 connections × 64 B, at 1, 2, 4...

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use crate::app::App;
 use crate::client::{ClientArgs, Mode, Outcome};
-use crate::echo::{one_run, setup, trace, WORKERS};
+use crate::netrun::{one_run, setup, trace, WORKERS};
 use crate::proc::{self, Proc};
 use crate::report::Figure;
 use crate::rt::{Flavor, Rt};

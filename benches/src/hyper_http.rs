@@ -6,8 +6,8 @@ use std::io;
 use std::time::Duration;
 
 use crate::app::App;
-use crate::echo::setup;
 use crate::http::{wrk_run, WRK_SECS};
+use crate::netrun::{setup, WORKERS};
 use crate::proc::{self, Proc};
 use crate::report::Figure;
 use crate::rt::{Flavor, Rt};
@@ -33,7 +33,7 @@ const RUNS: usize = 6;
 pub fn run(suite: &mut Suite, wrk: bool) {
     let runs = suite.opts.runs.min(RUNS);
     if wrk {
-        for workers in crate::echo::WORKERS {
+        for workers in WORKERS {
             let label = format!(
                 "hyper HTTP/1, {} conn keep-alive, wrk, {workers}w",
                 crate::http::CONNECTIONS

@@ -17,6 +17,7 @@ pub mod http_wire;
 pub mod hyper_http;
 pub mod loadgen;
 pub mod micro;
+pub mod netrun;
 pub mod notify;
 pub mod options;
 pub mod pool;
