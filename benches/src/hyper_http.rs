@@ -6,12 +6,12 @@ use std::io;
 use std::time::Duration;
 
 use crate::app::App;
-use crate::http::{wrk_run, WRK_SECS};
 use crate::netrun::{setup, WORKERS};
 use crate::proc::{self, Proc};
 use crate::report::Figure;
 use crate::rt::{Flavor, Rt};
 use crate::suite::{Spec, Suite};
+use crate::wrk::{self, CONNECTIONS, WRK_SECS};
 
 /// HTTP/2 load: connections, and streams in flight on each (`h2load -c -m`).
 const H2_CONNECTIONS: usize = 16;
@@ -34,13 +34,10 @@ pub fn run(suite: &mut Suite, wrk: bool) {
     let runs = suite.opts.runs.min(RUNS);
     if wrk {
         for workers in WORKERS {
-            let label = format!(
-                "hyper HTTP/1, {} conn keep-alive, wrk, {workers}w",
-                crate::http::CONNECTIONS
-            );
-            let spec = Spec::new(Duration::from_secs(WRK_SECS) + setup(crate::http::CONNECTIONS)).runs(runs);
+            let label = format!("hyper HTTP/1, {} conn keep-alive, wrk, {workers}w", CONNECTIONS);
+            let spec = Spec::new(Duration::from_secs(WRK_SECS) + setup(CONNECTIONS)).runs(runs);
             suite.measure("http", &label, spec, |suite, rt| {
-                wrk_run(suite, rt, App::Hyper, workers, &label)
+                wrk::run(suite, rt, App::Hyper, workers, &label)
             });
         }
     }
@@ -125,7 +122,7 @@ fn parse_h2load(lines: &[String]) -> io::Result<H2Outcome> {
             }
         } else if let Some(rest) = line.strip_prefix("time for request:") {
             // min, max, mean, sd, +/- sd
-            mean_us = rest.split_whitespace().nth(2).and_then(crate::http::micros);
+            mean_us = rest.split_whitespace().nth(2).and_then(wrk::micros);
         }
     }
     match (requests_per_sec, mean_us, completed) {

@@ -32,3 +32,4 @@ pub mod suite;
 pub mod syscalls;
 pub mod timer;
 pub mod verdict;
+pub mod wrk;
