@@ -34,7 +34,7 @@ pub fn run(suite: &mut Suite, wrk: bool) {
     let runs = suite.opts.runs.min(RUNS);
     if wrk {
         for workers in WORKERS {
-            let label = format!("hyper HTTP/1, {} conn keep-alive, wrk, {workers}w", CONNECTIONS);
+            let label = format!("hyper HTTP/1, {CONNECTIONS} conn keep-alive, wrk, {workers}w");
             let spec = Spec::new(Duration::from_secs(WRK_SECS) + setup(CONNECTIONS)).runs(runs);
             suite.measure("http", &label, spec, |suite, rt| {
                 wrk::run(suite, rt, App::Hyper, workers, &label)
