@@ -4,12 +4,12 @@
 use std::io;
 use std::time::Duration;
 
+use crate::app::App;
 use crate::client::{self, ClientArgs, Mode, Outcome};
-use crate::echo::setup;
+use crate::netrun::setup;
 use crate::proc;
 use crate::report::Figure;
 use crate::rt::{Flavor, Rt};
-use crate::server::App;
 use crate::suite::{Spec, Suite};
 
 const IDLE: usize = 10_000;
@@ -18,7 +18,7 @@ const ACTIVE: usize = 100;
 const FD_MARGIN: u64 = 200;
 const WORKERS: usize = 1;
 /// What each idle connection echoes once before it goes idle: a whole
-/// read buffer of the echo server (`echo::BUF`), so that every buffer is
+/// read buffer of the echo server (`serve_echo::BUF`), so that every buffer is
 /// resident. With a 1-byte echo, whether the untouched rest of a 16 KiB
 /// `vec![0; n]` cost resident memory depended on glibc's heap layout
 /// (fresh pages from the top of the heap are not written by `calloc`,

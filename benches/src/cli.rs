@@ -1,10 +1,11 @@
 //! Command-line parsing.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::str::FromStr;
 
 use crate::client::ClientArgs;
+use crate::flags::Flags;
+use crate::group::Group;
+use crate::options::Options;
 use crate::server::ServerArgs;
 use crate::timer::TimersArgs;
 
@@ -31,55 +32,6 @@ usage: edgeio-benches <all|echo|scaling|http|micro|timer|c10k> [--quick] [--runs
   pool    adds up the pairs of several results files (runs saved with --out)
           per figure, with a sign test: tells a tie from a steady difference";
 
-/// Runs per figure without `--runs`: the fewest odd count whose pairs can
-/// tell a win from a tie (7 of 7 has p = 0.016; 5 of 5, 0.0625), and what
-/// still fits the suite in 10 minutes.
-const DEFAULT_RUNS: usize = 7;
-
-/// A benchmark group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Group {
-    Echo,
-    Scaling,
-    Http,
-    Micro,
-    Timer,
-    C10k,
-}
-
-impl Group {
-    pub const ALL: [Group; 6] = [
-        Group::Echo,
-        Group::Scaling,
-        Group::Http,
-        Group::Micro,
-        Group::Timer,
-        Group::C10k,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Group::Echo => "echo",
-            Group::Scaling => "scaling",
-            Group::Http => "http",
-            Group::Micro => "micro",
-            Group::Timer => "timer",
-            Group::C10k => "c10k",
-        }
-    }
-}
-
-/// Options of a suite run.
-#[derive(Debug, Clone)]
-pub struct Options {
-    pub groups: Vec<Group>,
-    pub quick: bool,
-    pub runs: usize,
-    pub out: PathBuf,
-    /// The command line, for the results file.
-    pub command: String,
-}
-
 #[derive(Debug)]
 pub enum Command {
     Suite(Options),
@@ -91,44 +43,6 @@ pub enum Command {
     Timers(TimersArgs),
     /// `pool FILE...`: the pairs of several results files, added up.
     Pool(Vec<PathBuf>),
-}
-
-/// `--name value` pairs and bare `--switch`es.
-#[derive(Debug, Default)]
-pub struct Flags(HashMap<String, Option<String>>);
-
-impl Flags {
-    pub fn parse(args: &[String]) -> Result<Flags, String> {
-        let mut flags = HashMap::new();
-        let mut args = args.iter().peekable();
-        while let Some(arg) = args.next() {
-            let name = arg
-                .strip_prefix("--")
-                .ok_or_else(|| format!("unexpected argument `{arg}`"))?;
-            let value = args.next_if(|v| !v.starts_with("--")).cloned();
-            flags.insert(name.to_owned(), value);
-        }
-        Ok(Flags(flags))
-    }
-
-    pub fn switch(&self, name: &str) -> bool {
-        self.0.contains_key(name)
-    }
-
-    pub fn get<T: FromStr>(&self, name: &str) -> Result<Option<T>, String> {
-        match self.0.get(name) {
-            None => Ok(None),
-            Some(None) => Err(format!("--{name} needs a value")),
-            Some(Some(v)) => v
-                .parse()
-                .map(Some)
-                .map_err(|_| format!("bad value for --{name}: `{v}`")),
-        }
-    }
-
-    pub fn require<T: FromStr>(&self, name: &str) -> Result<T, String> {
-        self.get(name)?.ok_or_else(|| format!("--{name} is required"))
-    }
 }
 
 pub fn parse(args: &[String]) -> Result<Command, String> {
@@ -150,19 +64,6 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             .find(|g| g.name() == name)
             .ok_or_else(|| format!("unknown sub-command `{name}`"))?],
     };
-    let quick = flags.switch("quick");
-    let runs = flags.get("runs")?.unwrap_or(if quick { 3 } else { DEFAULT_RUNS });
-    if runs == 0 {
-        return Err("--runs must be at least 1".to_owned());
-    }
-    let out = flags
-        .get("out")?
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("RESULTS.md"));
-    Ok(Command::Suite(Options {
-        groups,
-        quick,
-        runs,
-        out,
-        command: format!("cargo run --release -p edgeio-benches -- {}", args.join(" ")),
-    }))
+    let command = format!("cargo run --release -p edgeio-benches -- {}", args.join(" "));
+    Options::from_flags(groups, &flags, command).map(Command::Suite)
 }

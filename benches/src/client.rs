@@ -14,8 +14,8 @@ use std::io::{self, BufRead, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use crate::cli::Flags;
-use crate::http;
+use crate::flags::Flags;
+use crate::http_wire;
 use crate::loadgen::{self, Exchange, Measured, Window};
 use crate::proc::{self, CpuUse, Proc};
 use crate::report::Figure;
@@ -123,7 +123,7 @@ pub fn run(args: &ClientArgs) -> io::Result<()> {
         .collect::<io::Result<Vec<_>>>()?;
     let (request, expect) = match args.mode {
         Mode::Echo => (vec![b'e'; args.size], None),
-        Mode::Http => (http::REQUEST.to_vec(), Some(http::RESPONSE)),
+        Mode::Http => (http_wire::REQUEST.to_vec(), Some(http_wire::RESPONSE)),
     };
     let exchange = Exchange {
         request: &request,

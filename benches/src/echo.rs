@@ -1,95 +1,16 @@
-//! TCP echo ping-pong: twin per-connection handlers and the `echo` group.
+//! TCP echo ping-pong: the `echo` and `scaling` groups.
 
-use std::io;
-use std::pin::pin;
-use std::time::Duration;
-
-use futures_util::future::{select, Either};
-
-use crate::cli::Group;
-use crate::client::{self, ClientArgs, Mode};
-use crate::proc;
-use crate::report::Figure;
-use crate::rt::{Flavor, Rt};
-use crate::server::App;
+use crate::app::App;
+use crate::client::{ClientArgs, Mode};
+use crate::group::Group;
+use crate::netrun::{one_run, setup, trace, WORKERS};
+use crate::rt::Flavor;
 use crate::suite::{Spec, Suite};
-use crate::syscalls;
 
-/// Read buffer of one server connection.
-const BUF: usize = 16 * 1024;
+/// The echo handlers, where the Criterion bench
+/// (`benches/benches/runtimes.rs`) looks for them.
+pub use crate::serve_echo::{serve_edgeio, serve_tokio};
 
-/// Copies everything the peer sends back to it until EOF (edgeio).
-pub async fn serve_edgeio(mut stream: edgeio::net::AsyncTcpStream) -> io::Result<()> {
-    use futures_util::io::{AsyncReadExt, AsyncWriteExt};
-    let mut buf = vec![0u8; BUF];
-    loop {
-        let n = stream.read(&mut buf).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        stream.write_all(&buf[..n]).await?;
-    }
-}
-
-/// Copies everything the peer sends back to it until EOF (tokio).
-pub async fn serve_tokio(mut stream: tokio::net::TcpStream) -> io::Result<()> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut buf = vec![0u8; BUF];
-    loop {
-        let n = stream.read(&mut buf).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        stream.write_all(&buf[..n]).await?;
-    }
-}
-
-/// How long a connection may stay silent in the idle-timeout echo server:
-/// long enough that no connection of a run ever times out, so the row
-/// measures keeping the timer, not firing it.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The echo loop with an idle timeout that every request pushes back, as
-/// servers keep one per connection (edgeio). `Sleep::reset` moves the
-/// pending timer; the read and the timer race in `select`.
-pub async fn serve_idle_edgeio(mut stream: edgeio::net::AsyncTcpStream) -> io::Result<()> {
-    use futures_util::io::{AsyncReadExt, AsyncWriteExt};
-    let mut buf = vec![0u8; BUF];
-    let mut idle = pin!(edgeio::time::sleep(IDLE_TIMEOUT));
-    loop {
-        let n = match select(pin!(stream.read(&mut buf)), idle.as_mut()).await {
-            Either::Left((n, _)) => n?,
-            Either::Right(((), _)) => return Ok(()),
-        };
-        if n == 0 {
-            return Ok(());
-        }
-        stream.write_all(&buf[..n]).await?;
-        idle.as_mut().reset(edgeio::time::Instant::now() + IDLE_TIMEOUT);
-    }
-}
-
-/// The echo loop with an idle timeout that every request pushes back, as
-/// servers keep one per connection (tokio).
-pub async fn serve_idle_tokio(mut stream: tokio::net::TcpStream) -> io::Result<()> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut buf = vec![0u8; BUF];
-    let mut idle = pin!(tokio::time::sleep(IDLE_TIMEOUT));
-    loop {
-        let n = match select(pin!(stream.read(&mut buf)), idle.as_mut()).await {
-            Either::Left((n, _)) => n?,
-            Either::Right(((), _)) => return Ok(()),
-        };
-        if n == 0 {
-            return Ok(());
-        }
-        stream.write_all(&buf[..n]).await?;
-        idle.as_mut().reset(tokio::time::Instant::now() + IDLE_TIMEOUT);
-    }
-}
-
-/// Server worker counts measured (the machine target has 2 cores).
-pub const WORKERS: [usize; 2] = [1, 2];
 const CONNECTIONS: [usize; 3] = [1, 64, 1000];
 const SIZES: [usize; 2] = [64, 16 * 1024];
 /// The rows whose system calls are counted (connections, size, workers):
@@ -111,11 +32,6 @@ pub fn size_name(size: usize) -> String {
     } else {
         format!("{size} B")
     }
-}
-
-/// Time to start a server and open `conns` connections, for estimates.
-pub fn setup(conns: usize) -> Duration {
-    Duration::from_millis(100) + Duration::from_micros(300 * conns as u64)
 }
 
 /// The `echo` group: every connection count × message size × worker count,
@@ -180,49 +96,6 @@ pub fn run(suite: &mut Suite) {
 
 fn label(conns: usize, size: usize, flavor: Flavor) -> String {
     format!("{conns} conn × {}, {flavor}", size_name(size))
-}
-
-/// One server, one client run against it: requests/s, latency and the
-/// server's CPU time per request.
-pub fn one_run(
-    suite: &Suite,
-    rt: Rt,
-    flavor: Flavor,
-    app: App,
-    args: &ClientArgs,
-    label: &str,
-) -> io::Result<Vec<Figure>> {
-    let (server, addr) = suite.start_server(rt, flavor, app)?;
-    let (outcome, server_cpu) = proc::cpu_used_during(server.pid(), || {
-        client::run_to_end(suite, &ClientArgs { addr, ..args.clone() })
-    })?;
-    Ok(outcome.figures(label, server_cpu))
-}
-
-/// One extra run per server of row `label` with `perf stat` counting the
-/// server's system calls, for the breakdown table (skipped where perf or
-/// its tracepoints are unavailable: the notes say why).
-pub fn trace(
-    suite: &mut Suite,
-    group: &str,
-    app: App,
-    label: &str,
-    flavor: Flavor,
-    args: &ClientArgs,
-    floor: bool,
-) {
-    if suite.tracer.is_none() {
-        return;
-    }
-    let per_run = suite.network_run(setup(args.conns)) + syscalls::ATTACH;
-    let spec = Spec::new(per_run).runs(1).with_floor(floor);
-    suite.measure(group, &format!("{label}, syscalls"), spec, |suite, rt| {
-        let tracer = suite.tracer.as_ref().expect("checked above");
-        let (server, addr) = suite.start_server(rt, flavor, app)?;
-        let counting = tracer.attach(server.pid())?;
-        let outcome = client::run_to_end(suite, &ClientArgs { addr, ..args.clone() })?;
-        counting.finish(label, outcome.completed)
-    });
 }
 
 /// The `scaling` group: echo, 1000 connections × 64 B, at 1, 2, 4...

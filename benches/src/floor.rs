@@ -14,13 +14,13 @@
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
-use crate::http::Session;
-use crate::server::App;
+use crate::app::App;
+use crate::http_wire::Session;
 
 /// The listener's token; connections use their slot index.
 const LISTENER: u64 = u64::MAX;
-/// Read buffer: the echo handler's (`echo::BUF`) and the HTTP handler's
-/// chunk, so the floor reads as much per call as the twins do.
+/// Read buffer: the echo handler's (`serve_echo::BUF`) and the HTTP
+/// handler's chunk, so the floor reads as much per call as the twins do.
 const ECHO_BUF: usize = 16 * 1024;
 const HTTP_CHUNK: usize = 4096;
 

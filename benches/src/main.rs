@@ -3,7 +3,9 @@
 
 use std::process::ExitCode;
 
-use edgeio_benches::cli::{self, Command, Group, Options};
+use edgeio_benches::cli::{self, Command};
+use edgeio_benches::group::Group;
+use edgeio_benches::options::Options;
 use edgeio_benches::suite::Suite;
 use edgeio_benches::{c10k, charts, client, echo, http, micro, pool, proc, server, timer};
 

@@ -7,33 +7,10 @@ use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::cli::Flags;
+use crate::app::App;
+use crate::flags::Flags;
 use crate::rt::{self, Flavor, Rt};
-use crate::{echo, floor, http, hyper_http, proc};
-
-/// What a server answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum App {
-    Echo,
-    /// Echo with a per-connection idle timeout, reset on every request.
-    EchoIdle,
-    Http,
-    /// hyper's HTTP/1 and HTTP/2 (auto-detected), hello world.
-    Hyper,
-}
-
-impl App {
-    const ALL: [App; 4] = [App::Echo, App::EchoIdle, App::Http, App::Hyper];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            App::Echo => "echo",
-            App::EchoIdle => "echo-idle",
-            App::Http => "http",
-            App::Hyper => "hyper",
-        }
-    }
-}
+use crate::{floor, proc, serve_echo, serve_http, serve_hyper};
 
 #[derive(Debug)]
 pub struct ServerArgs {
@@ -49,10 +26,7 @@ impl ServerArgs {
         Ok(ServerArgs {
             rt: Rt::parse(&rt).ok_or_else(|| format!("unknown runtime `{rt}`"))?,
             flavor: flags.require("workers")?,
-            app: App::ALL
-                .into_iter()
-                .find(|a| a.name() == app)
-                .ok_or_else(|| format!("unknown app `{app}`"))?,
+            app: App::parse(&app).ok_or_else(|| format!("unknown app `{app}`"))?,
         })
     }
 }
@@ -68,7 +42,7 @@ pub fn run(args: &ServerArgs) -> io::Result<()> {
             announce(listener.local_addr()?.port())?;
             if args.app == App::Hyper {
                 return runtime
-                    .block_on(runtime.spawn(hyper_http::serve_edgeio(listener)))
+                    .block_on(runtime.spawn(serve_hyper::serve_edgeio(listener)))
                     .map_err(io::Error::other)?;
             }
             runtime
@@ -82,7 +56,7 @@ pub fn run(args: &ServerArgs) -> io::Result<()> {
             announce(listener.local_addr()?.port())?;
             if args.app == App::Hyper {
                 return runtime
-                    .block_on(runtime.spawn(hyper_http::serve_tokio(listener)))
+                    .block_on(runtime.spawn(serve_hyper::serve_tokio(listener)))
                     .map_err(io::Error::other)?;
             }
             runtime
@@ -130,10 +104,10 @@ async fn edgeio_accept_loop(listener: edgeio::net::AsyncTcpListener, app: App) {
                 let _ = stream.set_nodelay(true);
                 edgeio::spawn(async move {
                     let _ = match app {
-                        App::Echo => echo::serve_edgeio(stream).await,
-                        App::EchoIdle => echo::serve_idle_edgeio(stream).await,
-                        App::Http => http::serve_edgeio(stream).await,
-                        // Served by `hyper_http::serve_edgeio`, never by this loop (see `run`).
+                        App::Echo => serve_echo::serve_edgeio(stream).await,
+                        App::EchoIdle => serve_echo::serve_idle_edgeio(stream).await,
+                        App::Http => serve_http::serve_edgeio(stream).await,
+                        // Served by `serve_hyper::serve_edgeio`, never by this loop (see `run`).
                         App::Hyper => Ok(()),
                     };
                 })
@@ -151,10 +125,10 @@ async fn tokio_accept_loop(listener: tokio::net::TcpListener, app: App) {
                 let _ = stream.set_nodelay(true);
                 drop(tokio::spawn(async move {
                     let _ = match app {
-                        App::Echo => echo::serve_tokio(stream).await,
-                        App::EchoIdle => echo::serve_idle_tokio(stream).await,
-                        App::Http => http::serve_tokio(stream).await,
-                        // Served by `hyper_http::serve_tokio`, never by this loop (see `run`).
+                        App::Echo => serve_echo::serve_tokio(stream).await,
+                        App::EchoIdle => serve_echo::serve_idle_tokio(stream).await,
+                        App::Http => serve_http::serve_tokio(stream).await,
+                        // Served by `serve_hyper::serve_tokio`, never by this loop (see `run`).
                         App::Hyper => Ok(()),
                     };
                 }));

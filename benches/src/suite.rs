@@ -6,11 +6,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::cli::Options;
+use crate::app::App;
+use crate::options::Options;
 use crate::proc::{CpuPlan, Proc};
 use crate::report::{Figure, Report};
 use crate::rt::{Flavor, Rt};
-use crate::server::App;
 use crate::syscalls::Tracer;
 
 /// How one row is measured.

@@ -10,13 +10,13 @@
 use std::io;
 use std::time::Duration;
 
-use crate::cli::Flags;
+use crate::app::App;
 use crate::client::ClientArgs;
-use crate::echo;
+use crate::flags::Flags;
+use crate::netrun;
 use crate::proc::Proc;
 use crate::report::Figure;
 use crate::rt::{self, Flavor, Rt};
-use crate::server::App;
 use crate::suite::{Spec, Suite};
 
 /// Timers pending while the operations run.
@@ -191,9 +191,9 @@ pub fn run(suite: &mut Suite) {
     };
     let spec = Spec::new(suite.network_run(Duration::from_millis(400)));
     suite.measure("timer", &label, spec, |suite, rt| {
-        echo::one_run(suite, rt, Flavor::MultiThread(1), App::EchoIdle, &args, &label)
+        netrun::one_run(suite, rt, Flavor::MultiThread(1), App::EchoIdle, &args, &label)
     });
-    echo::trace(
+    netrun::trace(
         suite,
         "timer",
         App::EchoIdle,
