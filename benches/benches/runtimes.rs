@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use edgeio_benches::echo;
 use edgeio_benches::micro::{edgeio_micro, tokio_micro};
 use edgeio_benches::rt;
+use edgeio_benches::serve_echo;
 
 /// Message size of the echo round trip.
 const MESSAGE: usize = 64;
@@ -58,7 +58,7 @@ fn edgeio_echo_rtt(runtime: &edgeio::Runtime, iters: u64) -> Duration {
         let server = edgeio::spawn(async move {
             let (stream, _) = listener.accept().await.expect("accept");
             stream.set_nodelay(true).expect("nodelay");
-            echo::serve_edgeio(stream).await
+            serve_echo::serve_edgeio(stream).await
         });
         let mut client = AsyncTcpStream::connect(addr).await.expect("connect");
         client.set_nodelay(true).expect("nodelay");
@@ -86,7 +86,7 @@ fn tokio_echo_rtt(runtime: &tokio::runtime::Runtime, iters: u64) -> Duration {
         let server = tokio::spawn(async move {
             let (stream, _) = listener.accept().await.expect("accept");
             stream.set_nodelay(true).expect("nodelay");
-            echo::serve_tokio(stream).await
+            serve_echo::serve_tokio(stream).await
         });
         let mut client = TcpStream::connect(addr).await.expect("connect");
         client.set_nodelay(true).expect("nodelay");

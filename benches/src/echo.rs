@@ -7,10 +7,6 @@ use crate::netrun::{one_run, setup, trace, WORKERS};
 use crate::rt::Flavor;
 use crate::suite::{Spec, Suite};
 
-/// The echo handlers, where the Criterion bench
-/// (`benches/benches/runtimes.rs`) looks for them.
-pub use crate::serve_echo::{serve_edgeio, serve_tokio};
-
 const CONNECTIONS: [usize; 3] = [1, 64, 1000];
 const SIZES: [usize; 2] = [64, 16 * 1024];
 /// The rows whose system calls are counted (connections, size, workers):

@@ -1,7 +1,7 @@
 //! The runtime-independent half of the `http_hello` server: parsing
 //! HTTP/1.1 request headers and queueing responses, with keep-alive and
 //! pipelining. Shared by `examples/http_hello/main.rs` and the benchmark
-//! servers (`benches/src/http.rs` includes it with `#[path]`), so both
+//! servers (`benches/src/http_wire.rs` includes it with `#[path]`), so both
 //! runtimes are measured on exactly this logic.
 
 /// The response to every well-formed request.
