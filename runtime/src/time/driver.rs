@@ -69,11 +69,11 @@ const DRIVER_AWAKE: u64 = 0;
 const DRIVER_FOREVER: u64 = u64::MAX;
 
 /// Changes the queue holds before an owner applies them itself: async-io's
-/// bound (`TIMER_QUEUE_SIZE`, 1000), rounded to a power of two. It bounds
-/// the queue's memory (16 KiB) and the changes the driver applies in one
-/// pass before it looks at I/O, and lets a task that arms timers in a
-/// burst pay for filing them as it goes, where a burst would otherwise be
-/// filed all at once by the next task to run the driver.
+/// bound for its queue of timer operations (1000), rounded to a power of
+/// two. It bounds the queue's memory (16 KiB) and the changes the driver
+/// applies in one pass before it looks at I/O, and lets a task that arms
+/// timers in a burst pay for filing them as it goes, where a burst would
+/// otherwise be filed all at once by the next task to run the driver.
 const QUEUE_CAPACITY: usize = 1024;
 
 pub(crate) struct Timers {
