@@ -216,6 +216,56 @@ fn a_million_pending_timers_insert_and_drop() {
     });
 }
 
+/// More changes between two driver passes than the driver's queue holds:
+/// the task arming (then cancelling) them files them itself, and every
+/// timer still fires, never early, and the cancelled ones never.
+#[test]
+fn a_burst_larger_than_the_change_queue_fires_on_time_and_cancels() {
+    run(2, || async {
+        let now = Instant::now();
+        let mut sleeps: Vec<Sleep> = (0..10_000u64)
+            .map(|i| sleep_until(now + ms(5 + i % 20)))
+            .collect();
+        for s in &mut sleeps {
+            // Ready only if the clock passed the deadline meanwhile.
+            let _ = poll_once(s).await;
+        }
+        // Cancel every other one, again in a burst.
+        let mut i = 0;
+        sleeps.retain(|_| {
+            i += 1;
+            i % 2 == 0
+        });
+        for s in sleeps {
+            let deadline = s.deadline();
+            s.await;
+            assert!(Instant::now() >= deadline);
+        }
+        assert_eq!(pending_timers(), 0);
+    });
+}
+
+/// The same burst on a paused clock: auto-advance goes from one deadline
+/// to the next through every level of the wheel, and fires each timer at
+/// its deadline exactly.
+#[test]
+fn a_burst_on_a_paused_clock_fires_each_timer_at_its_deadline() {
+    time_support::run_paused(|| async {
+        let start = Instant::now();
+        let deadlines = (1..=3000u64).map(|i| start + ms(i * i));
+        let mut sleeps: Vec<Sleep> = deadlines.map(sleep_until).collect();
+        for s in &mut sleeps {
+            assert!(poll_once(s).await.is_pending());
+        }
+        for s in sleeps {
+            let deadline = s.deadline();
+            s.await;
+            assert_eq!(Instant::now(), deadline);
+        }
+        assert_eq!(pending_timers(), 0);
+    });
+}
+
 #[test]
 fn timers_keep_working_across_many_resets() {
     run(2, || async {

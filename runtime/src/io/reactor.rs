@@ -12,7 +12,7 @@ use std::io;
 use std::os::fd::{AsRawFd, RawFd};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::task::Waker;
 use std::time::Duration;
 
@@ -21,7 +21,7 @@ use crate::io::source::Source;
 use crate::sys::{Epoll, EventFd, Events};
 use crate::time::clock::Clock;
 use crate::time::driver::Timers;
-use crate::time::entry::TimerEntry;
+use crate::time::entry::EntryRef;
 use crate::time::instant::Instant;
 use crate::trace::trace;
 
@@ -135,15 +135,18 @@ impl Reactor {
     /// Arms `entry` for `deadline`, or moves its deadline; interrupts the
     /// driver if it sleeps past the deadline. Stores nothing once the
     /// reactor is shut down.
-    pub(crate) fn set_timer(&self, entry: &Arc<TimerEntry>, deadline: Instant) {
+    pub(crate) fn set_timer(&self, entry: &EntryRef, deadline: Instant) {
         if self.timers.set(entry, deadline) {
             self.notify();
         }
     }
 
-    /// Disarms `entry`; returns whether it was armed.
-    pub(crate) fn cancel_timer(&self, entry: &Arc<TimerEntry>) -> bool {
-        self.timers.disarm(entry)
+    /// Disarms `entry`; interrupts the driver if that filed a burst of
+    /// timers it must look at (see `time/driver.rs`).
+    pub(crate) fn cancel_timer(&self, entry: &EntryRef) {
+        if self.timers.disarm(entry) {
+            self.notify();
+        }
     }
 
     /// Fires the timers due on the clock now (after `time::advance`), or,

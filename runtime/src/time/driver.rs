@@ -3,7 +3,8 @@
 //!
 //! # Who touches what
 //!
-//! - A `Sleep` (the *owner*) changes its [`TimerEntry`] with atomics. A
+//! - A `Sleep` (the *owner*) changes its
+//!   [`TimerEntry`](crate::time::entry::TimerEntry) with atomics. A
 //!   change the wheel must see (a new timer, an earlier deadline, a
 //!   cancellation) pushes the entry onto a lock-free queue, once however
 //!   many changes pile up before the driver looks. Re-polling a `Sleep`
@@ -12,7 +13,9 @@
 //! - Whichever worker holds the reactor's driver applies the queue to the
 //!   wheel, fires what is due and sizes `epoll_wait`'s timeout to the next
 //!   expiry ([`Timers::process`]). The wheel's lock is only ever taken
-//!   there (and at shutdown), so it is never contended.
+//!   there, by an owner that finds the queue full (see *Bursts*) and at
+//!   shutdown, so it is contended at most once per [`QUEUE_CAPACITY`]
+//!   changes.
 //! - An owner that arms a timer earlier than the driver's current sleep
 //!   interrupts it. The driver publishes when it will wake
 //!   (`driver_wakes_at`) before its final look at the queue, and the owner
@@ -21,13 +24,26 @@
 //!
 //! # Memory
 //!
-//! A pending timer costs one `Arc<TimerEntry>` allocation (two counters
-//! and the entry: 16 + 40 = 56 bytes on 64-bit targets) and one slab slot
-//! of the wheel (a 32-byte node, 40 bytes if the slot's tag needs a word
-//! of its own): at most 96 bytes in all besides the `Sleep` itself, as
+//! A pending timer costs one allocation, its entry, 56 bytes on 64-bit
+//! targets (the state, the task's waker, the wheel's two list links and a
+//! word of counters and flags; malloc serves it from a 64-byte chunk), as
 //! `bytes_per_pending_timer` computes and the test
-//! `memory_per_pending_timer` checks. The slab is released once the wheel
-//! is empty.
+//! `memory_per_pending_timer` checks. Nothing else grows with the number
+//! of timers: the wheel links the entries themselves into its slots'
+//! lists, and the queue of changes is a fixed array of
+//! [`QUEUE_CAPACITY`] slots per runtime. The `Sleep` holding the timer is
+//! 40 bytes besides.
+//!
+//! # Bursts
+//!
+//! The queue is bounded. An owner that finds it full takes the wheel's
+//! lock and applies the queue and its own change itself (async-io does
+//! the same), then interrupts the driver so that it recomputes its sleep.
+//! A task arming or cancelling timers by the thousand between two driver
+//! passes thus files them as it goes, at the cost of a lock per
+//! [`QUEUE_CAPACITY`] changes, and a driver pass never applies more than
+//! that many before it looks at I/O; otherwise the whole burst would land
+//! on the next pass, and on whatever task runs the driver then.
 //!
 //! # Resolution
 //!
@@ -35,14 +51,14 @@
 //! round up to the next tick, so a timer never fires early.
 
 use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use std::task::Waker;
 use std::time::Duration;
 
-use crossbeam_queue::SegQueue;
+use crossbeam_queue::ArrayQueue;
 
 use crate::time::clock::Clock;
-use crate::time::entry::{armed, TimerEntry, FIRED, IDLE, MAX_TICK, NOT_FILED};
+use crate::time::entry::{armed, EntryRef, FIRED, IDLE, MAX_TICK};
 use crate::time::instant::Instant;
 use crate::time::wheel::Wheel;
 
@@ -52,13 +68,21 @@ const DRIVER_AWAKE: u64 = 0;
 /// `driver_wakes_at` while the driver blocks with no timeout.
 const DRIVER_FOREVER: u64 = u64::MAX;
 
+/// Changes the queue holds before an owner applies them itself: async-io's
+/// bound for its queue of timer operations (1000), rounded to a power of
+/// two. It bounds the queue's memory (16 KiB) and the changes the driver
+/// applies in one pass before it looks at I/O, and lets a task that arms
+/// timers in a burst pay for filing them as it goes, where a burst would
+/// otherwise be filed all at once by the next task to run the driver.
+const QUEUE_CAPACITY: usize = 1024;
+
 pub(crate) struct Timers {
     clock: Clock,
     /// Tick 0: ticks count milliseconds from here.
     origin: std::time::Instant,
-    wheel: Mutex<Wheel<Arc<TimerEntry>>>,
+    wheel: Mutex<Wheel>,
     /// Entries whose change the wheel has yet to see.
-    queue: SegQueue<Arc<TimerEntry>>,
+    queue: ArrayQueue<EntryRef>,
     /// Armed timers, for `Metrics::pending_timers`.
     armed: AtomicUsize,
     /// The tick at which a driver blocked in `epoll_wait` wakes by itself.
@@ -74,7 +98,7 @@ impl Timers {
             clock,
             origin,
             wheel: Mutex::new(Wheel::new()),
-            queue: SegQueue::new(),
+            queue: ArrayQueue::new(QUEUE_CAPACITY),
             armed: AtomicUsize::new(0),
             driver_wakes_at: AtomicU64::new(DRIVER_AWAKE),
             shutdown: AtomicBool::new(false),
@@ -90,7 +114,7 @@ impl Timers {
         self.armed.load(Ordering::Relaxed)
     }
 
-    fn lock_wheel(&self) -> MutexGuard<'_, Wheel<Arc<TimerEntry>>> {
+    fn lock_wheel(&self) -> MutexGuard<'_, Wheel> {
         self.wheel.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -123,12 +147,14 @@ impl Timers {
         Instant::from_std(self.origin).saturating_add(Duration::from_millis(tick))
     }
 
-    // ---- The owner's side: atomics and a queue push, never the wheel. ----
+    // ---- The owner's side: atomics and a queue push; the wheel only when
+    // ---- the queue is full.
 
     /// Arms `entry` for `deadline` or moves its deadline. Returns whether
-    /// the driver sleeps past it and must be interrupted. After shutdown it
-    /// leaves the entry idle and stores nothing.
-    pub(crate) fn set(&self, entry: &Arc<TimerEntry>, deadline: Instant) -> bool {
+    /// the driver must be interrupted: it sleeps past the deadline, or the
+    /// owner filed queued changes itself. After shutdown it leaves the
+    /// entry idle and stores nothing.
+    pub(crate) fn set(&self, entry: &EntryRef, deadline: Instant) -> bool {
         if self.shutdown.load(Ordering::SeqCst) {
             return false;
         }
@@ -148,7 +174,7 @@ impl Timers {
         if !needs_wheel {
             return false;
         }
-        self.enqueue(entry);
+        let filed = self.enqueue(entry);
         fence(Ordering::SeqCst);
         if self.shutdown.load(Ordering::SeqCst) {
             // Shutdown may have drained the queue before the push: take
@@ -157,25 +183,49 @@ impl Timers {
             drop(entry.waker.take());
             return false;
         }
-        tick < self.driver_wakes_at.load(Ordering::SeqCst)
+        filed || tick < self.driver_wakes_at.load(Ordering::SeqCst)
     }
 
     /// Disarms `entry` (cancelled, or its deadline moved into the past).
-    /// Returns whether it was armed.
-    pub(crate) fn disarm(&self, entry: &Arc<TimerEntry>) -> bool {
+    /// Returns whether the driver must be interrupted (the owner filed
+    /// queued changes itself).
+    pub(crate) fn disarm(&self, entry: &EntryRef) -> bool {
         let state = entry.swap(IDLE);
         if armed(state).is_none() {
             return false;
         }
         self.armed.fetch_sub(1, Ordering::Relaxed);
-        self.enqueue(entry);
-        true
+        self.enqueue(entry)
     }
 
-    fn enqueue(&self, entry: &Arc<TimerEntry>) {
-        if entry.mark_queued() {
-            self.queue.push(entry.clone());
+    /// Queues `entry` for the driver unless it is queued already. If the
+    /// queue is full, applies it and `entry` to the wheel instead and
+    /// returns `true`: the driver, perhaps asleep until a later timer than
+    /// one just filed, must then look again.
+    fn enqueue(&self, entry: &EntryRef) -> bool {
+        if !entry.mark_queued() {
+            return false;
         }
+        let Err(entry) = self.queue.push(entry.clone()) else {
+            return false;
+        };
+        let mut wake = Vec::new();
+        let mut wheel = self.lock_wheel();
+        if self.shutdown.load(Ordering::SeqCst) {
+            // Shutdown has emptied the wheel and disarms what it finds in
+            // the queue; this entry's owner disarms it (see `set`).
+            entry.clear_queued();
+            return false;
+        }
+        // Filing uses the wheel's tick as now: only timers due at or
+        // before it fire here; the driver fires the rest.
+        let now = wheel.elapsed();
+        self.apply_queue(&mut wheel, now, &mut wake);
+        entry.clear_queued();
+        self.apply(&mut wheel, entry, now, &mut wake);
+        drop(wheel);
+        wake.into_iter().for_each(Waker::wake);
+        true
     }
 
     // ---- The driver's side. ----
@@ -185,15 +235,8 @@ impl Timers {
     pub(crate) fn process(&self, now: Instant, wake: &mut Vec<Waker>) -> Option<Instant> {
         let now = self.now_tick(now);
         let mut wheel = self.lock_wheel();
-        // Only what is queued now: entries pushed meanwhile are seen by the
-        // check before the driver blocks, or by the next pass.
-        for _ in 0..self.queue.len() {
-            let Some(entry) = self.queue.pop() else { break };
-            entry.clear_queued();
-            self.apply(&mut wheel, entry, now, wake);
-        }
-        while let Some((_, entry)) = wheel.pop_expired(now) {
-            entry.set_node(NOT_FILED);
+        self.apply_queue(&mut wheel, now, wake);
+        while let Some(entry) = wheel.pop_expired(now) {
             self.expire(&mut wheel, entry, now, wake);
         }
         let next = wheel.next_expiration();
@@ -201,59 +244,50 @@ impl Timers {
         next.map(|tick| self.tick_instant(tick))
     }
 
+    /// Applies what is queued now: entries pushed meanwhile are seen by the
+    /// driver's check before it blocks, or by the next pass.
+    fn apply_queue(&self, wheel: &mut Wheel, now: u64, wake: &mut Vec<Waker>) {
+        for _ in 0..self.queue.len() {
+            let Some(entry) = self.queue.pop() else { break };
+            entry.clear_queued();
+            self.apply(wheel, entry, now, wake);
+        }
+    }
+
     /// Brings the wheel in line with the entry's state.
-    fn apply(
-        &self,
-        wheel: &mut Wheel<Arc<TimerEntry>>,
-        entry: Arc<TimerEntry>,
-        now: u64,
-        wake: &mut Vec<Waker>,
-    ) {
-        let node = entry.node();
+    fn apply(&self, wheel: &mut Wheel, entry: EntryRef, now: u64, wake: &mut Vec<Waker>) {
+        // An entry is only ever filed in the wheel of the runtime its
+        // `Sleep` registered with, whose queue it came through: this one.
+        let filed = Wheel::is_filed(&entry);
         match armed(entry.state()) {
             Some(tick) => {
-                if node != NOT_FILED {
-                    if tick >= wheel.when(node) {
+                if filed {
+                    if wheel.files_at(&entry, tick) {
                         return;
                     }
-                    drop(wheel.remove(node));
-                    entry.set_node(NOT_FILED);
+                    // SAFETY: filed, in this wheel (above).
+                    drop(unsafe { wheel.remove(&entry) });
                 }
                 self.file(wheel, entry, tick, now, wake);
             }
-            None if node != NOT_FILED => {
-                entry.set_node(NOT_FILED);
-                drop(wheel.remove(node));
-            }
+            // SAFETY: filed, in this wheel (above).
+            None if filed => drop(unsafe { wheel.remove(&entry) }),
             None => {}
         }
     }
 
-    fn file(
-        &self,
-        wheel: &mut Wheel<Arc<TimerEntry>>,
-        entry: Arc<TimerEntry>,
-        tick: u64,
-        now: u64,
-        wake: &mut Vec<Waker>,
-    ) {
-        match wheel.insert(tick, entry.clone()) {
-            Ok(node) => entry.set_node(node),
+    fn file(&self, wheel: &mut Wheel, entry: EntryRef, tick: u64, now: u64, wake: &mut Vec<Waker>) {
+        if let Err(entry) = wheel.insert(entry, tick) {
             // Due already (`tick <= elapsed <= now`).
-            Err(entry) => self.expire(wheel, entry, now, wake),
+            self.expire(wheel, entry, now, wake);
         }
     }
 
     /// The wheel handed out `entry` (or it was due when filed): fire it if
-    /// its deadline has come, else (moved later, or beyond the wheel's
-    /// reach) file it again.
-    fn expire(
-        &self,
-        wheel: &mut Wheel<Arc<TimerEntry>>,
-        entry: Arc<TimerEntry>,
-        now: u64,
-        wake: &mut Vec<Waker>,
-    ) {
+    /// its deadline has come, else (a higher level's slot came up, the
+    /// deadline moved later, or lies beyond the wheel's reach) file it
+    /// again.
+    fn expire(&self, wheel: &mut Wheel, entry: EntryRef, now: u64, wake: &mut Vec<Waker>) {
         let mut state = entry.state();
         loop {
             match armed(state) {
@@ -313,12 +347,13 @@ impl Timers {
     pub(crate) fn shutdown(&self, wake: &mut Vec<Waker>) {
         self.shutdown.store(true, Ordering::SeqCst);
         fence(Ordering::SeqCst);
+        // Under the wheel's lock, so that no owner files the queue in the
+        // middle (`enqueue` checks the flag under it).
         let mut wheel = self.lock_wheel();
-        let filed: Vec<_> = wheel.drain().collect();
+        let filed = wheel.drain();
+        let queued: Vec<_> = std::iter::from_fn(|| self.queue.pop()).collect();
         drop(wheel);
-        let queued = std::iter::from_fn(|| self.queue.pop());
         for entry in filed.into_iter().chain(queued) {
-            entry.set_node(NOT_FILED);
             if armed(entry.swap(IDLE)).is_some() {
                 self.armed.fetch_sub(1, Ordering::Relaxed);
             }
@@ -327,15 +362,11 @@ impl Timers {
     }
 }
 
-/// Bytes one pending timer costs the runtime (its entry's allocation and
-/// its slot in the wheel), computed from type sizes.
+/// Bytes one pending timer costs the runtime besides its `Sleep`: its
+/// entry, which is also the wheel's node, computed from type sizes.
 #[cfg(test)]
 pub(crate) const fn bytes_per_pending_timer() -> usize {
-    // An `Arc` allocation holds two counters before the value.
-    let entry = 2 * std::mem::size_of::<usize>() + std::mem::size_of::<TimerEntry>();
-    // A slab slot: the node, or a vacant link, plus the enum's tag.
-    let slot = crate::time::wheel::node_size::<Arc<TimerEntry>>() + std::mem::size_of::<usize>();
-    entry + slot
+    std::mem::size_of::<crate::time::entry::TimerEntry>()
 }
 
 #[cfg(test)]
@@ -362,9 +393,9 @@ mod tests {
     fn memory_per_pending_timer() {
         // The module's doc comment states these numbers.
         if cfg!(target_pointer_width = "64") {
-            assert_eq!(std::mem::size_of::<TimerEntry>(), 40);
-            assert_eq!(crate::time::wheel::node_size::<Arc<TimerEntry>>(), 32);
-            assert_eq!(bytes_per_pending_timer(), 96);
+            assert_eq!(bytes_per_pending_timer(), 56);
+            assert_eq!(std::mem::size_of::<crate::time::Sleep>(), 40);
+            assert_eq!(std::mem::size_of::<EntryRef>(), 8);
         }
     }
 }

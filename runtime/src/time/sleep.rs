@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::executor::{context, coop};
 use crate::io::reactor::Reactor;
 use crate::runtime::handle::Handle;
-use crate::time::entry::{armed, TimerEntry, FIRED};
+use crate::time::entry::{armed, EntryRef, FIRED};
 use crate::time::instant::Instant;
 
 /// Waits until `duration` has elapsed on the runtime's clock.
@@ -76,7 +76,7 @@ pub struct Sleep {
 /// A registered timer: its entry and the reactor whose wheel has it.
 struct Timer {
     reactor: Arc<Reactor>,
-    entry: Arc<TimerEntry>,
+    entry: EntryRef,
 }
 
 impl Sleep {
@@ -158,7 +158,7 @@ impl Sleep {
         }
         let timer = self.timer.get_or_insert_with(|| Timer {
             reactor,
-            entry: Arc::new(TimerEntry::new()),
+            entry: EntryRef::new(),
         });
         timer.entry.waker.register(cx.waker());
         timer.reactor.set_timer(&timer.entry, self.deadline);

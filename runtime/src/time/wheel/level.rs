@@ -1,6 +1,10 @@
 //! One level of the wheel: 64 slots, each the head of a list of timers,
 //! and a bitmap of the slots that are occupied.
 
+use std::ptr;
+
+use crate::time::entry::TimerEntry;
+
 /// Slots per level: one bit each in a `u64` bitmap.
 pub(super) const SLOTS: usize = 64;
 /// log2 of [`SLOTS`].
@@ -12,21 +16,18 @@ pub(crate) const LEVELS: usize = 6;
 /// Ticks one rotation of the top level spans.
 pub(super) const MAX_DURATION: u64 = 1 << (SLOT_BITS * LEVELS as u32);
 
-/// The end of a list.
-pub(super) const NIL: u32 = u32::MAX;
-
 pub(super) struct Level {
     /// Bit `i` is set when slot `i` holds at least one timer.
     occupied: u64,
-    /// First node of each slot's list, or [`NIL`].
-    pub(super) heads: [u32; SLOTS],
+    /// First entry of each slot's list, or null.
+    pub(super) heads: [*mut TimerEntry; SLOTS],
 }
 
 impl Level {
     pub(super) fn new() -> Level {
         Level {
             occupied: 0,
-            heads: [NIL; SLOTS],
+            heads: [ptr::null_mut(); SLOTS],
         }
     }
 

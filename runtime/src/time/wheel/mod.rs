@@ -4,128 +4,167 @@
 //!
 //! A timer goes in the slot of the lowest level whose span still reaches
 //! its deadline. Inserting and removing are O(1): a slot is a doubly
-//! linked list of nodes kept in a [`Slab`], so a node's key stays valid
-//! until it is removed and removing needs no search. Finding the next
-//! deadline is O(levels): one 64-bit bitmap per level tells which slots
-//! are occupied. When a slot of a higher level comes up, its timers are
-//! *cascaded*: filed again, into lower levels, now that their deadline is
-//! close. Each timer is cascaded at most once per level.
+//! linked list threaded through the timer entries themselves (intrusive,
+//! as tokio's), so filing a timer allocates nothing, touches only its
+//! entry and the list's first entry, and removing needs no search. Finding
+//! the next deadline is O(levels): one 64-bit bitmap per level tells which
+//! slots are occupied. When a slot comes up, its timers are handed out one
+//! by one; those not due yet (a slot of a higher level, or a deadline moved
+//! later) are filed again by the driver, into a lower level now that their
+//! deadline is close. Each timer is refiled at most once per level.
 //!
-//! The wheel only stores values and deadlines in ticks; the driver
-//! (`time/driver.rs`) decides what a tick is (a millisecond) and what
-//! firing means.
+//! The wheel knows deadlines only as ticks passed to [`Wheel::insert`] and
+//! never reads an entry's state; the driver (`time/driver.rs`) decides
+//! what a tick is (a millisecond), what firing means and whether a timer
+//! handed out is due.
 
 mod level;
 
-use slab::Slab;
+use std::ptr;
 
-use level::{level_for, level_range, slot_for, Level, MAX_DURATION, NIL};
+use crate::time::entry::{EntryRef, TimerEntry, NOT_FILED};
+use level::{level_for, level_range, slot_for, Level, MAX_DURATION};
 
 pub(crate) use level::LEVELS;
 
-pub(crate) struct Wheel<T> {
+pub(crate) struct Wheel {
     /// The tick the wheel has advanced to: every timer due at or before it
-    /// has been handed out, or waits in `pending`.
+    /// has been handed out, or waits in the `expiring` slot.
     elapsed: u64,
     levels: [Level; LEVELS],
-    /// Timers due at `elapsed`, taken from their slot but not yet handed
-    /// out by [`Wheel::pop_expired`].
-    pending: u32,
-    nodes: Slab<Node<T>>,
+    /// The slot that came up at `elapsed` and whose timers
+    /// [`Wheel::pop_expired`] is handing out.
+    expiring: Option<(usize, usize)>,
+    /// Timers filed.
+    len: usize,
 }
 
-struct Node<T> {
-    value: T,
-    /// The tick the node is filed for.
-    when: u64,
-    prev: u32,
-    next: u32,
-    /// The level the node is in, or [`IN_PENDING`]; with `slot`, which
-    /// list to unlink it from.
-    level: u8,
-    slot: u8,
+// SAFETY: the wheel's raw pointers are `EntryRef`s it holds (given up by
+// `EntryRef::into_raw` as it links an entry, taken back as it unlinks
+// one), and `EntryRef` is `Send`.
+unsafe impl Send for Wheel {}
+
+/// The entry a list pointer of the wheel designates.
+///
+/// # Safety
+///
+/// `ptr` is non-null and linked in the wheel, which holds a handle to it
+/// until it unlinks it, so the entry lives at least as long as the wheel
+/// keeps it; the caller must not use the reference after unlinking it.
+unsafe fn linked<'a>(ptr: *mut TimerEntry) -> &'a TimerEntry {
+    // SAFETY: the caller's contract.
+    unsafe { &*ptr }
 }
 
-/// [`Node::level`] of a node in the pending list.
-const IN_PENDING: u8 = u8::MAX;
-
-impl<T> Wheel<T> {
-    pub(crate) fn new() -> Wheel<T> {
+impl Wheel {
+    pub(crate) fn new() -> Wheel {
         Wheel {
             elapsed: 0,
             levels: std::array::from_fn(|_| Level::new()),
-            pending: NIL,
-            nodes: Slab::new(),
+            expiring: None,
+            len: 0,
         }
     }
 
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.nodes.len()
+        self.len
     }
 
-    /// Files `value` for tick `when` and returns its key, or gives it back
-    /// if `when` is not after the wheel's current tick (it is due now).
-    pub(crate) fn insert(&mut self, when: u64, value: T) -> Result<u32, T> {
-        if when <= self.elapsed {
-            return Err(value);
+    /// The tick the wheel has advanced to: a timer due at or before it is
+    /// due now, and [`Wheel::insert`] refuses it.
+    pub(crate) fn elapsed(&self) -> u64 {
+        self.elapsed
+    }
+
+    /// Files `entry` (in no list) for tick `tick`, or gives it back if
+    /// `tick` is not after the wheel's current tick (it is due now).
+    ///
+    /// # Panics
+    ///
+    /// If `entry` is already filed: linking it again would corrupt the
+    /// list that holds it (a relaxed load, checked in release builds too).
+    pub(crate) fn insert(&mut self, entry: EntryRef, tick: u64) -> Result<(), EntryRef> {
+        if tick <= self.elapsed {
+            return Err(entry);
         }
-        // Beyond one rotation of the top level: wait at the end of it and
-        // be filed again from there.
-        let when = when.min(self.elapsed + MAX_DURATION - 1);
-        let entry = self.nodes.vacant_entry();
-        let key = u32::try_from(entry.key()).expect("more than 4 billion timers");
-        entry.insert(Node {
-            value,
-            when,
-            prev: NIL,
-            next: NIL,
-            level: 0,
-            slot: 0,
-        });
-        self.file(key);
-        Ok(key)
+        assert!(!Wheel::is_filed(&entry), "a timer entry filed twice");
+        let (level, slot) = self.slot_of(tick);
+        self.link(entry.into_raw(), level, slot);
+        self.len += 1;
+        Ok(())
     }
 
-    /// The tick `key` is filed for.
-    pub(crate) fn when(&self, key: u32) -> u64 {
-        self.nodes[key as usize].when
+    /// Whether `entry` is in one of the wheel's lists.
+    pub(crate) fn is_filed(entry: &TimerEntry) -> bool {
+        entry.position().0 != NOT_FILED
     }
 
-    /// Takes `key` out of the wheel.
-    pub(crate) fn remove(&mut self, key: u32) -> T {
-        self.unlink(key);
-        let node = self.nodes.remove(key as usize);
-        self.shrink_if_empty();
-        node.value
+    /// Whether `entry`, filed, sits where a timer due at `tick` goes now:
+    /// its slot comes up at or before `tick`, so a deadline moved to `tick`
+    /// needs no refiling.
+    pub(crate) fn files_at(&self, entry: &TimerEntry, tick: u64) -> bool {
+        if tick <= self.elapsed {
+            return false;
+        }
+        let (level, slot) = self.slot_of(tick);
+        entry.position() == (level as u8, slot as u8)
+    }
+
+    /// Takes `entry`, filed, out of the wheel, with the wheel's handle.
+    ///
+    /// # Safety
+    ///
+    /// `entry` is filed in *this* wheel ([`Wheel::is_filed`] tells that it
+    /// is filed; that it is this wheel is the caller's knowledge: each
+    /// entry belongs to one runtime's driver). Unlinking it from another
+    /// wheel's list would race with that wheel's owner.
+    pub(crate) unsafe fn remove(&mut self, entry: &TimerEntry) -> EntryRef {
+        debug_assert!(Wheel::is_filed(entry));
+        self.unlink(entry);
+        self.len -= 1;
+        // SAFETY: a filed entry's handle was given up by `insert` as it
+        // linked it (in this wheel: the caller's contract); unlinking it
+        // takes that handle back, once.
+        unsafe { EntryRef::from_raw((entry as *const TimerEntry).cast_mut()) }
     }
 
     /// The tick at which [`Wheel::pop_expired`] will next have something
-    /// to do (a timer due, or a slot to cascade), if any timer is filed.
+    /// to hand out, if any timer is filed.
     pub(crate) fn next_expiration(&self) -> Option<u64> {
-        if self.pending != NIL {
-            return Some(self.elapsed);
+        if let Some((level, slot)) = self.expiring {
+            if !self.levels[level].heads[slot].is_null() {
+                return Some(self.elapsed);
+            }
         }
         self.next_slot().map(|(_, _, deadline)| deadline)
     }
 
-    /// Hands out one timer due at or before `now`, with the tick it was
-    /// filed for, advancing the wheel as far as `now`. Timers come out in
-    /// the order of their ticks; those of one tick in no particular order.
-    pub(crate) fn pop_expired(&mut self, now: u64) -> Option<(u64, T)> {
+    /// Hands out one timer of a slot that comes up at or before `now`,
+    /// advancing the wheel as far as `now`. Slots come out in the order of
+    /// their ticks; the timers of one slot in no particular order, and
+    /// those of a higher level's slot may not be due yet.
+    pub(crate) fn pop_expired(&mut self, now: u64) -> Option<EntryRef> {
         loop {
-            if self.pending != NIL {
-                let key = self.pending;
-                self.unlink(key);
-                let node = self.nodes.remove(key as usize);
-                self.shrink_if_empty();
-                return Some((node.when, node.value));
+            if let Some((level, slot)) = self.expiring {
+                let head = self.levels[level].heads[slot];
+                if !head.is_null() {
+                    // SAFETY: `head` is linked in this wheel; it is not
+                    // used after `remove` unlinks it.
+                    return Some(unsafe { self.remove(linked(head)) });
+                }
+                self.expiring = None;
             }
             match self.next_slot() {
-                Some((level, slot, deadline)) if deadline <= now => self.expire_slot(level, slot, deadline),
+                Some((level, slot, deadline)) if deadline <= now => {
+                    // No timer is filed before `deadline`, so the slots
+                    // every other timer occupies stay valid; the timers
+                    // filed again meanwhile go to lower levels (or later
+                    // slots), never back in this one.
+                    self.elapsed = deadline;
+                    self.expiring = Some((level, slot));
+                }
                 _ => {
-                    // Nothing is filed between `elapsed` and `now`, so the
-                    // slots every node occupies stay valid.
                     self.elapsed = self.elapsed.max(now);
                     return None;
                 }
@@ -134,10 +173,32 @@ impl<T> Wheel<T> {
     }
 
     /// Empties the wheel.
-    pub(crate) fn drain(&mut self) -> impl Iterator<Item = T> + '_ {
-        self.levels = std::array::from_fn(|_| Level::new());
-        self.pending = NIL;
-        self.nodes.drain().map(|node| node.value)
+    pub(crate) fn drain(&mut self) -> Vec<EntryRef> {
+        let mut all = Vec::with_capacity(self.len);
+        for level in 0..LEVELS {
+            for slot in 0..level::SLOTS {
+                loop {
+                    let head = self.levels[level].heads[slot];
+                    if head.is_null() {
+                        break;
+                    }
+                    // SAFETY: `head` is linked in this wheel; it is not
+                    // used after `remove` unlinks it.
+                    all.push(unsafe { self.remove(linked(head)) });
+                }
+            }
+        }
+        self.expiring = None;
+        all
+    }
+
+    /// The level and slot a timer due at `tick` (after `elapsed`) goes in.
+    fn slot_of(&self, tick: u64) -> (usize, usize) {
+        // Beyond one rotation of the top level: wait at the end of it and
+        // be filed again from there.
+        let tick = tick.min(self.elapsed + MAX_DURATION - 1);
+        let level = level_for(self.elapsed, tick);
+        (level, slot_for(level, tick))
     }
 
     /// The first occupied slot and the tick it comes up at.
@@ -159,100 +220,93 @@ impl<T> Wheel<T> {
         })
     }
 
-    /// Moves the wheel to `deadline` and files the timers of the slot that
-    /// comes up then again: into `pending` if due, else a lower level.
-    fn expire_slot(&mut self, level: usize, slot: usize, deadline: u64) {
-        let mut key = std::mem::replace(&mut self.levels[level].heads[slot], NIL);
-        self.levels[level].set_occupied(slot, false);
-        self.elapsed = deadline;
-        while key != NIL {
-            let next = self.nodes[key as usize].next;
-            self.file(key);
-            key = next;
+    /// Links `ptr` (a handle given up, in no list) at the head of a slot's
+    /// list.
+    fn link(&mut self, ptr: *mut TimerEntry, level: usize, slot: usize) {
+        // SAFETY: the caller gave up a handle to `ptr`, which the list now
+        // holds.
+        let entry = unsafe { linked(ptr) };
+        let list = &mut self.levels[level];
+        let old_head = std::mem::replace(&mut list.heads[slot], ptr);
+        if old_head.is_null() {
+            list.set_occupied(slot, true);
+        } else {
+            // SAFETY: `old_head` is linked.
+            unsafe { linked(old_head) }.set_prev(ptr);
         }
+        entry.set_prev(ptr::null_mut());
+        entry.set_next(old_head);
+        // `LEVELS` and `SLOTS` fit in a byte.
+        entry.set_position(level as u8, slot as u8);
     }
 
-    /// Links `key` (in no list) into the list its tick belongs to.
-    fn file(&mut self, key: u32) {
-        let when = self.nodes[key as usize].when;
-        let (level, slot, head) = if when <= self.elapsed {
-            (IN_PENDING, 0, &mut self.pending)
-        } else {
-            let level = level_for(self.elapsed, when);
-            let slot = slot_for(level, when);
-            self.levels[level].set_occupied(slot, true);
-            (level as u8, slot as u8, &mut self.levels[level].heads[slot])
-        };
-        let old_head = std::mem::replace(head, key);
-        if old_head != NIL {
-            self.nodes[old_head as usize].prev = key;
+    /// Takes `entry` out of its list; its handle stays given up.
+    fn unlink(&mut self, entry: &TimerEntry) {
+        let (level, slot) = entry.position();
+        let (prev, next) = (entry.prev(), entry.next());
+        if !next.is_null() {
+            // SAFETY: `next` is linked.
+            unsafe { linked(next) }.set_prev(prev);
         }
-        let node = &mut self.nodes[key as usize];
-        node.prev = NIL;
-        node.next = old_head;
-        node.level = level;
-        node.slot = slot;
-    }
-
-    /// Takes `key` out of its list.
-    fn unlink(&mut self, key: u32) {
-        let Node {
-            prev,
-            next,
-            level,
-            slot,
-            ..
-        } = self.nodes[key as usize];
-        if next != NIL {
-            self.nodes[next as usize].prev = prev;
-        }
-        if prev != NIL {
-            self.nodes[prev as usize].next = next;
-            return;
-        }
-        if level == IN_PENDING {
-            self.pending = next;
-        } else {
-            let level = &mut self.levels[level as usize];
-            level.heads[slot as usize] = next;
-            if next == NIL {
-                level.set_occupied(slot as usize, false);
+        if prev.is_null() {
+            let list = &mut self.levels[level as usize];
+            list.heads[slot as usize] = next;
+            if next.is_null() {
+                list.set_occupied(slot as usize, false);
             }
+        } else {
+            // SAFETY: `prev` is linked.
+            unsafe { linked(prev) }.set_next(next);
         }
-    }
-
-    /// Gives the memory of a burst of timers back once they are all gone
-    /// (a slab keeps its capacity otherwise).
-    fn shrink_if_empty(&mut self) {
-        if self.nodes.is_empty() && self.nodes.capacity() > 1024 {
-            self.nodes = Slab::new();
-        }
+        entry.set_position(NOT_FILED, 0);
     }
 }
 
-/// Bytes of one node. The wheel holds one slab slot per filed timer: the
-/// node, or, when vacant, a free-list link; an enum of the two is at most
-/// a word larger.
-#[cfg(test)]
-pub(crate) const fn node_size<T>() -> usize {
-    std::mem::size_of::<Node<T>>()
+impl Drop for Wheel {
+    fn drop(&mut self) {
+        // The handles of the entries still filed.
+        drop(self.drain());
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::entry::armed;
 
-    fn drain_due(wheel: &mut Wheel<u64>, now: u64) -> Vec<u64> {
-        std::iter::from_fn(|| wheel.pop_expired(now).map(|(_, v)| v)).collect()
+    /// An entry armed for `tick`, as the driver files them.
+    fn timer(tick: u64) -> EntryRef {
+        let entry = EntryRef::new();
+        entry.swap(tick);
+        entry
+    }
+
+    fn insert(wheel: &mut Wheel, tick: u64) -> EntryRef {
+        let entry = timer(tick);
+        assert!(wheel.insert(entry.clone(), tick).is_ok());
+        entry
+    }
+
+    /// What the driver does: the ticks due at `now`; the rest of what
+    /// comes out is filed again.
+    fn drain_due(wheel: &mut Wheel, now: u64) -> Vec<u64> {
+        let mut fired = Vec::new();
+        while let Some(entry) = wheel.pop_expired(now) {
+            let tick = armed(entry.state()).unwrap();
+            if tick <= now {
+                fired.push(tick);
+            } else {
+                assert!(wheel.insert(entry, tick).is_ok());
+            }
+        }
+        fired
     }
 
     #[test]
     fn fires_in_deadline_order_across_levels() {
         let mut wheel = Wheel::new();
         let deadlines = [5_000_000, 1, 63, 64, 65, 4095, 4096, 300_000, 70, 2];
-        for &d in &deadlines {
-            wheel.insert(d, d).unwrap();
-        }
+        let entries: Vec<_> = deadlines.iter().map(|&d| insert(&mut wheel, d)).collect();
         let mut fired = Vec::new();
         let mut now = 0;
         while let Some(next) = wheel.next_expiration() {
@@ -264,52 +318,69 @@ mod tests {
         sorted.sort_unstable();
         assert_eq!(fired, sorted);
         assert_eq!(wheel.len(), 0);
+        assert!(entries.iter().all(|e| !Wheel::is_filed(e)));
     }
 
     #[test]
     fn nothing_fires_early_and_jumps_fire_everything_due() {
         let mut wheel = Wheel::new();
         for d in [10, 100, 1000, 10_000] {
-            wheel.insert(d, d).unwrap();
+            insert(&mut wheel, d);
         }
         assert!(drain_due(&mut wheel, 9).is_empty());
         assert_eq!(drain_due(&mut wheel, 5000), vec![10, 100, 1000]);
         assert_eq!(wheel.next_expiration().map(|t| t <= 10_000), Some(true));
-        assert!(wheel.insert(5000, 1).is_err(), "due already");
+        assert!(wheel.insert(timer(5000), 5000).is_err(), "due already");
         assert_eq!(drain_due(&mut wheel, u64::MAX / 2), vec![10_000]);
     }
 
     #[test]
     fn removal_from_any_position() {
         let mut wheel = Wheel::new();
-        let keys: Vec<u32> = (1..=200).map(|d| wheel.insert(d * 37, d).unwrap()).collect();
-        for (i, &key) in keys.iter().enumerate() {
+        let entries: Vec<EntryRef> = (1..=200).map(|d| insert(&mut wheel, d * 37)).collect();
+        for (i, entry) in entries.iter().enumerate() {
             if i % 3 != 0 {
-                wheel.remove(key);
+                // SAFETY: filed in this wheel by `insert` above.
+                drop(unsafe { wheel.remove(entry) });
+                assert!(!Wheel::is_filed(entry));
             }
         }
-        let fired = drain_due(&mut wheel, 1_000_000);
-        let expected: Vec<u64> = (1..=200).filter(|d| (d - 1) % 3 == 0).collect();
+        // One pass fires them all, in no particular order.
+        let mut fired = drain_due(&mut wheel, 1_000_000);
+        fired.sort_unstable();
+        let expected: Vec<u64> = (1..=200).filter(|d| (d - 1) % 3 == 0).map(|d| d * 37).collect();
         assert_eq!(fired, expected);
+    }
+
+    #[test]
+    fn a_filed_entry_stays_in_place_for_a_deadline_in_its_slot() {
+        let mut wheel = Wheel::new();
+        // Level 1, slot 2: ticks 128..192.
+        let entry = insert(&mut wheel, 150);
+        assert!(wheel.files_at(&entry, 130));
+        assert!(!wheel.files_at(&entry, 100));
+        assert!(!wheel.files_at(&entry, 200));
+    }
+
+    #[test]
+    fn dropping_the_wheel_releases_its_entries() {
+        let mut wheel = Wheel::new();
+        let entry = insert(&mut wheel, 1_000);
+        drop(wheel);
+        assert!(!Wheel::is_filed(&entry));
     }
 
     #[test]
     fn deadlines_beyond_the_top_level_wait_and_refile() {
         let mut wheel = Wheel::new();
         let far = MAX_DURATION * 3 + 17;
-        let key = wheel.insert(far, 1).unwrap();
-        assert!(wheel.when(key) < far, "clamped to one rotation");
+        let _entry = insert(&mut wheel, far);
         let mut now = 0;
-        // The driver files a clamped timer again when it comes out early.
         while let Some(next) = wheel.next_expiration() {
+            assert!(next < far + 1);
             now = next;
-            while let Some((_, v)) = wheel.pop_expired(now) {
-                assert_eq!(v, 1);
-                if now < far {
-                    wheel.insert(far, v).unwrap();
-                } else {
-                    return;
-                }
+            if drain_due(&mut wheel, now) == vec![far] {
+                return;
             }
         }
         panic!("the far timer never fired (now = {now})");
