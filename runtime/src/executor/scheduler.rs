@@ -3,9 +3,10 @@
 //! woken task finds its way back into a queue. The protocol these follow
 //! is written down at the top of `worker.rs`.
 
+use std::collections::VecDeque;
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::Waker;
 
 use crossbeam_queue::{ArrayQueue, SegQueue};
@@ -71,6 +72,9 @@ pub(crate) struct Shared {
     closed: AtomicBool,
     /// The current-thread runtime's one worker is taken by a `block_on`.
     pub(crate) core_taken: AtomicBool,
+    /// The current-thread worker's run queue while no `block_on` holds the
+    /// worker (the one holding it owns the queue; see `worker.rs`).
+    core_queue: Mutex<VecDeque<Runnable>>,
     /// Other threads in `block_on`, woken when the worker is free again.
     pub(crate) core_waiters: Mutex<Vec<Waker>>,
     pub(crate) stats: Box<[WorkerStats]>,
@@ -111,6 +115,7 @@ impl Shared {
             tasks: TaskSet::default(),
             closed: AtomicBool::new(false),
             core_taken: AtomicBool::new(false),
+            core_queue: Mutex::new(VecDeque::new()),
             core_waiters: Mutex::new(Vec::new()),
             stats: (0..workers).map(|_| WorkerStats::default()).collect(),
             spawned: AtomicU64::new(0),
@@ -129,12 +134,35 @@ impl Shared {
         }
     }
 
+    /// The current-thread worker's run queue, for the `block_on` that
+    /// takes the worker.
+    pub(crate) fn take_core_queue(&self) -> VecDeque<Runnable> {
+        std::mem::take(&mut *self.lock_core_queue())
+    }
+
+    /// Keeps the current-thread worker's run queue for the next `block_on`.
+    /// Once closed, drops its tasks instead: shutdown may have drained
+    /// before the queue was back (see `push_remote`).
+    pub(crate) fn put_core_queue(&self, queue: VecDeque<Runnable>) {
+        *self.lock_core_queue() = queue;
+        if self.is_closed() {
+            drop(self.take_core_queue());
+        }
+    }
+
+    fn lock_core_queue(&self) -> MutexGuard<'_, VecDeque<Runnable>> {
+        self.core_queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Drops every queued task, which cancels it; repeated until no task
     /// reschedules another (dropping a future may wake others, whose
     /// schedule drops them in turn once closed).
     pub(crate) fn drain(&self) {
         loop {
-            let mut dropped = false;
+            // Dropped after the lock is released: the drops may schedule.
+            let core_queue = self.take_core_queue();
+            let mut dropped = !core_queue.is_empty();
+            drop(core_queue);
             while let Some(runnable) = self.injector.pop() {
                 drop(runnable);
                 dropped = true;

@@ -14,9 +14,24 @@
 //!   runs next, while the data it was sent is in cache. At most
 //!   [`MAX_LIFO_POLLS`] in a row, so two tasks waking each other cannot
 //!   starve the rest; other workers cannot steal it.
-//! - **Local queue** (FIFO, [`LOCAL_QUEUE_CAPACITY`]): tasks woken on this
-//!   worker. Full, its older half moves to the injector. Searching workers
-//!   steal half of it.
+//! - **Local queue** (FIFO): tasks woken or spawned on this worker's
+//!   thread. Two kinds, behind one interface ([`RunQueue`]), so the loop
+//!   is the same:
+//!   - *multi-thread*, stealable: bounded ([`LOCAL_QUEUE_CAPACITY`]);
+//!     full, its older half moves to the injector. Searching workers
+//!     steal half of it, so every push and pop is atomic.
+//!   - *current-thread*, owned: a plain `VecDeque`, unbounded, touched
+//!     only by the thread holding the core (the one inside `block_on`).
+//!     A task woken or spawned on that thread goes there with no atomic
+//!     operation and no wake-up of anybody (there is no other worker);
+//!     from any other thread it goes to the injector, which unparks the
+//!     core. The injector gives its tasks one at a time (no batch moves
+//!     to the local queue: there is nobody to share them with). When
+//!     `block_on` returns (or unwinds), the LIFO slot goes to the back of
+//!     the queue and the queue waits in `Shared::core_queue` for the next
+//!     `block_on`, on whichever thread: a core handed over keeps its
+//!     queue. The hand-back happens after the thread stops being the
+//!     worker, so nothing can be pushed to a queue that has left.
 //! - **Injector** (FIFO): tasks woken from other threads, and overflow.
 //!
 //! ## Fairness, as bounds in polls
@@ -30,8 +45,12 @@
 //! So:
 //!
 //! - a task in the local queue is polled after at most
-//!   `LOCAL_QUEUE_CAPACITY × (1 + MAX_LIFO_POLLS)` other polls, plus the
-//!   injector's turns meanwhile;
+//!   `n × (1 + MAX_LIFO_POLLS)` other polls, plus the injector's turns
+//!   meanwhile, where `n` is the number of tasks ahead of it: at most
+//!   `LOCAL_QUEUE_CAPACITY` on the stealable queue; on the owned one, as
+//!   many as were queued (it has no bound, as in tokio's current-thread
+//!   runtime, so a burst of spawns waits there rather than going through
+//!   the injector and back);
 //! - under overload both queues drain at the same rate relative to their
 //!   lengths: a task waits for about as many ticks as there are tasks
 //!   ahead of it in either queue, and is not overtaken indefinitely by
@@ -72,7 +91,10 @@
 //!    before seeing the flag re-checks it after the push and drains the
 //!    queue itself. Each worker, at its next tick, drops its LIFO slot,
 //!    its deferred list and its local queue and exits; the runtime's
-//!    shutdown drains the injector and every local queue once more.
+//!    shutdown drains the injector, every stealable queue and a
+//!    current-thread queue waiting in `Shared::core_queue` once more. A
+//!    `block_on` handing that queue back re-checks the flag after putting
+//!    it there and drops its tasks itself if it is set (as a push does).
 //! 2. No spawn adds a task: `Shared::spawn` returns a handle to a task
 //!    that is cancelled at once and in no set.
 //! 3. Every unfinished task is woken once (the task set), so each is
@@ -88,6 +110,7 @@
 //! (likewise, but for the current blocking thread).
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
@@ -140,6 +163,8 @@ fn injector_share(interval: u32, injector: usize, local: usize) -> u32 {
 struct Worker {
     index: usize,
     shared: Arc<Shared>,
+    /// Where tasks woken on this worker wait.
+    queue: RunQueue,
     /// The task most recently woken by the running task.
     lifo: Cell<Option<Runnable>>,
     /// A task is being polled right now (wakes go to the LIFO slot).
@@ -161,6 +186,19 @@ struct Worker {
     polled: Cell<u64>,
     stolen: Cell<u64>,
     parks: Cell<u64>,
+}
+
+/// A worker's own run queue. The loop is the same on both; only the
+/// queue, and who may take from it, differ.
+enum RunQueue {
+    /// The multi-thread runtime's: this worker's `Shared::locals` entry,
+    /// bounded, which searching workers steal from.
+    Stealable,
+    /// The current-thread runtime's: a deque only the thread holding the
+    /// core ever touches, so pushes and pops are plain memory operations.
+    /// Unbounded, as there is no other worker to overflow to. Between two
+    /// `block_on` calls it waits in `Shared::core_queue`.
+    Owned(RefCell<VecDeque<Runnable>>),
 }
 
 thread_local! {
@@ -202,7 +240,7 @@ pub(crate) fn schedule_local(
 
 /// Body of a worker thread; returns when the runtime shuts down.
 pub(crate) fn run(shared: Arc<Shared>, index: usize) {
-    let worker = Rc::new(Worker::new(shared, index, None));
+    let worker = Rc::new(Worker::new(shared, index, RunQueue::Stealable, None));
     let _installed = Installed::new(worker.clone());
     worker.run();
 }
@@ -222,9 +260,13 @@ pub(crate) fn block_on<F: Future + ?Sized>(shared: &Arc<Shared>, future: Pin<&mu
         woken: AtomicBool::new(true),
         shared: Arc::downgrade(shared),
     });
-    let worker = Rc::new(Worker::new(shared.clone(), 0, Some(main.clone())));
-    let _installed = Installed::new(worker.clone());
+    let queue = RunQueue::Owned(RefCell::new(shared.take_core_queue()));
+    let worker = Rc::new(Worker::new(shared.clone(), 0, queue, Some(main.clone())));
+    // Dropped after `_installed`: the queue is handed back only once no
+    // wake on this thread can reach the worker any more (they go to the
+    // injector then).
     let _core = CoreGuard(&worker);
+    let _installed = Installed::new(worker.clone());
     let waker = Waker::from(main);
     Some(worker.block_on(future, &waker))
 }
@@ -311,7 +353,7 @@ impl StandIn {
             builder
                 .spawn(move || {
                     context::run_thread(shared.clone(), || {
-                        let worker = Rc::new(Worker::new(shared, index, None));
+                        let worker = Rc::new(Worker::new(shared, index, RunQueue::Stealable, None));
                         *worker.stop.borrow_mut() = Some(stop);
                         worker.load_stats();
                         let _installed = Installed::new(worker.clone());
@@ -391,15 +433,14 @@ impl Drop for CoreGuard<'_> {
         if let Some(task) = worker.lifo.take() {
             worker.push_local(task);
         }
-        worker.wake_deferred();
         // Leave the idle counts as a running worker's: a next `block_on`
         // starts afresh, not searching.
         worker.transition_from_searching();
         worker.publish_stats();
-        worker.shared.core_taken.store(false, Ordering::SeqCst);
-        if worker.shared.is_closed() {
-            worker.shutdown_local();
+        if let RunQueue::Owned(queue) = &worker.queue {
+            worker.shared.put_core_queue(queue.take());
         }
+        worker.shared.core_taken.store(false, Ordering::SeqCst);
         // Other threads in `block_on` may take the worker now.
         let waiting = std::mem::take(
             &mut *worker
@@ -446,10 +487,11 @@ fn schedule_is_local(shared: &Arc<Shared>) -> bool {
 }
 
 impl Worker {
-    fn new(shared: Arc<Shared>, index: usize, main_woken: Option<Arc<MainWaker>>) -> Worker {
+    fn new(shared: Arc<Shared>, index: usize, queue: RunQueue, main_woken: Option<Arc<MainWaker>>) -> Worker {
         Worker {
             index,
             shared,
+            queue,
             lifo: Cell::new(None),
             polling: Cell::new(false),
             searching: Cell::new(false),
@@ -467,6 +509,13 @@ impl Worker {
 
     fn local(&self) -> &crossbeam_queue::ArrayQueue<Runnable> {
         &self.shared.locals[self.index]
+    }
+
+    /// Whether other workers can take what this one queues (and so may
+    /// have to be woken for it). The current-thread runtime's one worker
+    /// has nobody to wake: it runs its queue itself.
+    fn shares_queue(&self) -> bool {
+        matches!(self.queue, RunQueue::Stealable)
     }
 
     fn schedule(&self, runnable: Runnable, info: ScheduleInfo) {
@@ -491,12 +540,21 @@ impl Worker {
                 None => return,
             }
         }
-        self.shared.notify_parked();
+        if self.shares_queue() {
+            self.shared.notify_parked();
+        }
     }
 
-    /// Pushes to the local queue; a full queue first moves its older half
-    /// to the injector, where any worker can take it.
+    /// Pushes to the local queue. A full stealable queue first moves its
+    /// older half to the injector, where any worker can take it.
     fn push_local(&self, runnable: Runnable) {
+        let RunQueue::Owned(queue) = &self.queue else {
+            return self.push_stealable(runnable);
+        };
+        queue.borrow_mut().push_back(runnable);
+    }
+
+    fn push_stealable(&self, runnable: Runnable) {
         let Err(runnable) = self.local().push(runnable) else {
             return;
         };
@@ -510,6 +568,20 @@ impl Worker {
             self.shared.injector.push(runnable);
         }
         self.shared.notify_parked();
+    }
+
+    fn pop_local(&self) -> Option<Runnable> {
+        match &self.queue {
+            RunQueue::Owned(queue) => queue.borrow_mut().pop_front(),
+            RunQueue::Stealable => self.local().pop(),
+        }
+    }
+
+    fn local_len(&self) -> usize {
+        match &self.queue {
+            RunQueue::Owned(queue) => queue.borrow().len(),
+            RunQueue::Stealable => self.local().len(),
+        }
     }
 
     fn wake_deferred(&self) {
@@ -554,7 +626,8 @@ impl Worker {
             .expect("block_on runs on the main worker");
         let mut cx = Context::from_waker(waker);
         loop {
-            if main.woken.swap(false, Ordering::AcqRel) {
+            // A load first: the swap, a read-modify-write, only once woken.
+            if main.woken.load(Ordering::Acquire) && main.woken.swap(false, Ordering::AcqRel) {
                 let _budget = coop::budget();
                 if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
                     return output;
@@ -599,7 +672,7 @@ impl Worker {
             self.injector_turns.set(injector_share(
                 interval,
                 self.shared.injector.len(),
-                self.local().len(),
+                self.local_len(),
             ));
         }
         let turns = self.injector_turns.get();
@@ -609,13 +682,19 @@ impl Worker {
                 return Some(runnable);
             }
         }
-        self.local().pop().or_else(|| self.take_from_injector())
+        self.pop_local().or_else(|| self.take_from_injector())
     }
 
-    /// Takes a batch from the injector: one to run, this worker's fair
-    /// share into the local queue (up to half its capacity).
+    /// Takes a batch from the injector: one to run, and on a stealable
+    /// queue this worker's fair share into it (up to half its capacity),
+    /// where other workers can steal it. The current-thread worker takes
+    /// one at a time: it has nobody to share with, and moving tasks to its
+    /// own queue would only cost a push and a pop each.
     fn take_from_injector(&self) -> Option<Runnable> {
         let first = self.shared.injector.pop()?;
+        if !self.shares_queue() {
+            return Some(first);
+        }
         let share = self.shared.injector.len() / self.shared.locals.len() + 1;
         let room = (LOCAL_QUEUE_CAPACITY / 2).saturating_sub(self.local().len());
         for _ in 0..share.min(room) {
@@ -711,7 +790,7 @@ impl Worker {
         let has_lifo = lifo.is_some();
         self.lifo.set(lifo);
         has_lifo
-            || !self.local().is_empty()
+            || self.local_len() > 0
             || self
                 .main_woken
                 .as_ref()
@@ -721,7 +800,7 @@ impl Worker {
     /// More queued here than this worker will run soon, and nobody
     /// searching: another worker should come and steal.
     fn should_notify_others(&self) -> bool {
-        !self.searching.get() && self.local().len() > 1
+        self.shares_queue() && !self.searching.get() && self.local().len() > 1
     }
 
     /// Polls I/O and timers without blocking, if no other worker holds the
@@ -804,7 +883,7 @@ impl Worker {
     fn shutdown_local(&self) {
         drop(self.lifo.take());
         self.wake_deferred();
-        while let Some(runnable) = self.local().pop() {
+        while let Some(runnable) = self.pop_local() {
             drop(runnable);
         }
         self.publish_stats();
