@@ -159,6 +159,20 @@ fn injector_share(interval: u32, injector: usize, local: usize) -> u32 {
     share.clamp(1, interval.into()) as u32
 }
 
+/// Counts a tick down on `left`; true on every `interval`th tick, when
+/// it starts over. (A count rather than `tick % interval`: a division on
+/// every tick costs more than the rest of the bookkeeping.)
+fn count_down(left: &Cell<u32>, interval: u32) -> bool {
+    let next = left.get().saturating_sub(1);
+    if next == 0 {
+        left.set(interval);
+        true
+    } else {
+        left.set(next);
+        false
+    }
+}
+
 /// The per-thread half of a worker.
 struct Worker {
     index: usize,
@@ -171,7 +185,11 @@ struct Worker {
     polling: Cell<bool>,
     /// Counted among the searching workers (see `idle.rs`).
     searching: Cell<bool>,
-    tick: Cell<u32>,
+    /// Ticks left until the next non-blocking poll of the reactor.
+    until_event: Cell<u32>,
+    /// Ticks left until the next count of the injector against the local
+    /// queue.
+    until_injector_count: Cell<u32>,
     /// Of the ticks until the next check of the injector, how many still
     /// take their task from it first (see [`injector_share`]).
     injector_turns: Cell<u32>,
@@ -488,6 +506,7 @@ fn schedule_is_local(shared: &Arc<Shared>) -> bool {
 
 impl Worker {
     fn new(shared: Arc<Shared>, index: usize, queue: RunQueue, main_woken: Option<Arc<MainWaker>>) -> Worker {
+        let config = shared.config;
         Worker {
             index,
             shared,
@@ -495,7 +514,8 @@ impl Worker {
             lifo: Cell::new(None),
             polling: Cell::new(false),
             searching: Cell::new(false),
-            tick: Cell::new(0),
+            until_event: Cell::new(config.event_interval),
+            until_injector_count: Cell::new(config.global_queue_interval),
             injector_turns: Cell::new(0),
             main_woken,
             stop: RefCell::new(None),
@@ -650,13 +670,11 @@ impl Worker {
 
     /// Runs one task if there is one; returns `false` if there was none.
     fn tick_once(&self) -> bool {
-        let tick = self.tick.get().wrapping_add(1);
-        self.tick.set(tick);
-        if tick % self.shared.config.event_interval == 0 {
+        if count_down(&self.until_event, self.shared.config.event_interval) {
             self.poll_driver();
             self.publish_stats();
         }
-        let task = self.next_task(tick).or_else(|| self.steal_work());
+        let task = self.next_task().or_else(|| self.steal_work());
         match task {
             Some(runnable) => {
                 self.run_task(runnable);
@@ -666,9 +684,9 @@ impl Worker {
         }
     }
 
-    fn next_task(&self, tick: u32) -> Option<Runnable> {
+    fn next_task(&self) -> Option<Runnable> {
         let interval = self.shared.config.global_queue_interval;
-        if tick % interval == 0 {
+        if count_down(&self.until_injector_count, interval) {
             self.injector_turns.set(injector_share(
                 interval,
                 self.shared.injector.len(),
