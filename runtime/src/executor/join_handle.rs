@@ -382,7 +382,17 @@ impl<T> JoinHandle<T> {
         let id = self.id;
         match self.slot.get_mut().unwrap_or_else(|e| e.into_inner()) {
             Slot::Own(state) => state.poll(cx, id),
-            Slot::Shared(shared, _) => shared.lock().poll(cx, id),
+            Slot::Shared(shared, _) => match Arc::get_mut(shared) {
+                // Every `AbortHandle` is gone: the state is this handle's
+                // alone, no lock needed (as `JoinSet`'s tasks, whose
+                // `AbortHandle` is usually dropped at once).
+                Some(alone) => alone
+                    .state
+                    .get_mut()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .poll(cx, id),
+                None => shared.lock().poll(cx, id),
+            },
         }
     }
 
@@ -415,7 +425,15 @@ impl<T> Drop for JoinHandle<T> {
         match std::mem::replace(slot, Slot::Own(State::Finished)) {
             Slot::Own(State::Running(task)) => task.detach(),
             Slot::Own(_) => {}
-            Slot::Shared(shared, release) => release(shared),
+            Slot::Shared(mut shared, release) => {
+                if Arc::get_mut(&mut shared).is_some() {
+                    // No `AbortHandle` left: dropping the state detaches
+                    // the task, as for an own slot, without the lock.
+                    drop(shared);
+                } else {
+                    release(shared);
+                }
+            }
         }
     }
 }
