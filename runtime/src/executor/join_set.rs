@@ -47,7 +47,7 @@ use crate::runtime::handle::{spawn, spawn_blocking, Handle};
 /// # });
 /// ```
 pub struct JoinSet<T> {
-    tasks: Slab<JoinHandle<T>>,
+    tasks: Slab<Entry<T>>,
     /// One waker per slot of `tasks`, kept when its task leaves and reused
     /// by the next task in the slot, so joining allocates nothing per task.
     wakers: Vec<SlotWaker>,
@@ -56,6 +56,16 @@ pub struct JoinSet<T> {
     /// which every method that adds a task requires but `Drop` cannot ask
     /// for; set by the first of them.
     abort: Option<fn(&JoinHandle<T>)>,
+}
+
+/// A task of the set.
+enum Entry<T> {
+    /// Its handle; the slot's waker is left with the task, which wakes it
+    /// when it finishes.
+    Waiting(JoinHandle<T>),
+    /// The task had finished when it was added, before the waker could be
+    /// left with it: its result, for `join_next` (its key is queued).
+    Finished(Id, Result<T, JoinError>),
 }
 
 struct SlotWaker {
@@ -153,8 +163,10 @@ impl<T> JoinSet<T> {
     /// Removes every task from the set without aborting it: the tasks run
     /// on, detached, and their outputs are dropped.
     pub fn detach_all(&mut self) {
-        for handle in self.tasks.drain() {
-            handle.detach();
+        for entry in self.tasks.drain() {
+            if let Entry::Waiting(handle) = entry {
+                handle.detach();
+            }
         }
         self.ready.lock().keys.clear();
         for slot in &self.wakers {
@@ -167,8 +179,10 @@ impl<T> JoinSet<T> {
     /// if it had finished first).
     pub fn abort_all(&mut self) {
         if let Some(abort) = self.abort {
-            for (_, handle) in self.tasks.iter() {
-                abort(handle);
+            for (_, entry) in self.tasks.iter() {
+                if let Entry::Waiting(handle) = entry {
+                    abort(handle);
+                }
             }
         }
     }
@@ -256,15 +270,25 @@ impl<T> JoinSet<T> {
             // Cleared before the poll, so that a wake during or after it
             // queues the key again.
             slot.slot.queued.store(false, Ordering::Release);
-            if let Some(handle) = self.tasks.get_mut(key) {
-                let id = handle.id();
-                let mut cx = Context::from_waker(&slot.waker);
-                // Unbudgeted: the set spends one unit per task it yields
-                // (see `poll_join_next_with_id`), not one per handle polled.
-                if let Poll::Ready(result) = handle.poll_unbudgeted(&mut cx) {
-                    self.tasks.remove(key).detach();
+            match self.tasks.get_mut(key) {
+                Some(Entry::Waiting(handle)) => {
+                    let id = handle.id();
+                    let mut cx = Context::from_waker(&slot.waker);
+                    // Unbudgeted: the set spends one unit per task it
+                    // yields (see `poll_join_next_with_id`), not one per
+                    // handle polled.
+                    if let Poll::Ready(result) = handle.poll_unbudgeted(&mut cx) {
+                        drop(self.tasks.remove(key));
+                        return Poll::Ready(Some(result.map(|output| (id, output))));
+                    }
+                }
+                Some(Entry::Finished(..)) => {
+                    let Entry::Finished(id, result) = self.tasks.remove(key) else {
+                        unreachable!("matched above")
+                    };
                     return Poll::Ready(Some(result.map(|output| (id, output))));
                 }
+                None => {}
             }
             ready = self.ready.lock();
         }
@@ -277,15 +301,17 @@ impl<T> JoinSet<T> {
         Poll::Pending
     }
 
-    /// Adds a spawned task, queued for a first poll that leaves the slot's
-    /// waker with it.
-    fn insert(&mut self, handle: JoinHandle<T>) -> AbortHandle
+    /// Adds a spawned task, leaving the slot's waker with it at once
+    /// (rather than queueing the key for a first poll that would): the
+    /// handle is polled before it shares its state with the
+    /// `AbortHandle`, so without a lock, and the ready queue sees the key
+    /// only once the task has finished.
+    fn insert(&mut self, mut handle: JoinHandle<T>) -> AbortHandle
     where
         T: Send + 'static,
     {
         self.abort = Some(abort_handle::<T>);
-        let abort = handle.abort_handle();
-        let key = self.tasks.insert(handle);
+        let key = self.tasks.vacant_key();
         if key == self.wakers.len() {
             let slot = Arc::new(SlotWake {
                 key,
@@ -295,7 +321,17 @@ impl<T> JoinSet<T> {
             let waker = Waker::from(slot.clone());
             self.wakers.push(SlotWaker { slot, waker });
         }
-        self.wakers[key].slot.enqueue();
+        let slot = &self.wakers[key];
+        let polled = handle.poll_unbudgeted(&mut Context::from_waker(&slot.waker));
+        let abort = handle.abort_handle();
+        let entry = match polled {
+            Poll::Pending => Entry::Waiting(handle),
+            Poll::Ready(result) => {
+                slot.slot.enqueue();
+                Entry::Finished(handle.id(), result)
+            }
+        };
+        self.tasks.insert(entry);
         abort
     }
 }
