@@ -279,3 +279,67 @@ fn shutdown_from_another_thread_drops_the_holders_queue() {
         "the holder's queued tasks were not dropped at shutdown"
     );
 }
+
+#[test]
+fn tasks_run_in_the_order_they_were_woken() {
+    let order = within(Duration::from_secs(20), "spawn order", || {
+        let runtime = current_thread();
+        // Spawned from a task: spawns from `block_on`'s own future are
+        // queued in order anyway.
+        let spawner = runtime.spawn(async {
+            let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+            let handles: Vec<_> = (0..5)
+                .map(|i| {
+                    let order = order.clone();
+                    edgeio_runtime::spawn(async move { order.lock().unwrap().push(i) })
+                })
+                .collect();
+            for handle in handles {
+                handle.await.unwrap();
+            }
+            let order = order.lock().unwrap().clone();
+            order
+        });
+        runtime.block_on(spawner).unwrap()
+    });
+    // A LIFO slot taking every spawn would run the last one first.
+    assert_eq!(order, [0, 1, 2, 3, 4]);
+}
+
+#[test]
+fn a_task_joining_many_is_not_polled_once_per_task() {
+    let polls = within(Duration::from_secs(20), "joining a thousand tasks", || {
+        let runtime = current_thread();
+        // In a task: `block_on`'s own future is polled whenever it is
+        // woken, between any two tasks.
+        let joiner = runtime.spawn(async {
+            let handles: Vec<_> = (0..TASKS).map(|_| edgeio_runtime::spawn(async {})).collect();
+            let mut handles = handles.into_iter().peekable();
+            let mut polls = 0;
+            std::future::poll_fn(|cx| {
+                polls += 1;
+                while let Some(handle) = handles.peek_mut() {
+                    match Pin::new(handle).poll(cx) {
+                        Poll::Ready(result) => {
+                            result.unwrap();
+                            handles.next();
+                        }
+                        Poll::Pending => return Poll::Pending,
+                    }
+                }
+                Poll::Ready(())
+            })
+            .await;
+            polls
+        });
+        runtime.block_on(joiner).unwrap()
+    });
+    // Woken by the first task to finish, the joiner waits behind the
+    // others, then joins them all, yielding once per cooperative budget
+    // (128 in tokio, edgeio's). Woken into a LIFO slot, it would run after
+    // every task: a thousand polls.
+    assert!(
+        polls < TASKS / 10,
+        "the joining task was polled {polls} times for {TASKS} tasks"
+    );
+}

@@ -13,7 +13,11 @@
 //! - **LIFO slot**: a task woken (or spawned) by the task being polled
 //!   runs next, while the data it was sent is in cache. At most
 //!   [`MAX_LIFO_POLLS`] in a row, so two tasks waking each other cannot
-//!   starve the rest; other workers cannot steal it.
+//!   starve the rest; other workers cannot steal it. On the current-thread
+//!   runtime it takes a task only while nothing else waits (slot and
+//!   queue empty), so tasks run in the order they were woken, as in
+//!   tokio's current-thread scheduler: there the slot only spares the next
+//!   task a trip through the queue (see `Worker::lifo_may_take`).
 //! - **Local queue** (FIFO): tasks woken or spawned on this worker's
 //!   thread. Two kinds, behind one interface ([`RunQueue`]), so the loop
 //!   is the same:
@@ -448,9 +452,7 @@ struct CoreGuard<'a>(&'a Rc<Worker>);
 impl Drop for CoreGuard<'_> {
     fn drop(&mut self) {
         let worker = self.0;
-        if let Some(task) = worker.lifo.take() {
-            worker.push_local(task);
-        }
+        worker.requeue_lifo();
         // Leave the idle counts as a running worker's: a next `block_on`
         // starts afresh, not searching.
         worker.transition_from_searching();
@@ -553,6 +555,9 @@ impl Worker {
         if info.woken_while_running {
             // The task woke itself: to the back of the queue.
             self.push_local(runnable);
+        } else if !self.lifo_may_take() {
+            // The current-thread queue's order: behind the tasks waiting.
+            self.push_local(runnable);
         } else {
             // Woken or spawned by the running task: keep it hot.
             match self.lifo.replace(Some(runnable)) {
@@ -562,6 +567,42 @@ impl Worker {
         }
         if self.shares_queue() {
             self.shared.notify_parked();
+        }
+    }
+
+    /// Whether a task woken by the running task may go to the LIFO slot,
+    /// ahead of the local queue. Always with a stealable queue. With the
+    /// owned one, only while nothing waits, in the slot or the queue: its
+    /// tasks then run in the order they were woken, as in tokio's
+    /// current-thread scheduler (which has no LIFO slot), and the slot is
+    /// only a shortcut past the queue for the next task when it is the
+    /// only one. Running a woken task ahead of all the others would make
+    /// a task that joins many others (a `JoinSet`, a loop over
+    /// `JoinHandle`s) run again after each of them finishes, instead of
+    /// once after all of them; with one worker, nobody else runs them
+    /// meanwhile.
+    fn lifo_may_take(&self) -> bool {
+        let RunQueue::Owned(queue) = &self.queue else {
+            return true;
+        };
+        // A `Cell` is peeked at by taking its value and putting it back.
+        let lifo = self.lifo.take();
+        let free = lifo.is_none();
+        self.lifo.set(lifo);
+        free && queue.borrow().is_empty()
+    }
+
+    /// Puts the LIFO slot's task, if any, back in the local queue: at the
+    /// back of a stealable queue (it is the newest task there), at the
+    /// front of the owned one (it is the oldest: the slot takes a task
+    /// only while that queue is empty).
+    fn requeue_lifo(&self) {
+        let Some(task) = self.lifo.take() else {
+            return;
+        };
+        match &self.queue {
+            RunQueue::Owned(queue) => queue.borrow_mut().push_front(task),
+            RunQueue::Stealable => self.push_local(task),
         }
     }
 
@@ -783,9 +824,7 @@ impl Worker {
                 None => return,
             }
         }
-        if let Some(next) = self.lifo.take() {
-            self.push_local(next);
-        }
+        self.requeue_lifo();
     }
 
     fn poll_task(&self, runnable: Runnable) {
