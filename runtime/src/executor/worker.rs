@@ -164,8 +164,8 @@ fn injector_share(interval: u32, injector: usize, local: usize) -> u32 {
 }
 
 /// Counts a tick down on `left`; true on every `interval`th tick, when
-/// it starts over. (A count rather than `tick % interval`: a division on
-/// every tick costs more than the rest of the bookkeeping.)
+/// it starts over. A decrement, where `tick % interval` would be an
+/// integer division (by a value known only at run time) on every tick.
 fn count_down(left: &Cell<u32>, interval: u32) -> bool {
     let next = left.get().saturating_sub(1);
     if next == 0 {
