@@ -645,6 +645,15 @@ impl Worker {
         }
     }
 
+    /// Whether the local queue is empty: on the stealable queue, one look
+    /// at its two ends, where `len` reads them until they agree.
+    fn local_is_empty(&self) -> bool {
+        match &self.queue {
+            RunQueue::Owned(queue) => queue.borrow().is_empty(),
+            RunQueue::Stealable => self.local().is_empty(),
+        }
+    }
+
     fn wake_deferred(&self) {
         defer::wake_all();
     }
@@ -847,7 +856,7 @@ impl Worker {
         let has_lifo = lifo.is_some();
         self.lifo.set(lifo);
         has_lifo
-            || self.local_len() > 0
+            || !self.local_is_empty()
             || self
                 .main_woken
                 .as_ref()
