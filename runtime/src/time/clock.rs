@@ -1,8 +1,9 @@
 //! The clock timers read: the system's monotonic clock, or a paused one
-//! for tests ([`pause`], [`advance`], [`resume`]).
+//! for tests ([`pause`](crate::time::pause), [`advance`](crate::time::advance),
+//! [`resume`](crate::time::resume)).
 //!
 //! Each runtime has one clock, kept by its reactor. While it runs, it reads
-//! `std::time::Instant::now()`. Paused, it stands still: only [`advance`]
+//! `std::time::Instant::now()`. Paused, it stands still: only [`advance`](crate::time::advance)
 //! and the driver's *auto-advance* move it. Auto-advance is what makes a
 //! paused clock useful: when the scheduler has nothing to run and the
 //! reactor has no I/O ready, the driver, instead of sleeping until the next
@@ -168,14 +169,14 @@ impl ClockInner {
         self.is_paused() && self.inhibitors.load(Ordering::Acquire) == 0
     }
 
-    /// Forbids auto-advance until the matching [`Clock::allow_auto_advance`].
+    /// Forbids auto-advance until the matching [`ClockInner::allow_auto_advance`].
     /// Counted: every call needs its own `allow`. Use the reactor's methods
     /// of the same names, which also wake the driver when allowed again.
     pub(crate) fn inhibit_auto_advance(&self) {
         self.inhibitors.fetch_add(1, Ordering::AcqRel);
     }
 
-    /// Undoes one [`Clock::inhibit_auto_advance`]; returns whether that
+    /// Undoes one [`ClockInner::inhibit_auto_advance`]; returns whether that
     /// was the last.
     pub(crate) fn allow_auto_advance(&self) -> bool {
         let previous = self.inhibitors.fetch_sub(1, Ordering::AcqRel);

@@ -24,7 +24,7 @@ fn current() -> Handle {
 /// Pauses time: the current runtime's clock stops, and from now on moves
 /// only by [`advance`] or by auto-advance.
 ///
-/// While paused, [`Instant::now`] returns the frozen reading, and whenever
+/// While paused, [`Instant::now`](crate::time::Instant::now) returns the frozen reading, and whenever
 /// the runtime has no task to run and no I/O ready, it jumps the clock to
 /// the next pending timer and fires it, so code that sleeps (or times out)
 /// runs to completion at once, in the same order as it would in real time.
