@@ -14,8 +14,8 @@ use crate::runtime::handle::{EnterGuard, Handle};
 use crate::runtime::metrics::Metrics;
 
 /// An edge-triggered epoll reactor with its executor: work-stealing worker
-/// threads ([`Builder::new_multi_thread`], the default) or the caller's
-/// thread ([`Builder::new_current_thread`]).
+/// threads ([`Builder::new_multi_thread`](crate::Builder::new_multi_thread), the default) or the caller's
+/// thread ([`Builder::new_current_thread`](crate::Builder::new_current_thread)).
 ///
 /// Dropping the runtime stops the workers, cancels every task that has not
 /// finished (dropping their futures, which closes their sockets) and closes
