@@ -4,15 +4,19 @@
 use std::io;
 use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
-use std::sync::{mpsc, Mutex};
+use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
+
+#[path = "common/under_test.rs"]
+mod under_test;
 
 use edgeio::process::Command;
 use edgeio::time::{sleep, timeout};
 use edgeio::{spawn, Builder};
 use futures_util::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use futures_util::StreamExt;
+use under_test::{open_fds, threads};
 
 /// Serialises the tests: they count fds, threads and zombie children of
 /// the whole process.
@@ -22,55 +26,10 @@ static SERIAL: Mutex<()> = Mutex::new(());
 /// failing after 120 s.
 fn with_runtime(body: impl std::future::Future<Output = ()> + Send + 'static) {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let (tx, rx) = mpsc::channel();
-    let body_thread = thread::Builder::new().name(format!("{UNDER_TEST}-main"));
-    let thread = body_thread.spawn(move || {
-        let runtime = Builder::new()
-            .worker_threads(2)
-            .thread_name(UNDER_TEST)
-            .build()
-            .unwrap();
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime.block_on(body)));
-        // Gone before the test ends, so the next one counts no fd of it.
-        drop(runtime);
-        let _ = tx.send(result);
-    });
-    let thread = thread.unwrap();
-    let result = rx.recv_timeout(Duration::from_secs(120));
-    if result.is_ok() {
-        // It has sent its last word: joining takes no time, and the next
-        // test, counting threads, will not count this one on its way out.
-        thread.join().unwrap();
-    }
-    match result {
-        Ok(Ok(())) => {}
-        Ok(Err(panic)) => std::panic::resume_unwind(panic),
-        Err(_) => panic!("test timed out"),
-    }
+    under_test::with_runtime(Duration::from_secs(120), body);
 }
 
 const LIMIT: Duration = Duration::from_secs(20);
-
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").unwrap().count()
-}
-
-/// Names every thread of the code under test starts with: the runtime's
-/// (workers, blocking pool) and the one running its `block_on`. A thread
-/// any of them starts without a name inherits its creator's.
-const UNDER_TEST: &str = "under-test";
-
-/// Threads of the code under test, not counting the test harness's own
-/// (which it may start at any moment for the next test).
-fn threads() -> usize {
-    std::fs::read_dir("/proc/self/task")
-        .unwrap()
-        .flatten()
-        .filter(|task| {
-            std::fs::read_to_string(task.path().join("comm")).is_ok_and(|comm| comm.starts_with(UNDER_TEST))
-        })
-        .count()
-}
 
 /// Our child processes and their states (`'Z'` for a zombie).
 fn children() -> Vec<(u32, char)> {

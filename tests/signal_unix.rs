@@ -11,9 +11,13 @@ use std::sync::{mpsc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+#[path = "common/under_test.rs"]
+mod under_test;
+
 use edgeio::signal::unix::{signal, SignalKind};
 use edgeio::time::timeout;
 use edgeio::{spawn, Builder};
+use under_test::{open_fds, threads};
 
 /// Serialises the tests: one counts the fds and threads of the process.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -29,54 +33,9 @@ fn raise(signal: libc::c_int) {
     assert_eq!(unsafe { libc::kill(libc::getpid(), signal) }, 0);
 }
 
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").unwrap().count()
-}
-
-/// Names every thread of the code under test starts with: the runtime's
-/// (workers, blocking pool) and the one running its `block_on`. A thread
-/// any of them starts without a name inherits its creator's.
-const UNDER_TEST: &str = "under-test";
-
-/// Threads of the code under test, not counting the test harness's own
-/// (which it may start at any moment for the next test).
-fn threads() -> usize {
-    std::fs::read_dir("/proc/self/task")
-        .unwrap()
-        .flatten()
-        .filter(|task| {
-            std::fs::read_to_string(task.path().join("comm")).is_ok_and(|comm| comm.starts_with(UNDER_TEST))
-        })
-        .count()
-}
-
 /// Runs `body` on a two-worker runtime in a thread, failing after 60 s.
 fn with_runtime(body: impl std::future::Future<Output = ()> + Send + 'static) {
-    let (tx, rx) = mpsc::channel();
-    let body_thread = thread::Builder::new().name(format!("{UNDER_TEST}-main"));
-    let thread = body_thread.spawn(move || {
-        let runtime = Builder::new()
-            .worker_threads(2)
-            .thread_name(UNDER_TEST)
-            .build()
-            .unwrap();
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime.block_on(body)));
-        // Gone before the test ends, so the next one counts no fd of it.
-        drop(runtime);
-        let _ = tx.send(result);
-    });
-    let thread = thread.unwrap();
-    let result = rx.recv_timeout(Duration::from_secs(60));
-    if result.is_ok() {
-        // It has sent its last word: joining takes no time, and the next
-        // test, counting threads, will not count this one on its way out.
-        thread.join().unwrap();
-    }
-    match result {
-        Ok(Ok(())) => {}
-        Ok(Err(panic)) => std::panic::resume_unwind(panic),
-        Err(_) => panic!("test timed out"),
-    }
+    under_test::with_runtime(Duration::from_secs(60), body);
 }
 
 const CHILD_ENV: &str = "EDGEIO_SIGNAL_CHILD";
