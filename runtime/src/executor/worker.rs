@@ -333,9 +333,7 @@ pub fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
         !worker.shared.config.current_thread,
         "can call blocking only when running on the multi-threaded runtime"
     );
-    if let Some(task) = worker.lifo.take() {
-        worker.push_local(task);
-    }
+    worker.requeue_lifo();
     // This thread is no worker until `f` returns: wakes from it go to the
     // injector, and yields inside `f` (a `block_on` there) are not kept
     // for a reactor poll this thread will not make.
@@ -585,11 +583,16 @@ impl Worker {
         let RunQueue::Owned(queue) = &self.queue else {
             return true;
         };
+        !self.lifo_occupied() && queue.borrow().is_empty()
+    }
+
+    /// Whether the LIFO slot holds a task.
+    fn lifo_occupied(&self) -> bool {
         // A `Cell` is peeked at by taking its value and putting it back.
         let lifo = self.lifo.take();
-        let free = lifo.is_none();
+        let occupied = lifo.is_some();
         self.lifo.set(lifo);
-        free && queue.borrow().is_empty()
+        occupied
     }
 
     /// Puts the LIFO slot's task, if any, back in the local queue: at the
@@ -671,9 +674,7 @@ impl Worker {
             // A stand-in handing its place back: what it holds stays in
             // the place's queue, and it counts as neither searching nor
             // asleep, like the worker that takes the place back.
-            if let Some(task) = self.lifo.take() {
-                self.push_local(task);
-            }
+            self.requeue_lifo();
             self.transition_from_searching();
             self.publish_stats();
         }
@@ -851,11 +852,7 @@ impl Worker {
 
     /// Work this worker has of its own.
     fn has_tasks(&self) -> bool {
-        // A `Cell` is peeked at by taking its value and putting it back.
-        let lifo = self.lifo.take();
-        let has_lifo = lifo.is_some();
-        self.lifo.set(lifo);
-        has_lifo
+        self.lifo_occupied()
             || !self.local_is_empty()
             || self
                 .main_woken
