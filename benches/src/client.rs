@@ -18,7 +18,7 @@ use crate::flags::Flags;
 use crate::http_wire;
 use crate::loadgen::{self, Exchange, Measured, Window};
 use crate::proc::{self, CpuUse, Proc};
-use crate::report::Figure;
+use crate::report::{self, Figure};
 use crate::suite::Suite;
 
 /// Longest wait for one connect or one request/response exchange.
@@ -234,19 +234,12 @@ impl Outcome {
     ///
     /// The user/kernel split goes to the breakdown table, under `label`.
     pub fn figures(&self, label: &str, server_cpu: CpuUse) -> Vec<Figure> {
-        let per_request = |d: Duration| d.as_secs_f64() * 1e6 / self.completed.max(1.0);
-        let (user, kernel) = server_cpu.split();
-        vec![
+        let mut figures = vec![
             Figure::rate(format!("{label}: throughput"), "req/s", self.requests_per_sec),
             Figure::cost(format!("{label}: p50 latency"), "µs", self.p50_us),
             Figure::cost(format!("{label}: p99 latency"), "µs", self.p99_us),
-            Figure::cost(
-                format!("{label}: server CPU per request"),
-                "µs",
-                per_request(server_cpu.total),
-            ),
-            Figure::detail(label, "user µs", per_request(user)),
-            Figure::detail(label, "kernel µs", per_request(kernel)),
-        ]
+        ];
+        figures.extend(report::server_cpu_figures(label, server_cpu, self.completed));
+        figures
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::app::App;
 use crate::netrun::{setup, WORKERS};
 use crate::proc::{self, Proc};
-use crate::report::Figure;
+use crate::report::{self, Figure};
 use crate::rt::{Flavor, Rt};
 use crate::suite::{Spec, Suite};
 use crate::wrk::{self, CONNECTIONS, WRK_SECS};
@@ -74,19 +74,12 @@ fn h2load_run(suite: &Suite, rt: Rt, duration: Duration, label: &str) -> io::Res
         h2load.lines_until("req/s", duration + Duration::from_secs(30))
     })?;
     let outcome = parse_h2load(&output)?;
-    let per_request = |d: Duration| d.as_secs_f64() * 1e6 / outcome.completed.max(1.0);
-    let (user, kernel) = server_cpu.split();
-    Ok(vec![
+    let mut figures = vec![
         Figure::rate(format!("{label}: throughput"), "req/s", outcome.requests_per_sec),
         Figure::cost(format!("{label}: mean latency"), "µs", outcome.mean_us),
-        Figure::cost(
-            format!("{label}: server CPU per request"),
-            "µs",
-            per_request(server_cpu.total),
-        ),
-        Figure::detail(label, "user µs", per_request(user)),
-        Figure::detail(label, "kernel µs", per_request(kernel)),
-    ])
+    ];
+    figures.extend(report::server_cpu_figures(label, server_cpu, outcome.completed));
+    Ok(figures)
 }
 
 /// What h2load reports: it gives no percentiles, only the mean (and min,

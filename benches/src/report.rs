@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::io;
 use std::path::Path;
 
+use crate::proc::CpuUse;
 use crate::rt::Rt;
 use crate::verdict::{Verdict, MIN_DECISIVE_PAIRS, SIGNIFICANT};
 
@@ -47,6 +48,22 @@ impl Figure {
             ..Figure::rate(name, unit, value)
         }
     }
+}
+
+/// The server's CPU figures of a load run with `completed` requests: CPU
+/// per request, and its user/kernel split as details.
+pub fn server_cpu_figures(label: &str, server_cpu: CpuUse, completed: f64) -> [Figure; 3] {
+    let per_request = |d: std::time::Duration| d.as_secs_f64() * 1e6 / completed.max(1.0);
+    let (user, kernel) = server_cpu.split();
+    [
+        Figure::cost(
+            format!("{label}: server CPU per request"),
+            "µs",
+            per_request(server_cpu.total),
+        ),
+        Figure::detail(label, "user µs", per_request(user)),
+        Figure::detail(label, "kernel µs", per_request(kernel)),
+    ]
 }
 
 /// All runs of one figure on both runtimes, each value with the
