@@ -9,9 +9,7 @@ use futures_io::{AsyncRead, AsyncWrite};
 use hyper::rt::{self, ReadBuf, ReadBufCursor};
 use hyper_util::client::legacy::connect::{Connected, Connection};
 
-/// The most one read asks for: hyper may offer a large, fresh buffer, and
-/// each read zeroes the part it uses (see [`Io`]).
-const MAX_READ: usize = 64 * 1024;
+use super::read_window::ReadWindow;
 
 pin_project_lite::pin_project! {
     /// Wraps an I/O object to implement the other side's traits: hyper's
@@ -37,20 +35,27 @@ pin_project_lite::pin_project! {
     /// Reading for hyper: hyper offers memory that may never have been
     /// written, and a `futures-io` reader takes a `&mut [u8]`, which must
     /// not point at such memory. So `Io` zeroes the part it reads into
-    /// (at most 64 KiB) first: a `memset` per read, cheaper than the copy
-    /// out of a per-connection scratch buffer it replaces, and no memory
-    /// held by idle connections.
+    /// first, a window that follows the sizes the connection reads (1 KiB
+    /// to 64 KiB, doubling when a read fills it): a small `memset` per
+    /// read, cheaper than the copy out of a per-connection scratch buffer
+    /// it replaces, and no memory held by idle connections. (hyper-util's
+    /// `TokioIo` reads into the memory as it is, through tokio's
+    /// `ReadBuf`; `futures-io` has no such type.)
     #[derive(Debug)]
     pub struct Io<T> {
         #[pin]
         inner: T,
+        window: ReadWindow,
     }
 }
 
 impl<T> Io<T> {
     /// Wraps `inner`.
     pub fn new(inner: T) -> Self {
-        Io { inner }
+        Io {
+            inner,
+            window: ReadWindow::new(),
+        }
     }
 
     /// The wrapped I/O object.
@@ -75,10 +80,11 @@ impl<T: AsyncRead> rt::Read for Io<T> {
         cx: &mut Context<'_>,
         mut buf: ReadBufCursor<'_>,
     ) -> Poll<io::Result<()>> {
+        let this = self.project();
         // SAFETY: the slice is only written below (with zeros, then by the
         // reader), never de-initialized.
         let unfilled = unsafe { buf.as_mut() };
-        let len = unfilled.len().min(MAX_READ);
+        let len = unfilled.len().min(this.window.len());
         // A full buffer: nothing to read, successfully (an empty read
         // would tell hyper the stream ended).
         if len == 0 {
@@ -89,13 +95,14 @@ impl<T: AsyncRead> rt::Read for Io<T> {
         // SAFETY: every byte of `unfilled` was initialized just above, and
         // `MaybeUninit<u8>` has the layout of `u8`.
         let dst = unsafe { &mut *(unfilled as *mut [MaybeUninit<u8>] as *mut [u8]) };
-        let n = ready!(self.project().inner.poll_read(cx, dst))?;
+        let n = ready!(this.inner.poll_read(cx, dst))?;
         if n > len {
             return Poll::Ready(Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 "reader claimed more bytes than the buffer holds",
             )));
         }
+        this.window.record(n, len);
         // SAFETY: the first `n <= len` bytes of the cursor are initialized
         // (all `len` are).
         unsafe { buf.advance(n) };

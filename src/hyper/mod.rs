@@ -26,6 +26,7 @@ mod connector;
 mod executor;
 mod io;
 mod listener;
+mod read_window;
 mod serve;
 mod service;
 mod timer;
