@@ -6,6 +6,7 @@ use std::io;
 use std::time::Duration;
 
 use crate::app::App;
+use crate::install;
 use crate::netrun::{setup, WORKERS};
 use crate::proc::{self, Proc};
 use crate::report::{self, Figure};
@@ -29,7 +30,8 @@ const RUNS: usize = 6;
 
 /// The hyper rows of the `http` group: HTTP/1 keep-alive under wrk (when
 /// `wrk` is available) on 1 and 2 workers, HTTP/2 under h2load on 1
-/// worker (when `h2load` is installed; a note says so otherwise).
+/// worker (when `h2load` is installed or installs; a note says so
+/// otherwise).
 pub fn run(suite: &mut Suite, wrk: bool) {
     let runs = suite.opts.runs.min(RUNS);
     if wrk {
@@ -41,12 +43,11 @@ pub fn run(suite: &mut Suite, wrk: bool) {
             });
         }
     }
-    if !proc::has_program("h2load") {
+    if !install::available(suite, "h2load", "nghttp2-client") {
         if !suite.planning() {
-            suite.report.note(
-                "http: h2load is missing, so the hyper HTTP/2 row did not run \
-                 (Debian: `apt-get install -y nghttp2-client`)",
-            );
+            suite
+                .report
+                .note("http: h2load is missing, so the hyper HTTP/2 row did not run");
         }
         return;
     }

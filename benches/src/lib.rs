@@ -15,6 +15,7 @@ pub mod group;
 pub mod http;
 pub mod http_wire;
 pub mod hyper_http;
+pub mod install;
 pub mod loadgen;
 pub mod micro;
 pub mod netrun;

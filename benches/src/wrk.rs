@@ -3,11 +3,11 @@
 //! reading its `--latency` output.
 
 use std::io;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use crate::app::App;
 use crate::client::Outcome;
+use crate::install;
 use crate::proc::{self, Proc};
 use crate::report::Figure;
 use crate::rt::{Flavor, Rt};
@@ -24,32 +24,9 @@ pub const WRK_SECS: u64 = 1;
 /// (`wrk -t1 -c64`).
 pub const CONNECTIONS: usize = 64;
 
-/// Whether `wrk` can be used, installing it with apt-get when it is
-/// missing and `CI` is unset.
+/// Whether `wrk` can be used (installed if missing, see `install`).
 pub fn available(suite: &mut Suite) -> bool {
-    if proc::has_program("wrk") {
-        return true;
-    }
-    if std::env::var_os("CI").is_some() {
-        return false;
-    }
-    if suite.planning() {
-        // Planned as if the install will work.
-        return true;
-    }
-    eprintln!("http: wrk not found, trying `apt-get install -y wrk`");
-    let installed = Command::new("apt-get")
-        .args(["install", "-y", "wrk"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !installed {
-        suite
-            .report
-            .note("http: wrk is missing and `apt-get install -y wrk` failed");
-    }
-    installed && proc::has_program("wrk")
+    install::available(suite, "wrk", "wrk")
 }
 
 /// One `WRK_SECS` run of wrk against a fresh server of `app` with `workers`.
