@@ -301,6 +301,16 @@ impl AsyncUdpSocket {
         SockRef::from(self.inner.get_ref()).tos()
     }
 
+    /// tokio's newer name for [`set_tos`](AsyncUdpSocket::set_tos).
+    pub fn set_tos_v4(&self, tos: u32) -> io::Result<()> {
+        self.set_tos(tos)
+    }
+
+    /// tokio's newer name for [`tos`](AsyncUdpSocket::tos).
+    pub fn tos_v4(&self) -> io::Result<u32> {
+        self.tos()
+    }
+
     /// Sets the IPv6 traffic class (`IPV6_TCLASS`) of outgoing datagrams,
     /// the IPv6 counterpart of [`set_tos`](AsyncUdpSocket::set_tos).
     pub fn set_tclass_v6(&self, tclass: u32) -> io::Result<()> {

@@ -104,16 +104,25 @@ impl Registration {
 
     /// `async` form of [`Registration::poll_read_ready`], through an
     /// [`IoWait`]: cancelling it leaves no waker behind.
+    ///
+    /// Unlike the `poll_` form it spends no budget, as tokio's `readable`
+    /// does not: it transfers nothing, and code written for tokio checks
+    /// readiness many times in one poll (`readable` before each
+    /// `try_read` of a loop that fills or drains a buffer) and expects a
+    /// ready fd to stay ready. So, as with tokio, a loop of `readable` and
+    /// `try_read` on an fd that never runs dry does not yield by itself:
+    /// give it a `consume_budget().await`, or use the waiting operations
+    /// (`read`, `recv`), which spend budget.
     pub async fn readable(&self) -> io::Result<()> {
         let mut wait = self.read_wait();
-        poll_fn(|cx| wait.poll_ready(cx)).await
+        poll_fn(|cx| wait.poll_ready_unbudgeted(cx)).await
     }
 
     /// `async` form of [`Registration::poll_write_ready`], through an
-    /// [`IoWait`].
+    /// [`IoWait`]; spends no budget, as [`Registration::readable`].
     pub async fn writable(&self) -> io::Result<()> {
         let mut wait = self.write_wait();
-        poll_fn(|cx| wait.poll_ready(cx)).await
+        poll_fn(|cx| wait.poll_ready_unbudgeted(cx)).await
     }
 
     /// Waits until the fd may make progress in at least one direction of
@@ -128,8 +137,8 @@ impl Registration {
     /// together with the direction(s) of `interest` being ready: the next
     /// operation reports the error, so a caller that only acts on
     /// `is_readable()` (`is_writable()`) does not spin.
-    /// Spends budget once when ready, as [`Registration::poll_read_ready`]
-    /// does; cancelled, it leaves no waker behind.
+    /// Spends no budget, as [`Registration::readable`]; cancelled, it
+    /// leaves no waker behind.
     ///
     /// ```
     /// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
@@ -150,20 +159,18 @@ impl Registration {
         let mut read = interest.is_readable().then(|| self.read_wait());
         let mut write = interest.is_writable().then(|| self.write_wait());
         poll_fn(|cx| {
-            coop::budgeted(cx, |cx| {
-                let mut any = false;
-                // Poll both, so that each stores its waker when pending.
-                for wait in [read.as_mut(), write.as_mut()].into_iter().flatten() {
-                    if wait.poll_ready_unbudgeted(cx)?.is_ready() {
-                        any = true;
-                    }
+            let mut any = false;
+            // Poll both, so that each stores its waker when pending.
+            for wait in [read.as_mut(), write.as_mut()].into_iter().flatten() {
+                if wait.poll_ready_unbudgeted(cx)?.is_ready() {
+                    any = true;
                 }
-                if any {
-                    Poll::Ready(Ok(self.source.ready(interest)))
-                } else {
-                    Poll::Pending
-                }
-            })
+            }
+            if any {
+                Poll::Ready(Ok(self.source.ready(interest)))
+            } else {
+                Poll::Pending
+            }
         })
         .await
     }
