@@ -86,6 +86,7 @@ mod macros;
 
 mod accept_backoff;
 mod async_fd;
+mod async_sockets;
 mod fd_passing;
 mod io_safe;
 mod peer_retry;

@@ -37,7 +37,7 @@ use crate::Async;
 /// ```
 #[derive(Debug)]
 pub struct AsyncTcpStream {
-    inner: Async<TcpStream>,
+    pub(crate) inner: Async<TcpStream>,
 }
 
 impl_fd_traits!(AsyncTcpStream);

@@ -34,7 +34,7 @@ use crate::{fd_passing, unix_addr, Async};
 /// ```
 #[derive(Debug)]
 pub struct AsyncUnixStream {
-    inner: Async<UnixStream>,
+    pub(crate) inner: Async<UnixStream>,
 }
 
 impl_fd_traits!(AsyncUnixStream);
