@@ -379,7 +379,7 @@ fn duplicate_socket_insert() -> io::Result<()> {
         // Read and Write to confirm socket did not deregister on duplication attempt
         // Write to stream_w
         let mut stream_w = Async::<TcpStream>::connect(addr).await?;
-        stream_w.write(LOREM_IPSUM).await?;
+        stream_w.write_all(LOREM_IPSUM).await?; // edgeio: `write_all`, for clippy's unused_io_amount
         stream_w.get_ref().shutdown(Shutdown::Write)?;
 
         // Read from stream_r

@@ -10,7 +10,7 @@
 #[path = "support/tokio_test.rs"]
 mod tokio_test;
 
-use std::io::{Error, ErrorKind, Result};
+use std::io::{Error, Result};
 use std::io::{Read, Write};
 use std::{net, thread};
 
@@ -104,10 +104,7 @@ async fn drop_write() -> Result<()> {
         let mut read_buf = [0u8; 32];
         let res = match stream.read(&mut read_buf) {
             Ok(0) => Ok(()),
-            Ok(len) => Err(Error::new(
-                ErrorKind::Other,
-                format!("Unexpected read: {len} bytes."),
-            )),
+            Ok(len) => Err(Error::other(format!("Unexpected read: {len} bytes."))),
             Err(err) => Err(err),
         };
 

@@ -64,7 +64,9 @@ async fn accept_read_write_socketaddr() -> std::io::Result<()> {
         .tempdir()
         .unwrap();
     let sock_path = dir.path().join("connect.sock");
-    let addr = SocketAddr::from_pathname(&sock_path)?.into();
+    // edgeio: the addresses are std's `SocketAddr` (tokio wraps it), so no
+    // `.into()`.
+    let addr = SocketAddr::from_pathname(&sock_path)?;
 
     let listener = UnixListener::bind_addr(&addr)?;
 
