@@ -243,6 +243,24 @@ pub struct UCred {
     pub pid: Option<libc::pid_t>,
 }
 
+/// tokio's accessors, for code that reads the fields through them.
+impl UCred {
+    /// The peer's effective user id.
+    pub fn uid(&self) -> libc::uid_t {
+        self.uid
+    }
+
+    /// The peer's effective group id.
+    pub fn gid(&self) -> libc::gid_t {
+        self.gid
+    }
+
+    /// The peer's process id, if visible in this process's pid namespace.
+    pub fn pid(&self) -> Option<libc::pid_t> {
+        self.pid
+    }
+}
+
 /// A stream `sendmsg` of no bytes sends nothing, descriptors included.
 fn check_not_empty(buf: &[u8], fds: &[BorrowedFd<'_>]) -> io::Result<()> {
     if buf.is_empty() && !fds.is_empty() {
