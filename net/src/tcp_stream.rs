@@ -122,6 +122,18 @@ impl AsyncTcpStream {
         self.inner.get_ref().nodelay()
     }
 
+    /// Sets `TCP_QUICKACK`: acknowledge received data at once rather than
+    /// delaying the ACK. The kernel clears it again on its own, so it is a
+    /// hint for the next few segments, not a lasting mode.
+    pub fn set_quickack(&self, quickack: bool) -> io::Result<()> {
+        SockRef::from(self.inner.get_ref()).set_quickack(quickack)
+    }
+
+    /// Whether `TCP_QUICKACK` is set.
+    pub fn quickack(&self) -> io::Result<bool> {
+        SockRef::from(self.inner.get_ref()).quickack()
+    }
+
     /// Sets the IP time-to-live of outgoing packets.
     pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
         self.inner.get_ref().set_ttl(ttl)
