@@ -105,21 +105,23 @@ impl Registration {
     /// `async` form of [`Registration::poll_read_ready`], through an
     /// [`IoWait`]: cancelling it leaves no waker behind.
     ///
-    /// Unlike the `poll_` form it spends no budget, as tokio's `readable`
-    /// does not: it transfers nothing, and code written for tokio checks
-    /// readiness many times in one poll (`readable` before each
-    /// `try_read` of a loop that fills or drains a buffer) and expects a
-    /// ready fd to stay ready. So, as with tokio, a loop of `readable` and
-    /// `try_read` on an fd that never runs dry does not yield by itself:
-    /// give it a `consume_budget().await`, or use the waiting operations
-    /// (`read`, `recv`), which spend budget.
+    /// Spends budget when ready, as the `poll_` form does (tokio's
+    /// `readable` does not): a `readable` / `try_read` loop on a socket
+    /// whose peer keeps sending never sees `WouldBlock`, and would
+    /// otherwise hold its worker for as long as the peer likes.
     pub async fn readable(&self) -> io::Result<()> {
         let mut wait = self.read_wait();
-        poll_fn(|cx| wait.poll_ready_unbudgeted(cx)).await
+        poll_fn(|cx| wait.poll_ready(cx)).await
     }
 
     /// `async` form of [`Registration::poll_write_ready`], through an
-    /// [`IoWait`]; spends no budget, as [`Registration::readable`].
+    /// [`IoWait`]. Unlike [`Registration::readable`] it spends no budget,
+    /// as tokio's `writable` does not: code written for tokio fills a send
+    /// buffer with `writable` and `try_write` in one poll, hundreds of
+    /// times over, and expects a writable fd to stay writable until
+    /// `try_write` reports `WouldBlock`. Such a loop ends by itself when
+    /// the buffer is full, whereas a reading loop ends only when the peer
+    /// stops.
     pub async fn writable(&self) -> io::Result<()> {
         let mut wait = self.write_wait();
         poll_fn(|cx| wait.poll_ready_unbudgeted(cx)).await
@@ -137,8 +139,9 @@ impl Registration {
     /// together with the direction(s) of `interest` being ready: the next
     /// operation reports the error, so a caller that only acts on
     /// `is_readable()` (`is_writable()`) does not spin.
-    /// Spends no budget, as [`Registration::readable`]; cancelled, it
-    /// leaves no waker behind.
+    /// Spends budget when `interest` includes reading, as
+    /// [`Registration::readable`] does, and none for writing alone, as
+    /// [`Registration::writable`]; cancelled, it leaves no waker behind.
     ///
     /// ```
     /// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
@@ -158,7 +161,7 @@ impl Registration {
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
         let mut read = interest.is_readable().then(|| self.read_wait());
         let mut write = interest.is_writable().then(|| self.write_wait());
-        poll_fn(|cx| {
+        let mut poll = |cx: &mut Context<'_>| {
             let mut any = false;
             // Poll both, so that each stores its waker when pending.
             for wait in [read.as_mut(), write.as_mut()].into_iter().flatten() {
@@ -171,8 +174,12 @@ impl Registration {
             } else {
                 Poll::Pending
             }
-        })
-        .await
+        };
+        if interest.is_readable() {
+            poll_fn(|cx| coop::budgeted(cx, &mut poll)).await
+        } else {
+            poll_fn(poll).await
+        }
     }
 
     /// Runs `op` once without waiting, for an operation on the fd in the
