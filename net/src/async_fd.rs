@@ -342,6 +342,14 @@ fn set_nonblocking(fd: BorrowedFd<'_>) -> io::Result<()> {
     Ok(())
 }
 
+/// The inner I/O object, as async-io's `AsRef` gives it (the same as
+/// [`get_ref`](Async::get_ref)).
+impl<T> AsRef<T> for Async<T> {
+    fn as_ref(&self) -> &T {
+        &self.io
+    }
+}
+
 impl<T: AsRawFd> AsRawFd for Async<T> {
     fn as_raw_fd(&self) -> RawFd {
         self.io.as_raw_fd()

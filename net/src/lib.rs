@@ -76,8 +76,18 @@
 //!   the blocking pool.
 //! - `poll_recv`-style functions take `&mut [u8]`, not tokio's `ReadBuf`;
 //!   the `*_buf` methods take any `bytes::BufMut`, as tokio's do.
+//! - A stream's `split` takes it by value and returns `'static` halves
+//!   that [`ReadHalf::reunite`] puts back together (tokio's borrows the
+//!   stream): for tokio's borrowed halves use `&stream` twice, since
+//!   `&TcpStream` reads and writes. `into_split` is tokio's: dropping its
+//!   write half shuts down the writing direction.
+//! - `into_std` cannot fail (the fd only leaves the reactor), so it
+//!   returns the `std` socket itself, not tokio's `io::Result`.
 //! - Unix sockets also pass file descriptors (`send_with_fds` /
 //!   `recv_with_fds`), which tokio leaves to other crates.
+//! - [`Async`] also has async-io's constructors for the `std` socket
+//!   types (`Async::<TcpListener>::bind`, `Async::<TcpStream>::connect`,
+//!   ...), for code ported from async-io or smol.
 
 #![warn(missing_docs, missing_debug_implementations)]
 
@@ -86,6 +96,7 @@ mod macros;
 
 mod accept_backoff;
 mod async_fd;
+mod async_sockets;
 mod fd_passing;
 mod io_safe;
 mod peer_retry;

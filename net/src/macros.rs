@@ -60,6 +60,16 @@ macro_rules! impl_std_conversions {
                 })
             }
         }
+
+        /// tokio's spelling of [`from_std`](Self::from_std), for
+        /// `std_socket.try_into()`.
+        impl TryFrom<$std> for $ty {
+            type Error = std::io::Error;
+
+            fn try_from(io: $std) -> std::io::Result<Self> {
+                Self::from_std(io)
+            }
+        }
     };
 }
 
@@ -155,6 +165,7 @@ macro_rules! impl_stream_io {
     ($ty:ty, tcp = $tcp:literal) => {
         impl_stream_io!(@traits $ty, $tcp);
         impl_stream_io!(@traits &$ty, $tcp);
+        impl_stream_io!(@halves $ty);
 
         impl $ty {
             /// Splits the stream into a reading and a writing half that can
@@ -165,9 +176,30 @@ macro_rules! impl_stream_io {
             /// Both halves share the socket, which closes when both are
             /// dropped. Dropping the write half does *not* shut down the
             /// writing direction; close it
-            /// (`futures_util::io::AsyncWriteExt::close`) for that.
+            /// (`futures_util::io::AsyncWriteExt::close`) for that, or use
+            /// [`into_split`](Self::into_split).
+            ///
+            /// tokio's `split` borrows the stream (`&mut self`) instead;
+            /// this one takes it by value, so its halves are `'static` and
+            /// can be reunited, and it predates the port. For tokio's
+            /// borrowed halves, use `&stream` for both: `&Self` implements
+            /// `AsyncRead` and `AsyncWrite`, and the stream stays usable.
             pub fn split(self) -> (crate::ReadHalf<$ty>, crate::WriteHalf<$ty>) {
-                crate::split::split(self)
+                crate::split::split(self, None)
+            }
+
+            /// Splits the stream into owned halves, as tokio's
+            /// `into_split`: like [`split`](Self::split), except that
+            /// dropping the write half shuts down the writing direction
+            /// (the peer reads end of stream), unless
+            /// [`WriteHalf::forget`](crate::WriteHalf::forget) was called
+            /// or the halves were reunited.
+            pub fn into_split(self) -> (crate::ReadHalf<$ty>, crate::WriteHalf<$ty>) {
+                crate::split::split(self, Some(|stream: &$ty| {
+                    // The peer may be gone already; there is nothing to
+                    // report a failure to in `drop`.
+                    let _ = stream.inner.get_ref().shutdown(std::net::Shutdown::Write);
+                }))
             }
 
             /// Reads without waiting: `WouldBlock` if nothing can be read
@@ -211,6 +243,63 @@ macro_rules! impl_stream_io {
                 self.inner.try_read_with(|io| {
                     crate::read_buf::read_buf(buf, |dst| socket2::SockRef::from(io).recv(dst))
                 })
+            }
+        }
+    };
+    (@halves $ty:ty) => {
+        impl crate::ReadHalf<$ty> {
+            /// Waits until the stream may be readable; see the stream's
+            /// `readable`.
+            pub async fn readable(&self) -> std::io::Result<()> {
+                self.as_ref().readable().await
+            }
+
+            /// Waits for readiness in a direction of `interest`; see the
+            /// stream's `ready`.
+            pub async fn ready(&self, interest: crate::Interest) -> std::io::Result<crate::Ready> {
+                self.as_ref().ready(interest).await
+            }
+
+            /// Reads without waiting; see the stream's `try_read`.
+            pub fn try_read(&self, buf: &mut [u8]) -> std::io::Result<usize> {
+                self.as_ref().try_read(buf)
+            }
+
+            /// Reads into several buffers without waiting; see the
+            /// stream's `try_read_vectored`.
+            pub fn try_read_vectored(&self, bufs: &mut [std::io::IoSliceMut<'_>]) -> std::io::Result<usize> {
+                self.as_ref().try_read_vectored(bufs)
+            }
+
+            /// Reads into `buf`'s spare capacity without waiting; see the
+            /// stream's `try_read_buf`.
+            pub fn try_read_buf<B: bytes::BufMut>(&self, buf: &mut B) -> std::io::Result<usize> {
+                self.as_ref().try_read_buf(buf)
+            }
+        }
+
+        impl crate::WriteHalf<$ty> {
+            /// Waits until the stream may be writable; see the stream's
+            /// `writable`.
+            pub async fn writable(&self) -> std::io::Result<()> {
+                self.as_ref().writable().await
+            }
+
+            /// Waits for readiness in a direction of `interest`; see the
+            /// stream's `ready`.
+            pub async fn ready(&self, interest: crate::Interest) -> std::io::Result<crate::Ready> {
+                self.as_ref().ready(interest).await
+            }
+
+            /// Writes without waiting; see the stream's `try_write`.
+            pub fn try_write(&self, buf: &[u8]) -> std::io::Result<usize> {
+                self.as_ref().try_write(buf)
+            }
+
+            /// Writes from several buffers without waiting; see the
+            /// stream's `try_write_vectored`.
+            pub fn try_write_vectored(&self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+                self.as_ref().try_write_vectored(bufs)
             }
         }
     };

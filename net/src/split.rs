@@ -45,22 +45,30 @@ pub struct ReadHalf<S> {
 /// The writing half of a stream; see [`ReadHalf`].
 pub struct WriteHalf<S> {
     stream: Arc<S>,
+    /// Shuts down the writing direction when the half is dropped: set by
+    /// `into_split` (tokio's owned halves do this), not by `split`.
+    shutdown_on_drop: Option<fn(&S)>,
 }
 
-pub(crate) fn split<S>(stream: S) -> (ReadHalf<S>, WriteHalf<S>) {
+pub(crate) fn split<S>(stream: S, shutdown_on_drop: Option<fn(&S)>) -> (ReadHalf<S>, WriteHalf<S>) {
     let stream = Arc::new(stream);
     (
         ReadHalf {
             stream: stream.clone(),
         },
-        WriteHalf { stream },
+        WriteHalf {
+            stream,
+            shutdown_on_drop,
+        },
     )
 }
 
-fn reunite<S>(read: ReadHalf<S>, write: WriteHalf<S>) -> Result<S, ReuniteError<S>> {
+fn reunite<S>(read: ReadHalf<S>, mut write: WriteHalf<S>) -> Result<S, ReuniteError<S>> {
     if !Arc::ptr_eq(&read.stream, &write.stream) {
         return Err(ReuniteError(read, write));
     }
+    // The stream lives on whole: dropping its write half must not shut it.
+    write.shutdown_on_drop = None;
     drop(write);
     // The halves are not `Clone`, so with `write` gone this is the last
     // reference; the error arm is unreachable but costs nothing to handle.
@@ -69,7 +77,10 @@ fn reunite<S>(read: ReadHalf<S>, write: WriteHalf<S>) -> Result<S, ReuniteError<
             ReadHalf {
                 stream: stream.clone(),
             },
-            WriteHalf { stream },
+            WriteHalf {
+                stream,
+                shutdown_on_drop: None,
+            },
         )
     })
 }
@@ -86,6 +97,21 @@ impl<S> WriteHalf<S> {
     /// Joins the halves back into the stream; see [`ReadHalf::reunite`].
     pub fn reunite(self, read: ReadHalf<S>) -> Result<S, ReuniteError<S>> {
         reunite(read, self)
+    }
+
+    /// Drops the half without shutting down the writing direction, as
+    /// tokio's `OwnedWriteHalf::forget` (only halves from `into_split`
+    /// shut it down on drop).
+    pub fn forget(mut self) {
+        self.shutdown_on_drop = None;
+    }
+}
+
+impl<S> Drop for WriteHalf<S> {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown_on_drop {
+            shutdown(&self.stream);
+        }
     }
 }
 

@@ -51,6 +51,16 @@ pub struct AsyncTcpListener {
 impl_fd_traits!(AsyncTcpListener);
 impl_readiness!(AsyncTcpListener);
 
+/// tokio's spelling of [`from_std`](AsyncTcpListener::from_std), for
+/// `std_listener.try_into()`.
+impl TryFrom<TcpListener> for AsyncTcpListener {
+    type Error = io::Error;
+
+    fn try_from(listener: TcpListener) -> io::Result<AsyncTcpListener> {
+        AsyncTcpListener::from_std(listener)
+    }
+}
+
 impl AsyncTcpListener {
     /// Wraps a `TcpListener`, switching it to non-blocking mode.
     ///

@@ -125,6 +125,12 @@ impl TcpSocket {
         self.inner.set_linger(linger)
     }
 
+    /// Sets a zero `SO_LINGER` (closing resets the connection); see
+    /// [`AsyncTcpStream::set_zero_linger`].
+    pub fn set_zero_linger(&self) -> io::Result<()> {
+        self.set_linger(Some(Duration::ZERO))
+    }
+
     /// The `SO_LINGER` setting, in whole seconds.
     pub fn linger(&self) -> io::Result<Option<Duration>> {
         self.inner.linger()
@@ -148,6 +154,27 @@ impl TcpSocket {
     /// The IPv4 type-of-service byte (`IP_TOS`).
     pub fn tos(&self) -> io::Result<u32> {
         self.inner.tos()
+    }
+
+    /// tokio's newer name for [`set_tos`](TcpSocket::set_tos).
+    pub fn set_tos_v4(&self, tos: u32) -> io::Result<()> {
+        self.set_tos(tos)
+    }
+
+    /// tokio's newer name for [`tos`](TcpSocket::tos).
+    pub fn tos_v4(&self) -> io::Result<u32> {
+        self.tos()
+    }
+
+    /// Sets the IPv6 traffic class (`IPV6_TCLASS`) of outgoing packets, the
+    /// IPv6 counterpart of [`set_tos`](TcpSocket::set_tos).
+    pub fn set_tclass_v6(&self, tclass: u32) -> io::Result<()> {
+        self.inner.set_tclass_v6(tclass)
+    }
+
+    /// The IPv6 traffic class (`IPV6_TCLASS`).
+    pub fn tclass_v6(&self) -> io::Result<u32> {
+        self.inner.tclass_v6()
     }
 
     /// Binds the socket to `addr`: before [`listen`](TcpSocket::listen),

@@ -37,7 +37,7 @@ use crate::Async;
 /// ```
 #[derive(Debug)]
 pub struct AsyncTcpStream {
-    inner: Async<TcpStream>,
+    pub(crate) inner: Async<TcpStream>,
 }
 
 impl_fd_traits!(AsyncTcpStream);
@@ -122,6 +122,18 @@ impl AsyncTcpStream {
         self.inner.get_ref().nodelay()
     }
 
+    /// Sets `TCP_QUICKACK`: acknowledge received data at once rather than
+    /// delaying the ACK. The kernel clears it again on its own, so it is a
+    /// hint for the next few segments, not a lasting mode.
+    pub fn set_quickack(&self, quickack: bool) -> io::Result<()> {
+        SockRef::from(self.inner.get_ref()).set_quickack(quickack)
+    }
+
+    /// Whether `TCP_QUICKACK` is set.
+    pub fn quickack(&self) -> io::Result<bool> {
+        SockRef::from(self.inner.get_ref()).quickack()
+    }
+
     /// Sets the IP time-to-live of outgoing packets.
     pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
         self.inner.get_ref().set_ttl(ttl)
@@ -181,6 +193,14 @@ impl AsyncTcpStream {
         SockRef::from(self.inner.get_ref()).set_linger(linger)
     }
 
+    /// Sets a zero `SO_LINGER`: dropping the stream then resets the
+    /// connection (the peer gets a `RST`, unsent data is discarded) instead
+    /// of closing it. tokio's name for `set_linger(Some(Duration::ZERO))`,
+    /// the one linger that never blocks the dropping thread.
+    pub fn set_zero_linger(&self) -> io::Result<()> {
+        self.set_linger(Some(Duration::ZERO))
+    }
+
     /// The current `SO_LINGER` setting, in whole seconds; see
     /// [`set_linger`](AsyncTcpStream::set_linger).
     pub fn linger(&self) -> io::Result<Option<Duration>> {
@@ -215,6 +235,19 @@ impl AsyncTcpStream {
     /// Poll form of [`peek`](AsyncTcpStream::peek).
     pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         self.inner.poll_read_with(cx, |s| s.peek(buf))
+    }
+}
+
+impl crate::ReadHalf<AsyncTcpStream> {
+    /// Receives data without removing it from the queue; see
+    /// [`AsyncTcpStream::peek`].
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.as_ref().peek(buf).await
+    }
+
+    /// Poll form of [`peek`](Self::peek).
+    pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.as_ref().poll_peek(cx, buf)
     }
 }
 

@@ -91,6 +91,18 @@ impl AsyncUdpSocket {
         self.inner.poll_write_with(cx, |s| s.send_to(buf, target))
     }
 
+    /// Waits until the socket may be writable (tokio's name for
+    /// `poll_write_ready` on datagram sockets).
+    pub fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_write_ready(cx)
+    }
+
+    /// Waits until a datagram may be queued (tokio's name for
+    /// `poll_read_ready` on datagram sockets).
+    pub fn poll_recv_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_read_ready(cx)
+    }
+
     /// Receives one datagram into `buf`; returns its length and sender.
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.inner.read_with(|s| s.recv_from(buf)).await
@@ -299,6 +311,16 @@ impl AsyncUdpSocket {
     /// The IPv4 type-of-service byte (`IP_TOS`).
     pub fn tos(&self) -> io::Result<u32> {
         SockRef::from(self.inner.get_ref()).tos()
+    }
+
+    /// tokio's newer name for [`set_tos`](AsyncUdpSocket::set_tos).
+    pub fn set_tos_v4(&self, tos: u32) -> io::Result<()> {
+        self.set_tos(tos)
+    }
+
+    /// tokio's newer name for [`tos`](AsyncUdpSocket::tos).
+    pub fn tos_v4(&self) -> io::Result<u32> {
+        self.tos()
     }
 
     /// Sets the IPv6 traffic class (`IPV6_TCLASS`) of outgoing datagrams,

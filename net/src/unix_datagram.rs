@@ -127,6 +127,47 @@ impl AsyncUnixDatagram {
         }
     }
 
+    /// Poll form of [`send_to`](AsyncUnixDatagram::send_to). A poll
+    /// function cannot pause between retries, so when the receiver's queue
+    /// is full (no edge would announce room) it reports `WouldBlock`
+    /// instead of waiting, as [`try_send_to`](AsyncUnixDatagram::try_send_to)
+    /// does.
+    pub fn poll_send_to(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        path: impl AsRef<Path>,
+    ) -> Poll<io::Result<usize>> {
+        let addr = unix_addr::path_addr(path.as_ref())?;
+        self.inner
+            .poll_write_with(cx, |s| Ok(SockRef::from(s).send_to(buf, &addr)))
+            .map(|result| result.and_then(|sent| sent))
+    }
+
+    /// Sends one datagram to the socket at `path` without waiting:
+    /// `WouldBlock` if this socket is not known to be writable, or if the
+    /// receiver's queue is full. The latter leaves this socket's readiness
+    /// alone (its own buffer has room), so a `writable` that follows
+    /// returns at once: retry after a pause, or use
+    /// [`send_to`](AsyncUnixDatagram::send_to), which does that.
+    pub fn try_send_to(&self, buf: &[u8], path: impl AsRef<Path>) -> io::Result<usize> {
+        let addr = unix_addr::path_addr(path.as_ref())?;
+        self.inner
+            .try_write_with(|s| Ok(SockRef::from(s).send_to(buf, &addr)))?
+    }
+
+    /// Waits until the socket may be writable (tokio's name for
+    /// `poll_write_ready` on datagram sockets).
+    pub fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_write_ready(cx)
+    }
+
+    /// Waits until a datagram may be queued (tokio's name for
+    /// `poll_read_ready` on datagram sockets).
+    pub fn poll_recv_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_read_ready(cx)
+    }
+
     /// Receives one datagram; returns its length and sender.
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.inner.read_with(|s| s.recv_from(buf)).await

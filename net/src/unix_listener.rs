@@ -46,6 +46,16 @@ pub struct AsyncUnixListener {
 impl_fd_traits!(AsyncUnixListener);
 impl_readiness!(AsyncUnixListener);
 
+/// tokio's spelling of [`from_std`](AsyncUnixListener::from_std), for
+/// `std_listener.try_into()`.
+impl TryFrom<UnixListener> for AsyncUnixListener {
+    type Error = io::Error;
+
+    fn try_from(listener: UnixListener) -> io::Result<AsyncUnixListener> {
+        AsyncUnixListener::from_std(listener)
+    }
+}
+
 impl AsyncUnixListener {
     /// Wraps a `UnixListener`, switching it to non-blocking mode.
     ///

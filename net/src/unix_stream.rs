@@ -34,7 +34,7 @@ use crate::{fd_passing, unix_addr, Async};
 /// ```
 #[derive(Debug)]
 pub struct AsyncUnixStream {
-    inner: Async<UnixStream>,
+    pub(crate) inner: Async<UnixStream>,
 }
 
 impl_fd_traits!(AsyncUnixStream);
@@ -83,19 +83,22 @@ impl AsyncUnixStream {
     async fn connect_sockaddr(addr: SockAddr) -> io::Result<AsyncUnixStream> {
         let socket = Socket::new(Domain::UNIX, Type::STREAM.nonblocking().cloexec(), None)?;
         let mut retry = PeerRetry::new();
-        let started = loop {
+        loop {
             match socket.connect(&addr) {
-                Ok(()) => break false,
-                Err(e) if in_progress(&e) => break true,
+                Ok(()) => break,
+                Err(e) if in_progress(&e) => break,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => retry.wait(e).await?,
                 // Drops (closes) the socket.
                 Err(e) => return Err(e),
             }
-        };
-        let stream = AsyncUnixStream::from_nonblocking(socket)?;
-        if started {
-            finish_connect(&stream.inner).await?;
         }
+        let stream = AsyncUnixStream::from_nonblocking(socket)?;
+        // Even a `connect` that completed at once only queued the
+        // connection on the listener: as tokio's does, wait for the
+        // reactor's first report and check `SO_ERROR`, so that a listener
+        // closed before accepting fails the connect (`ECONNRESET`) rather
+        // than the first read.
+        finish_connect(&stream.inner).await?;
         Ok(stream)
     }
 
@@ -238,6 +241,24 @@ pub struct UCred {
     /// The peer's process id; `None` if the peer is not visible in this
     /// process's pid namespace.
     pub pid: Option<libc::pid_t>,
+}
+
+/// tokio's accessors, for code that reads the fields through them.
+impl UCred {
+    /// The peer's effective user id.
+    pub fn uid(&self) -> libc::uid_t {
+        self.uid
+    }
+
+    /// The peer's effective group id.
+    pub fn gid(&self) -> libc::gid_t {
+        self.gid
+    }
+
+    /// The peer's process id, if visible in this process's pid namespace.
+    pub fn pid(&self) -> Option<libc::pid_t> {
+        self.pid
+    }
 }
 
 /// A stream `sendmsg` of no bytes sends nothing, descriptors included.

@@ -104,16 +104,27 @@ impl Registration {
 
     /// `async` form of [`Registration::poll_read_ready`], through an
     /// [`IoWait`]: cancelling it leaves no waker behind.
+    ///
+    /// Spends budget when ready, as the `poll_` form does (tokio's
+    /// `readable` does not): a `readable` / `try_read` loop on a socket
+    /// whose peer keeps sending never sees `WouldBlock`, and would
+    /// otherwise hold its worker for as long as the peer likes.
     pub async fn readable(&self) -> io::Result<()> {
         let mut wait = self.read_wait();
         poll_fn(|cx| wait.poll_ready(cx)).await
     }
 
     /// `async` form of [`Registration::poll_write_ready`], through an
-    /// [`IoWait`].
+    /// [`IoWait`]. Unlike [`Registration::readable`] it spends no budget,
+    /// as tokio's `writable` does not: code written for tokio fills a send
+    /// buffer with `writable` and `try_write` in one poll, hundreds of
+    /// times over, and expects a writable fd to stay writable until
+    /// `try_write` reports `WouldBlock`. Such a loop ends by itself when
+    /// the buffer is full, whereas a reading loop ends only when the peer
+    /// stops.
     pub async fn writable(&self) -> io::Result<()> {
         let mut wait = self.write_wait();
-        poll_fn(|cx| wait.poll_ready(cx)).await
+        poll_fn(|cx| wait.poll_ready_unbudgeted(cx)).await
     }
 
     /// Waits until the fd may make progress in at least one direction of
@@ -128,8 +139,9 @@ impl Registration {
     /// together with the direction(s) of `interest` being ready: the next
     /// operation reports the error, so a caller that only acts on
     /// `is_readable()` (`is_writable()`) does not spin.
-    /// Spends budget once when ready, as [`Registration::poll_read_ready`]
-    /// does; cancelled, it leaves no waker behind.
+    /// Spends budget when `interest` includes reading, as
+    /// [`Registration::readable`] does, and none for writing alone, as
+    /// [`Registration::writable`]; cancelled, it leaves no waker behind.
     ///
     /// ```
     /// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
@@ -149,23 +161,25 @@ impl Registration {
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
         let mut read = interest.is_readable().then(|| self.read_wait());
         let mut write = interest.is_writable().then(|| self.write_wait());
-        poll_fn(|cx| {
-            coop::budgeted(cx, |cx| {
-                let mut any = false;
-                // Poll both, so that each stores its waker when pending.
-                for wait in [read.as_mut(), write.as_mut()].into_iter().flatten() {
-                    if wait.poll_ready_unbudgeted(cx)?.is_ready() {
-                        any = true;
-                    }
+        let mut poll = |cx: &mut Context<'_>| {
+            let mut any = false;
+            // Poll both, so that each stores its waker when pending.
+            for wait in [read.as_mut(), write.as_mut()].into_iter().flatten() {
+                if wait.poll_ready_unbudgeted(cx)?.is_ready() {
+                    any = true;
                 }
-                if any {
-                    Poll::Ready(Ok(self.source.ready(interest)))
-                } else {
-                    Poll::Pending
-                }
-            })
-        })
-        .await
+            }
+            if any {
+                Poll::Ready(Ok(self.source.ready(interest)))
+            } else {
+                Poll::Pending
+            }
+        };
+        if interest.is_readable() {
+            poll_fn(|cx| coop::budgeted(cx, &mut poll)).await
+        } else {
+            poll_fn(poll).await
+        }
     }
 
     /// Runs `op` once without waiting, for an operation on the fd in the
