@@ -153,7 +153,7 @@ fn into_inner_deregisters() {
         let first = Async::new(read_end)?;
         // Registering the same fd twice would fail with EEXIST, so this
         // only works if `into_inner` removed it from epoll.
-        let second = Async::new(first.into_inner())?;
+        let second = Async::new(first.into_inner()?)?;
         write_end.write_all(b"x")?;
         let mut buf = [0];
         let n = timeout(STEP, second.read_with(|mut f| f.read(&mut buf))).await??;

@@ -608,12 +608,12 @@ fn std_conversions_round_trip() {
 
         // Back to std and into the reactor again: the fd was deregistered,
         // so registering it anew succeeds.
-        let std_client = client.into_std();
+        let std_client = client.into_std().unwrap();
         let client = AsyncTcpStream::from_std(std_client)?;
         (&client).write_all(b"y").await?;
         (&server).read_exact(&mut byte).await?;
         assert_eq!(byte, *b"y");
-        let std_listener = listener.into_std();
+        let std_listener = listener.into_std().unwrap();
         assert!(std_listener.local_addr().is_ok());
         Ok(())
     });

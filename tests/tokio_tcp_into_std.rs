@@ -27,8 +27,7 @@ async fn tcp_into_std() -> Result<()> {
     });
 
     let (tokio_tcp_stream, _) = listener.accept().await?;
-    // edgeio: `into_std` cannot fail and returns the socket itself.
-    let mut std_tcp_stream = tokio_tcp_stream.into_std();
+    let mut std_tcp_stream = tokio_tcp_stream.into_std()?;
     std_tcp_stream
         .set_nonblocking(false)
         .expect("set_nonblocking call failed");

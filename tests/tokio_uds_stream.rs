@@ -479,8 +479,7 @@ async fn abstract_socket_name() {
 
     let ((stream, _), _) = try_join(accept, connect).await.unwrap();
 
-    // edgeio: `into_std` cannot fail and returns the socket itself.
-    let local_addr = stream.into_std().local_addr().unwrap();
+    let local_addr = stream.into_std().unwrap().local_addr().unwrap();
     let abstract_path_name = local_addr.as_abstract_name().unwrap();
 
     // `as_abstract_name` removes leading zero bytes

@@ -92,7 +92,7 @@ fn udp_unconnected_socket_has_no_peer() {
             socket.peer_addr().unwrap_err().kind(),
             io::ErrorKind::NotConnected
         );
-        let std_socket = socket.into_std();
+        let std_socket = socket.into_std().unwrap();
         let socket = AsyncUdpSocket::from_std(std_socket)?;
         assert!(socket.local_addr()?.ip().is_loopback());
         Ok(())

@@ -123,11 +123,16 @@ impl<T> Async<T> {
 
     /// Removes the fd from the reactor and returns the I/O object, still
     /// in non-blocking mode.
-    pub fn into_inner(self) -> T {
+    ///
+    /// # Errors
+    ///
+    /// None today: the fd only leaves the reactor. The `io::Result` is
+    /// async-io's signature, so code ported from it compiles unchanged.
+    pub fn into_inner(self) -> io::Result<T> {
         let Async { registration, io } = self;
         // Deregister while the fd is certainly open.
         drop(registration);
-        io
+        Ok(io)
     }
 
     /// Waits until the fd may be readable, without consuming readiness.

@@ -81,8 +81,6 @@
 //!   stream): for tokio's borrowed halves use `&stream` twice, since
 //!   `&TcpStream` reads and writes. `into_split` is tokio's: dropping its
 //!   write half shuts down the writing direction.
-//! - `into_std` cannot fail (the fd only leaves the reactor), so it
-//!   returns the `std` socket itself, not tokio's `io::Result`.
 //! - Unix sockets also pass file descriptors (`send_with_fds` /
 //!   `recv_with_fds`), which tokio leaves to other crates.
 //! - [`Async`] also has async-io's constructors for the `std` socket

@@ -50,7 +50,12 @@ macro_rules! impl_std_conversions {
 
             #[doc = concat!("Deregisters the socket and returns it as a `", stringify!($std), "`,")]
             /// still in non-blocking mode (`set_nonblocking(false)` changes that).
-            pub fn into_std(self) -> $std {
+            ///
+            /// # Errors
+            ///
+            /// None today: the fd only leaves the reactor. The `io::Result`
+            /// is tokio's signature, so code ported from it compiles unchanged.
+            pub fn into_std(self) -> std::io::Result<$std> {
                 self.inner.into_inner()
             }
 

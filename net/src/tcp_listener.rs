@@ -73,7 +73,12 @@ impl AsyncTcpListener {
 
     /// Deregisters the socket and returns it as a `TcpListener`, still in
     /// non-blocking mode (`set_nonblocking(false)` changes that).
-    pub fn into_std(self) -> TcpListener {
+    ///
+    /// # Errors
+    ///
+    /// None today: the fd only leaves the reactor. The `io::Result` is
+    /// tokio's signature, so code ported from it compiles unchanged.
+    pub fn into_std(self) -> io::Result<TcpListener> {
         self.inner.into_inner()
     }
 

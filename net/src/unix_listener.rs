@@ -68,7 +68,12 @@ impl AsyncUnixListener {
 
     /// Deregisters the socket and returns it as a `UnixListener`, still in
     /// non-blocking mode (`set_nonblocking(false)` changes that).
-    pub fn into_std(self) -> UnixListener {
+    ///
+    /// # Errors
+    ///
+    /// None today: the fd only leaves the reactor. The `io::Result` is
+    /// tokio's signature, so code ported from it compiles unchanged.
+    pub fn into_std(self) -> io::Result<UnixListener> {
         self.inner.into_inner()
     }
 

@@ -50,7 +50,7 @@ macro_rules! child_pipe {
             /// Takes the pipe end out of the reactor, back into blocking
             /// mode, as an owned fd.
             pub fn into_owned_fd(self) -> io::Result<OwnedFd> {
-                let inner = self.inner.into_inner();
+                let inner = self.inner.into_inner()?;
                 set_blocking(inner.as_fd())?;
                 Ok(OwnedFd::from(inner))
             }
