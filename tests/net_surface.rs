@@ -564,3 +564,37 @@ fn lookup_host_resolves_on_the_blocking_pool() {
         Ok(())
     });
 }
+
+/// tokio's `net::tcp` and `net::unix` names for the owned halves, as a
+/// program that keeps writers in a map names them.
+#[edgeio::test(timeout_secs = 30)]
+async fn tokio_names_of_the_owned_halves() {
+    use edgeio::net::{tcp, unix, TcpListener, TcpStream, UnixStream};
+    use futures_util::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let client = TcpStream::connect(addr).await.unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    let (mut read, write): (tcp::OwnedReadHalf, tcp::OwnedWriteHalf) = server.into_split();
+    let mut writers: Vec<tcp::OwnedWriteHalf> = vec![write];
+    writers[0].write_all(b"hi").await.unwrap();
+    let mut client = client;
+    let mut buf = [0; 2];
+    client.read_exact(&mut buf).await.unwrap();
+    assert_eq!(&buf, b"hi");
+    client.write_all(b"yo").await.unwrap();
+    read.read_exact(&mut buf).await.unwrap();
+    assert_eq!(&buf, b"yo");
+    let _whole: TcpStream = read.reunite(writers.pop().unwrap()).unwrap();
+
+    let (a, b) = UnixStream::pair().unwrap();
+    let (read, write): (unix::OwnedReadHalf, unix::OwnedWriteHalf) = a.into_split();
+    let (c, _d) = UnixStream::pair().unwrap();
+    let (_c_read, c_write) = c.into_split();
+    let error: unix::ReuniteError = read.reunite(c_write).unwrap_err();
+    drop((error, write));
+    let addr: unix::SocketAddr = b.local_addr().unwrap();
+    assert!(addr.is_unnamed());
+    let _cred: unix::UCred = b.peer_cred().unwrap();
+}

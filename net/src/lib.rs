@@ -80,7 +80,8 @@
 //!   that [`ReadHalf::reunite`] puts back together (tokio's borrows the
 //!   stream): for tokio's borrowed halves use `&stream` twice, since
 //!   `&TcpStream` reads and writes. `into_split` is tokio's: dropping its
-//!   write half shuts down the writing direction.
+//!   write half shuts down the writing direction; its halves have tokio's
+//!   names in [`tcp`] and [`unix`] (`OwnedReadHalf`, `OwnedWriteHalf`).
 //! - Unix sockets also pass file descriptors (`send_with_fds` /
 //!   `recv_with_fds`), which tokio leaves to other crates.
 //! - [`Async`] also has async-io's constructors for the `std` socket
@@ -134,3 +135,34 @@ pub use udp::AsyncUdpSocket as UdpSocket;
 pub use unix_datagram::AsyncUnixDatagram as UnixDatagram;
 pub use unix_listener::AsyncUnixListener as UnixListener;
 pub use unix_stream::AsyncUnixStream as UnixStream;
+
+/// tokio's `tokio::net::tcp`: the names of a TCP stream's owned halves, so
+/// that code naming them (a map of writers, say) ports by renaming the
+/// crate.
+pub mod tcp {
+    /// The reading half from [`TcpStream::into_split`](crate::TcpStream::into_split).
+    pub type OwnedReadHalf = crate::ReadHalf<crate::TcpStream>;
+    /// The writing half from [`TcpStream::into_split`](crate::TcpStream::into_split);
+    /// dropping it shuts down the writing direction.
+    pub type OwnedWriteHalf = crate::WriteHalf<crate::TcpStream>;
+    /// The halves of two different streams, given back by `reunite`.
+    pub type ReuniteError = crate::ReuniteError<crate::TcpStream>;
+}
+
+/// tokio's `tokio::net::unix`: the names of a Unix stream's owned halves,
+/// and of its address and credential types, so that code naming them ports
+/// by renaming the crate.
+pub mod unix {
+    pub use crate::unix_stream::UCred;
+    /// A Unix socket's address: `std`'s, which has tokio's `is_unnamed`
+    /// and `as_pathname` (and, on Linux, abstract names).
+    pub use std::os::unix::net::SocketAddr;
+
+    /// The reading half from [`UnixStream::into_split`](crate::UnixStream::into_split).
+    pub type OwnedReadHalf = crate::ReadHalf<crate::UnixStream>;
+    /// The writing half from [`UnixStream::into_split`](crate::UnixStream::into_split);
+    /// dropping it shuts down the writing direction.
+    pub type OwnedWriteHalf = crate::WriteHalf<crate::UnixStream>;
+    /// The halves of two different streams, given back by `reunite`.
+    pub type ReuniteError = crate::ReuniteError<crate::UnixStream>;
+}
