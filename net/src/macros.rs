@@ -184,11 +184,17 @@ macro_rules! impl_stream_io {
             /// (`futures_util::io::AsyncWriteExt::close`) for that, or use
             /// [`into_split`](Self::into_split).
             ///
-            /// tokio's `split` borrows the stream (`&mut self`) instead;
-            /// this one takes it by value, so its halves are `'static` and
-            /// can be reunited, and it predates the port. For tokio's
-            /// borrowed halves, use `&stream` for both: `&Self` implements
-            /// `AsyncRead` and `AsyncWrite`, and the stream stays usable.
+            /// tokio's `split` borrows the stream (`&mut self`) instead.
+            /// This one takes it by value because the I/O traits here are
+            /// futures-io's: `futures_util::io::AsyncReadExt` (which
+            /// `edgeio::io` re-exports) has a by-value `split` of its own,
+            /// which method resolution would pick over a borrowing inherent
+            /// one, so a ported `stream.split()` would silently get
+            /// futures' lock-based halves. By value, the inherent method
+            /// wins, and its halves are `'static` and can be reunited. For
+            /// tokio's borrowed halves, use `&stream` for both: `&Self`
+            /// implements `AsyncRead` and `AsyncWrite`, and the stream
+            /// stays usable.
             pub fn split(self) -> (crate::ReadHalf<$ty>, crate::WriteHalf<$ty>) {
                 crate::split::split(self, None)
             }
