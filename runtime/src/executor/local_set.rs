@@ -204,7 +204,13 @@ impl LocalSet {
     /// Makes this set the one [`spawn_local`] spawns on, until the guard
     /// is dropped.
     pub fn enter(&self) -> LocalEnterGuard {
-        let previous = CURRENT.with(|current| current.borrow_mut().replace(self.local.clone()));
+        // `try_with`: a set kept in a thread-local is dropped (and cancels
+        // its tasks under this guard) while the thread's locals are torn
+        // down, maybe after `CURRENT`; `spawn_local` then finds no set.
+        let previous = CURRENT
+            .try_with(|current| current.borrow_mut().replace(self.local.clone()))
+            .ok()
+            .flatten();
         LocalEnterGuard {
             previous,
             _not_send: PhantomData,
