@@ -99,6 +99,15 @@ impl Default for LocalSet {
     }
 }
 
+/// Whether a [`LocalSet`] is the current one on this thread (it is being
+/// run, dropped, or was entered): `block_in_place` must not take this
+/// thread away from its tasks.
+pub(crate) fn is_entered() -> bool {
+    CURRENT
+        .try_with(|current| current.borrow().is_some())
+        .unwrap_or(false)
+}
+
 /// Spawns a `!Send` future on the [`LocalSet`] being run on this thread.
 ///
 /// # Panics

@@ -132,7 +132,7 @@ use async_task::ScheduleInfo;
 
 use crate::executor::park::PARK_YIELDS;
 use crate::executor::scheduler::{Runnable, Shared, LOCAL_QUEUE_CAPACITY};
-use crate::executor::{context, coop, defer};
+use crate::executor::{context, coop, defer, local_set};
 use crate::trace::trace;
 
 /// Tasks run in a row from the LIFO slot before it yields to the queue, so
@@ -314,8 +314,9 @@ pub(crate) fn block_on<F: Future + ?Sized>(shared: &Arc<Shared>, future: Pin<&mu
 ///
 /// # Panics
 ///
-/// On the current-thread runtime, whose one thread would stall every task
-/// (as in tokio).
+/// On the current-thread runtime, whose one thread would stall every task,
+/// and inside a [`LocalSet`](crate::LocalSet), whose `!Send` tasks would
+/// stall with it, the set being bound to this thread (both as in tokio).
 ///
 /// ```
 /// # edgeio_runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap().block_on(async {
@@ -331,13 +332,13 @@ pub(crate) fn block_on<F: Future + ?Sized>(shared: &Arc<Shared>, future: Pin<&mu
 /// # });
 /// ```
 pub fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
+    const NOT_HERE: &str = "can call blocking only when running on the multi-threaded runtime";
+    // Checked first: a set may be run by `block_on`'s thread, no worker.
+    assert!(!local_set::is_entered(), "{NOT_HERE}");
     let Some(worker) = current() else {
         return f();
     };
-    assert!(
-        !worker.shared.config.current_thread,
-        "can call blocking only when running on the multi-threaded runtime"
-    );
+    assert!(!worker.shared.config.current_thread, "{NOT_HERE}");
     worker.requeue_lifo();
     // This thread is no worker until `f` returns: wakes from it go to the
     // injector, and yields inside `f` (a `block_on` there) are not kept
