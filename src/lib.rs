@@ -112,6 +112,19 @@ pub use tokio::join;
 /// # });
 /// ```
 pub use tokio::try_join;
+
+/// Pins values on the stack (tokio's `pin!`, re-exported): after
+/// `edgeio::pin!(fut);`, `fut` is a `Pin<&mut _>` that can be polled by
+/// reference, e.g. in a `select!` loop.
+///
+/// ```
+/// # edgeio::block_on(async {
+/// let fut = async { 7 };
+/// edgeio::pin!(fut);
+/// assert_eq!((&mut fut).await, 7);
+/// # });
+/// ```
+pub use tokio::pin;
 #[cfg(feature = "hyper")]
 pub mod hyper;
 

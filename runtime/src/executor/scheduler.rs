@@ -89,6 +89,13 @@ pub(crate) struct WorkerStats {
     pub(crate) polled: AtomicU64,
     pub(crate) stolen: AtomicU64,
     pub(crate) parks: AtomicU64,
+    /// Parks plus unparks (tokio's `worker_park_unpark_count`): odd while
+    /// the worker sleeps. Counted at each park, not batched, so that it
+    /// tells whether the worker sleeps right now.
+    pub(crate) park_unparks: AtomicU64,
+    /// Nanoseconds the worker spent out of park (tokio's
+    /// `worker_total_busy_duration`), published with the other counters.
+    pub(crate) busy_nanos: AtomicU64,
 }
 
 impl Shared {

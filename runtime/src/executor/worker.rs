@@ -126,7 +126,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::task::{Context, Poll, Wake, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_task::ScheduleInfo;
 
@@ -213,6 +213,9 @@ struct Worker {
     polled: Cell<u64>,
     stolen: Cell<u64>,
     parks: Cell<u64>,
+    /// Since when the worker has been busy (out of park) without that time
+    /// being added to its place's `busy_nanos`.
+    busy_since: Cell<Instant>,
 }
 
 /// A worker's own run queue. The loop is the same on both; only the
@@ -530,6 +533,7 @@ impl Worker {
             polled: Cell::new(0),
             stolen: Cell::new(0),
             parks: Cell::new(0),
+            busy_since: Cell::new(Instant::now()),
         }
     }
 
@@ -912,6 +916,8 @@ impl Worker {
         }
         self.parks.set(self.parks.get() + 1);
         self.publish_stats();
+        let stats = &self.shared.stats[self.index];
+        stats.park_unparks.fetch_add(1, Ordering::Relaxed);
         // Only a worker whose queue others share yields first, as tokio's
         // multi-thread workers do (see `park::PARK_YIELDS`).
         let yields = if self.shares_queue() { PARK_YIELDS } else { 0 };
@@ -919,6 +925,7 @@ impl Worker {
             self.shared.unparkers[self.index].park(&self.shared.reactor, yields);
             self.wake_deferred();
             if self.stopped() {
+                self.unparked();
                 // Off the sleepers; counted as searching if a notification
                 // took it off first, which `run` then undoes.
                 let was_asleep = self.shared.idle.unpark_worker_by_id(self.index);
@@ -929,6 +936,7 @@ impl Worker {
                 break;
             }
         }
+        self.unparked();
         if self.should_notify_others() {
             self.shared.notify_parked();
         }
@@ -967,13 +975,27 @@ impl Worker {
         self.polled.set(stats.polled.load(Ordering::Relaxed));
         self.stolen.set(stats.stolen.load(Ordering::Relaxed));
         self.parks.set(stats.parks.load(Ordering::Relaxed));
+        self.busy_since.set(Instant::now());
     }
 
+    /// Publishes the counters, and the busy time since the last call
+    /// (only ever called while the worker is out of park).
     fn publish_stats(&self) {
         let stats = &self.shared.stats[self.index];
         stats.polled.store(self.polled.get(), Ordering::Relaxed);
         stats.stolen.store(self.stolen.get(), Ordering::Relaxed);
         stats.parks.store(self.parks.get(), Ordering::Relaxed);
+        let now = Instant::now();
+        let busy = now.saturating_duration_since(self.busy_since.replace(now));
+        let nanos = u64::try_from(busy.as_nanos()).unwrap_or(u64::MAX);
+        stats.busy_nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    /// Back from park: counts the unpark, and busy time starts again.
+    fn unparked(&self) {
+        let stats = &self.shared.stats[self.index];
+        stats.park_unparks.fetch_add(1, Ordering::Relaxed);
+        self.busy_since.set(Instant::now());
     }
 }
 
