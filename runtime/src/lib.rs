@@ -53,6 +53,7 @@ pub use io::interest::Interest;
 pub use io::ready::Ready;
 pub use io::registration::{IoWait, Registration};
 pub use runtime::{spawn, spawn_blocking, Builder, EnterGuard, Handle, Metrics, Runtime, RuntimeFlavor};
+pub use runtime::Id as RuntimeId;
 
 /// The internals the loom models in `runtime/tests/loom_*.rs` drive. Only
 /// exists under `RUSTFLAGS="--cfg loom"`; not an API.

@@ -16,6 +16,7 @@ use crate::executor::scheduler::Shared;
 use crate::executor::spawn;
 use crate::executor::worker;
 use crate::io::reactor::Reactor;
+use crate::runtime::id::Id;
 use crate::runtime::metrics::Metrics;
 
 /// A reference to a runtime, for spawning onto it, entering it and
@@ -164,6 +165,13 @@ impl Handle {
         } else {
             RuntimeFlavor::MultiThread
         }
+    }
+
+    /// The runtime's id: the same for every handle of one runtime,
+    /// different for each runtime (tokio's `Handle::id`).
+    #[must_use]
+    pub fn id(&self) -> Id {
+        Id::from_number(self.shared.id)
     }
 
     pub(crate) fn reactor(&self) -> &Arc<Reactor> {
