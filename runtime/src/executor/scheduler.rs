@@ -52,6 +52,9 @@ pub(crate) struct Hooks {
 pub(crate) struct Shared {
     /// Tells this runtime apart from every other one of the process.
     pub(crate) id: u64,
+    /// The name given with `Builder::name`, if any (tokio's
+    /// `Handle::name`); set by the builder after `new`.
+    pub(crate) name: Option<String>,
     pub(crate) config: Config,
     pub(crate) hooks: Hooks,
     pub(crate) reactor: Arc<Reactor>,
@@ -109,6 +112,7 @@ impl Shared {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Shared {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            name: None,
             config,
             hooks,
             reactor,
