@@ -123,7 +123,7 @@ where
         .try_with(|current| current.borrow().clone())
         .ok()
         .flatten()
-        .expect("`spawn_local` called outside of a `LocalSet`: run it inside `LocalSet::run_until` or `LocalSet::block_on`");
+        .expect("`spawn_local` called from outside of a `task::LocalSet` or `runtime::LocalRuntime` (in edgeio: run it inside `LocalSet::run_until`, `LocalSet::block_on`, or the current-thread runtime's `block_on`)");
     spawn_on(&local, future)
 }
 
