@@ -18,6 +18,10 @@ use async_task::Runnable;
 /// the pool knows nothing of the scheduler.
 pub(crate) type RunThread<M> = fn(M, &mut dyn FnMut());
 
+/// Run by a pool thread after each job, once the job's output is stored
+/// and its awaiting task woken (the runtime passes it in, as [`RunThread`]).
+pub(crate) type AfterJob = fn();
+
 /// The pool. Its jobs are `async-task` runnables whose metadata `M` is
 /// their runtime; `spawn_blocking` (in `executor/spawn.rs`) makes them.
 pub(crate) struct BlockingPool<M> {
@@ -31,6 +35,7 @@ pub(crate) struct BlockingPool<M> {
     thread_name: String,
     stack_size: Option<usize>,
     run_thread: RunThread<M>,
+    after_job: AfterJob,
 }
 
 struct State<M> {
@@ -69,6 +74,7 @@ impl<M: Clone + Send + Sync + 'static> BlockingPool<M> {
         thread_name: String,
         stack_size: Option<usize>,
         run_thread: RunThread<M>,
+        after_job: AfterJob,
     ) -> BlockingPool<M> {
         BlockingPool {
             state: Mutex::new(State::default()),
@@ -79,6 +85,7 @@ impl<M: Clone + Send + Sync + 'static> BlockingPool<M> {
             thread_name,
             stack_size,
             run_thread,
+            after_job,
         }
     }
 
@@ -137,6 +144,7 @@ impl<M: Clone + Send + Sync + 'static> BlockingPool<M> {
             if let Some(runnable) = state.queue.pop_front() {
                 drop(state);
                 runnable.run();
+                (self.after_job)();
                 state = self.lock();
                 continue;
             }

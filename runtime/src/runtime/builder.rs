@@ -257,6 +257,7 @@ impl Builder {
             format!("{}-blocking", self.thread_name),
             self.thread_stack_size,
             spawn::run_blocking_thread,
+            spawn::release_finished_job,
         ));
         let hooks = Hooks {
             on_start: self.on_thread_start.clone(),
