@@ -51,9 +51,9 @@ pub use edgeio_runtime::{
 /// The runtime, its builder and handle, at tokio's paths
 /// (`tokio::runtime::{Builder, Runtime, Handle}`).
 pub mod runtime {
-    pub use edgeio_runtime::{Builder, EnterGuard, Handle, Metrics, Runtime, RuntimeFlavor};
     /// tokio's name for a runtime's id ([`Handle::id`]).
     pub use edgeio_runtime::RuntimeId as Id;
+    pub use edgeio_runtime::{Builder, EnterGuard, Handle, Metrics, Runtime, RuntimeFlavor};
     /// tokio's name for the counters of a runtime.
     pub type RuntimeMetrics = Metrics;
 }
