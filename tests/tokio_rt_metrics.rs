@@ -154,6 +154,16 @@ fn worker_park_count() {
     rt.block_on(async {
         time::sleep(Duration::from_millis(1)).await;
     });
+    // Adapted: a worker thread not yet scheduled by a loaded machine when
+    // the runtime is dropped exits without ever parking (in tokio too);
+    // wait, bounded, for both to have parked once, as tokio's
+    // `worker_park_unpark_count` below does.
+    for _ in 0..100 {
+        if 1 <= metrics.worker_park_count(0) && 1 <= metrics.worker_park_count(1) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     drop(rt);
     assert!(1 <= metrics.worker_park_count(0));
     assert!(1 <= metrics.worker_park_count(1));
