@@ -51,6 +51,8 @@ pub use edgeio_runtime::{
 /// The runtime, its builder and handle, at tokio's paths
 /// (`tokio::runtime::{Builder, Runtime, Handle}`).
 pub mod runtime {
+    /// tokio's name for a runtime's id ([`Handle::id`]).
+    pub use edgeio_runtime::RuntimeId as Id;
     pub use edgeio_runtime::{Builder, EnterGuard, Handle, Metrics, Runtime, RuntimeFlavor};
     /// tokio's name for the counters of a runtime.
     pub type RuntimeMetrics = Metrics;
@@ -112,6 +114,19 @@ pub use tokio::join;
 /// # });
 /// ```
 pub use tokio::try_join;
+
+/// Pins values on the stack (tokio's `pin!`, re-exported): after
+/// `edgeio::pin!(fut);`, `fut` is a `Pin<&mut _>` that can be polled by
+/// reference, e.g. in a `select!` loop.
+///
+/// ```
+/// # edgeio::block_on(async {
+/// let fut = async { 7 };
+/// edgeio::pin!(fut);
+/// assert_eq!((&mut fut).await, 7);
+/// # });
+/// ```
+pub use tokio::pin;
 #[cfg(feature = "hyper")]
 pub mod hyper;
 

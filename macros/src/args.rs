@@ -22,7 +22,8 @@ pub(crate) struct IntArg<T> {
 pub(crate) struct Config {
     pub(crate) worker_threads: Option<IntArg<usize>>,
     pub(crate) timeout_secs: Option<IntArg<u64>>,
-    /// `flavor = "current_thread"` (true) or `"multi_thread"` (false).
+    /// `flavor = "current_thread"` or `"local"` (true), or `"multi_thread"`
+    /// (false).
     pub(crate) current_thread: Option<bool>,
     pub(crate) start_paused: Option<bool>,
 }
@@ -104,6 +105,11 @@ pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Config> {
             }
             ("flavor", _) => match string_arg(&meta, "flavor") {
                 Ok(value) if value == "current_thread" => config.current_thread = Some(true),
+                // tokio's `LocalRuntime` flavor: edgeio's current-thread
+                // runtime is one already (its `block_on` runs `spawn_local`
+                // tasks), so the name is accepted for code ported from
+                // tokio and left out of the error below.
+                Ok(value) if value == "local" => config.current_thread = Some(true),
                 Ok(value) if value == "multi_thread" => config.current_thread = Some(false),
                 Ok(value) => errors.push(syn::Error::new_spanned(
                     &meta,

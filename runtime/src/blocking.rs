@@ -18,6 +18,10 @@ use async_task::Runnable;
 /// the pool knows nothing of the scheduler.
 pub(crate) type RunThread<M> = fn(M, &mut dyn FnMut());
 
+/// Run by a pool thread after each job, once the job's output is stored
+/// and its awaiting task woken (the runtime passes it in, as [`RunThread`]).
+pub(crate) type AfterJob = fn();
+
 /// The pool. Its jobs are `async-task` runnables whose metadata `M` is
 /// their runtime; `spawn_blocking` (in `executor/spawn.rs`) makes them.
 pub(crate) struct BlockingPool<M> {
@@ -31,6 +35,7 @@ pub(crate) struct BlockingPool<M> {
     thread_name: String,
     stack_size: Option<usize>,
     run_thread: RunThread<M>,
+    after_job: AfterJob,
 }
 
 struct State<M> {
@@ -43,6 +48,8 @@ struct State<M> {
     idle: usize,
     /// Idle threads already signalled for a queued job.
     notified: usize,
+    /// Threads started for a queued job that have not taken one yet.
+    starting: usize,
     shutdown: bool,
 }
 
@@ -54,6 +61,7 @@ impl<M> Default for State<M> {
             handles: HashMap::new(),
             idle: 0,
             notified: 0,
+            starting: 0,
             shutdown: false,
         }
     }
@@ -66,6 +74,7 @@ impl<M: Clone + Send + Sync + 'static> BlockingPool<M> {
         thread_name: String,
         stack_size: Option<usize>,
         run_thread: RunThread<M>,
+        after_job: AfterJob,
     ) -> BlockingPool<M> {
         BlockingPool {
             state: Mutex::new(State::default()),
@@ -76,6 +85,7 @@ impl<M: Clone + Send + Sync + 'static> BlockingPool<M> {
             thread_name,
             stack_size,
             run_thread,
+            after_job,
         }
     }
 
@@ -109,6 +119,7 @@ impl<M: Clone + Send + Sync + 'static> BlockingPool<M> {
             match spawned {
                 Ok(thread) => {
                     state.threads += 1;
+                    state.starting += 1;
                     state.handles.insert(thread.thread().id(), thread);
                 }
                 // Without a new thread the job waits for a busy one to
@@ -128,10 +139,12 @@ impl<M: Clone + Send + Sync + 'static> BlockingPool<M> {
 
     fn run(&self) {
         let mut state = self.lock();
+        state.starting -= 1;
         loop {
             if let Some(runnable) = state.queue.pop_front() {
                 drop(state);
                 runnable.run();
+                (self.after_job)();
                 state = self.lock();
                 continue;
             }
@@ -159,8 +172,14 @@ impl<M: Clone + Send + Sync + 'static> BlockingPool<M> {
         self.exited.notify_all();
     }
 
-    /// Cancels queued jobs and waits until `deadline` for running ones.
-    /// Returns whether every thread exited in time.
+    /// Cancels the queued jobs no thread was promised to, and waits until
+    /// `deadline` for the others and for running ones. Returns whether
+    /// every thread exited in time.
+    ///
+    /// A job for which a thread was started or an idle one signalled still
+    /// runs, as in tokio, whose pool threads take their job before they
+    /// look at the shutdown flag: a `spawn_blocking` call that returned
+    /// before the shutdown began has its job run.
     ///
     /// Called from one of the pool's own threads (a job dropped the
     /// runtime), it does not wait for that thread, which cannot exit
@@ -168,7 +187,8 @@ impl<M: Clone + Send + Sync + 'static> BlockingPool<M> {
     pub(crate) fn shutdown(&self, deadline: Option<Instant>) -> bool {
         let mut state = self.lock();
         state.shutdown = true;
-        let queued = std::mem::take(&mut state.queue);
+        let promised = (state.starting + state.notified).min(state.queue.len());
+        let queued = state.queue.split_off(promised);
         self.work.notify_all();
         drop(state);
         drop(queued);

@@ -52,6 +52,7 @@ pub use executor::yield_now::{yield_now, YieldNow};
 pub use io::interest::Interest;
 pub use io::ready::Ready;
 pub use io::registration::{IoWait, Registration};
+pub use runtime::Id as RuntimeId;
 pub use runtime::{spawn, spawn_blocking, Builder, EnterGuard, Handle, Metrics, Runtime, RuntimeFlavor};
 
 /// The internals the loom models in `runtime/tests/loom_*.rs` drive. Only

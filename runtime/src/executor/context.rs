@@ -12,7 +12,7 @@
 //! thread-local, because `Instant::now` must find it from below the
 //! scheduler (the timer driver reads instants).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use crate::executor::scheduler::Shared;
@@ -20,6 +20,9 @@ use crate::time::clock;
 
 thread_local! {
     static CURRENT: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
+    /// How many guards are live on this thread, to catch guards dropped out
+    /// of order (which would restore the wrong runtime), as tokio does.
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Runs `f` with the current thread's runtime, if it has one (none while
@@ -40,13 +43,19 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Arc<Shared>) -> R) -> Option<R> {
 pub(crate) fn enter(shared: Arc<Shared>) -> EnterGuard {
     let clock = clock::enter(shared.reactor.clock().clone());
     match CURRENT.try_with(|current| current.borrow_mut().replace(shared)) {
-        Ok(previous) => EnterGuard {
-            previous,
-            entered: true,
-            _clock: clock,
-        },
+        Ok(previous) => {
+            let depth = DEPTH.try_with(|d| d.get() + 1).unwrap_or(0);
+            let _ = DEPTH.try_with(|d| d.set(depth));
+            EnterGuard {
+                previous,
+                depth,
+                entered: true,
+                _clock: clock,
+            }
+        }
         Err(_) => EnterGuard {
             previous: None,
+            depth: 0,
             entered: false,
             _clock: clock,
         },
@@ -56,6 +65,8 @@ pub(crate) fn enter(shared: Arc<Shared>) -> EnterGuard {
 /// Returned by [`enter`]: restores the previous runtime when dropped.
 pub(crate) struct EnterGuard {
     previous: Option<Arc<Shared>>,
+    /// This guard's place in the thread's stack of guards (from 1).
+    depth: usize,
     entered: bool,
     /// Dropped after the runtime is restored (fields drop in order), so
     /// the clock and the runtime change back together.
@@ -67,6 +78,18 @@ impl Drop for EnterGuard {
         if !self.entered {
             return;
         }
+        let depth = DEPTH.try_with(Cell::get).unwrap_or(self.depth);
+        if depth != self.depth {
+            // Restoring `previous` now would make the wrong runtime current.
+            // While unwinding (from this very panic) the guards are left
+            // as they are: the later ones restore the state.
+            assert!(
+                std::thread::panicking(),
+                "`EnterGuard` values dropped out of order: guards returned by `Handle::enter` or `Runtime::enter` must be dropped in the reverse order of their creation"
+            );
+            return;
+        }
+        let _ = DEPTH.try_with(|d| d.set(depth - 1));
         let previous = self.previous.take();
         // Take the runtime out first and drop it after the borrow ends:
         // dropping the last reference tears a runtime down.

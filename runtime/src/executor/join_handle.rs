@@ -332,6 +332,14 @@ impl<T> JoinHandle<T> {
     /// once the future is gone. A task that already finished keeps its
     /// output; a `spawn_blocking` job that has started runs to its end,
     /// and its output is discarded.
+    ///
+    /// If the future panics while being dropped (here, or when a runtime
+    /// or `LocalSet` shutting down drops it), the panic is contained (the
+    /// panic hook still reports it) and the task still counts as
+    /// cancelled, where tokio reports a [`JoinError::is_panic`] with the
+    /// payload: the task's `async-task` cancellation hands nothing back
+    /// from the future's drop, and carrying the payload would cost every
+    /// task a shared slot for this rare case.
     pub fn abort(&self)
     where
         T: Send + 'static,

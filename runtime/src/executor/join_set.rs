@@ -20,6 +20,7 @@ use crate::executor::abort_handle::AbortHandle;
 use crate::executor::coop;
 use crate::executor::join_error::JoinError;
 use crate::executor::join_handle::JoinHandle;
+use crate::executor::local_set::{spawn_local, LocalSet};
 use crate::executor::task_id::Id;
 use crate::runtime::handle::{spawn, spawn_blocking, Handle};
 
@@ -356,6 +357,35 @@ impl<T: Send + 'static> JoinSet<T> {
         F: Future<Output = T> + Send + 'static,
     {
         self.insert(handle.spawn(task))
+    }
+
+    /// Spawns the `!Send` future `task` on the current
+    /// [`LocalSet`](crate::LocalSet) (as [`spawn_local`](crate::spawn_local))
+    /// and adds it to the set. Unlike tokio's, this asks for `T: Send`, as
+    /// every method of the set that adds a task: the set aborts its tasks
+    /// through handles that share their output slot across threads (see
+    /// [`JoinHandle::abort_handle`]).
+    ///
+    /// # Panics
+    ///
+    /// Outside a `LocalSet` or a current-thread runtime's `block_on`, as
+    /// [`spawn_local`](crate::spawn_local).
+    #[track_caller]
+    pub fn spawn_local<F>(&mut self, task: F) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        self.insert(spawn_local(task))
+    }
+
+    /// Spawns the `!Send` future `task` on `local_set` and adds it to the
+    /// set; it runs once the `LocalSet` is run (see
+    /// [`JoinSet::spawn_local`]).
+    pub fn spawn_local_on<F>(&mut self, task: F, local_set: &LocalSet) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        self.insert(local_set.spawn_local(task))
     }
 
     /// Runs `f` on the current runtime's blocking pool and adds the job to

@@ -99,6 +99,15 @@ impl Default for LocalSet {
     }
 }
 
+/// Whether a [`LocalSet`] is the current one on this thread (it is being
+/// run, dropped, or was entered): `block_in_place` must not take this
+/// thread away from its tasks.
+pub(crate) fn is_entered() -> bool {
+    CURRENT
+        .try_with(|current| current.borrow().is_some())
+        .unwrap_or(false)
+}
+
 /// Spawns a `!Send` future on the [`LocalSet`] being run on this thread.
 ///
 /// # Panics
@@ -114,7 +123,7 @@ where
         .try_with(|current| current.borrow().clone())
         .ok()
         .flatten()
-        .expect("`spawn_local` called outside of a `LocalSet`: run it inside `LocalSet::run_until` or `LocalSet::block_on`");
+        .expect("`spawn_local` called from outside of a `task::LocalSet` or `runtime::LocalRuntime` (in edgeio: run it inside `LocalSet::run_until`, `LocalSet::block_on`, or the current-thread runtime's `block_on`)");
     spawn_on(&local, future)
 }
 
@@ -204,7 +213,13 @@ impl LocalSet {
     /// Makes this set the one [`spawn_local`] spawns on, until the guard
     /// is dropped.
     pub fn enter(&self) -> LocalEnterGuard {
-        let previous = CURRENT.with(|current| current.borrow_mut().replace(self.local.clone()));
+        // `try_with`: a set kept in a thread-local is dropped (and cancels
+        // its tasks under this guard) while the thread's locals are torn
+        // down, maybe after `CURRENT`; `spawn_local` then finds no set.
+        let previous = CURRENT
+            .try_with(|current| current.borrow_mut().replace(self.local.clone()))
+            .ok()
+            .flatten();
         LocalEnterGuard {
             previous,
             _not_send: PhantomData,

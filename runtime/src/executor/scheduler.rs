@@ -52,6 +52,9 @@ pub(crate) struct Hooks {
 pub(crate) struct Shared {
     /// Tells this runtime apart from every other one of the process.
     pub(crate) id: u64,
+    /// The name given with `Builder::name`, if any (tokio's
+    /// `Handle::name`); set by the builder after `new`.
+    pub(crate) name: Option<String>,
     pub(crate) config: Config,
     pub(crate) hooks: Hooks,
     pub(crate) reactor: Arc<Reactor>,
@@ -89,6 +92,13 @@ pub(crate) struct WorkerStats {
     pub(crate) polled: AtomicU64,
     pub(crate) stolen: AtomicU64,
     pub(crate) parks: AtomicU64,
+    /// Parks plus unparks (tokio's `worker_park_unpark_count`): odd while
+    /// the worker sleeps. Counted at each park, not batched, so that it
+    /// tells whether the worker sleeps right now.
+    pub(crate) park_unparks: AtomicU64,
+    /// Nanoseconds the worker spent out of park (tokio's
+    /// `worker_total_busy_duration`), published with the other counters.
+    pub(crate) busy_nanos: AtomicU64,
 }
 
 impl Shared {
@@ -102,6 +112,7 @@ impl Shared {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Shared {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            name: None,
             config,
             hooks,
             reactor,

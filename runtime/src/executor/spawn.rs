@@ -6,6 +6,7 @@
 //! together: a task is born here, tracked in the set, and scheduled onto a
 //! worker's queue or the injector.
 
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
@@ -128,7 +129,7 @@ where
             |_| {
                 TaskFuture::new(
                     async move {
-                        let _inhibit = inhibit;
+                        let _release = ReleaseAfterJob(Some(inhibit));
                         f()
                     },
                     id,
@@ -138,6 +139,37 @@ where
         );
     runnable.schedule();
     JoinHandle::new(task.fallible(), id)
+}
+
+thread_local! {
+    /// The inhibitor of the blocking job this pool thread just ran, kept
+    /// until the pool has published the job's output (see
+    /// [`ReleaseAfterJob`]).
+    static FINISHED_JOB: Cell<Option<InhibitAutoAdvance>> = const { Cell::new(None) };
+}
+
+/// Owns a running blocking job's [`InhibitAutoAdvance`] and, when the job
+/// returns or unwinds, hands it to the pool thread, which drops it in
+/// [`release_finished_job`] once `async-task` has stored the output and
+/// woken the task awaiting it. Dropped earlier, the inhibitor would let a
+/// paused clock jump (and a `timeout` around the job expire) in the moment
+/// between the job's end and that wake, as tokio's pool avoids by allowing
+/// auto-advance only when it releases the finished task.
+struct ReleaseAfterJob(Option<InhibitAutoAdvance>);
+
+impl Drop for ReleaseAfterJob {
+    fn drop(&mut self) {
+        let inhibit = self.0.take();
+        // Without the thread-local (the thread is exiting), the inhibitor
+        // is dropped at once.
+        let _ = FINISHED_JOB.try_with(|slot| drop(slot.replace(inhibit)));
+    }
+}
+
+/// Called by a blocking-pool thread after each job it runs: lets a paused
+/// clock auto-advance again if that job was the last to hold it off.
+pub(crate) fn release_finished_job() {
+    let _ = FINISHED_JOB.try_with(|slot| drop(slot.take()));
 }
 
 /// Holds off the paused clock's auto-advance while it lives.

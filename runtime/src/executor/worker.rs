@@ -126,13 +126,13 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::task::{Context, Poll, Wake, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_task::ScheduleInfo;
 
 use crate::executor::park::PARK_YIELDS;
 use crate::executor::scheduler::{Runnable, Shared, LOCAL_QUEUE_CAPACITY};
-use crate::executor::{context, coop, defer};
+use crate::executor::{context, coop, defer, local_set};
 use crate::trace::trace;
 
 /// Tasks run in a row from the LIFO slot before it yields to the queue, so
@@ -213,6 +213,9 @@ struct Worker {
     polled: Cell<u64>,
     stolen: Cell<u64>,
     parks: Cell<u64>,
+    /// Since when the worker has been busy (out of park) without that time
+    /// being added to its place's `busy_nanos`.
+    busy_since: Cell<Instant>,
 }
 
 /// A worker's own run queue. The loop is the same on both; only the
@@ -314,8 +317,9 @@ pub(crate) fn block_on<F: Future + ?Sized>(shared: &Arc<Shared>, future: Pin<&mu
 ///
 /// # Panics
 ///
-/// On the current-thread runtime, whose one thread would stall every task
-/// (as in tokio).
+/// On the current-thread runtime, whose one thread would stall every task,
+/// and inside a [`LocalSet`](crate::LocalSet), whose `!Send` tasks would
+/// stall with it, the set being bound to this thread (both as in tokio).
 ///
 /// ```
 /// # edgeio_runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap().block_on(async {
@@ -331,13 +335,13 @@ pub(crate) fn block_on<F: Future + ?Sized>(shared: &Arc<Shared>, future: Pin<&mu
 /// # });
 /// ```
 pub fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
+    const NOT_HERE: &str = "can call blocking only when running on the multi-threaded runtime";
+    // Checked first: a set may be run by `block_on`'s thread, no worker.
+    assert!(!local_set::is_entered(), "{NOT_HERE}");
     let Some(worker) = current() else {
         return f();
     };
-    assert!(
-        !worker.shared.config.current_thread,
-        "can call blocking only when running on the multi-threaded runtime"
-    );
+    assert!(!worker.shared.config.current_thread, "{NOT_HERE}");
     worker.requeue_lifo();
     // This thread is no worker until `f` returns: wakes from it go to the
     // injector, and yields inside `f` (a `block_on` there) are not kept
@@ -529,6 +533,7 @@ impl Worker {
             polled: Cell::new(0),
             stolen: Cell::new(0),
             parks: Cell::new(0),
+            busy_since: Cell::new(Instant::now()),
         }
     }
 
@@ -911,6 +916,8 @@ impl Worker {
         }
         self.parks.set(self.parks.get() + 1);
         self.publish_stats();
+        let stats = &self.shared.stats[self.index];
+        stats.park_unparks.fetch_add(1, Ordering::Relaxed);
         // Only a worker whose queue others share yields first, as tokio's
         // multi-thread workers do (see `park::PARK_YIELDS`).
         let yields = if self.shares_queue() { PARK_YIELDS } else { 0 };
@@ -918,6 +925,7 @@ impl Worker {
             self.shared.unparkers[self.index].park(&self.shared.reactor, yields);
             self.wake_deferred();
             if self.stopped() {
+                self.unparked();
                 // Off the sleepers; counted as searching if a notification
                 // took it off first, which `run` then undoes.
                 let was_asleep = self.shared.idle.unpark_worker_by_id(self.index);
@@ -928,6 +936,7 @@ impl Worker {
                 break;
             }
         }
+        self.unparked();
         if self.should_notify_others() {
             self.shared.notify_parked();
         }
@@ -966,13 +975,27 @@ impl Worker {
         self.polled.set(stats.polled.load(Ordering::Relaxed));
         self.stolen.set(stats.stolen.load(Ordering::Relaxed));
         self.parks.set(stats.parks.load(Ordering::Relaxed));
+        self.busy_since.set(Instant::now());
     }
 
+    /// Publishes the counters, and the busy time since the last call
+    /// (only ever called while the worker is out of park).
     fn publish_stats(&self) {
         let stats = &self.shared.stats[self.index];
         stats.polled.store(self.polled.get(), Ordering::Relaxed);
         stats.stolen.store(self.stolen.get(), Ordering::Relaxed);
         stats.parks.store(self.parks.get(), Ordering::Relaxed);
+        let now = Instant::now();
+        let busy = now.saturating_duration_since(self.busy_since.replace(now));
+        let nanos = u64::try_from(busy.as_nanos()).unwrap_or(u64::MAX);
+        stats.busy_nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    /// Back from park: counts the unpark, and busy time starts again.
+    fn unparked(&self) {
+        let stats = &self.shared.stats[self.index];
+        stats.park_unparks.fetch_add(1, Ordering::Relaxed);
+        self.busy_since.set(Instant::now());
     }
 }
 

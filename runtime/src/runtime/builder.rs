@@ -34,6 +34,7 @@ pub struct Builder {
     max_blocking_threads: usize,
     blocking_keep_alive: Duration,
     thread_name: String,
+    name: Option<String>,
     thread_stack_size: Option<usize>,
     global_queue_interval: Option<u32>,
     event_interval: u32,
@@ -65,6 +66,7 @@ impl Builder {
             max_blocking_threads: 512,
             blocking_keep_alive: Duration::from_secs(10),
             thread_name: "edgeio".to_owned(),
+            name: None,
             thread_stack_size: None,
             global_queue_interval: None,
             event_interval: worker::EVENT_INTERVAL,
@@ -101,9 +103,11 @@ impl Builder {
     }
 
     /// Upper bound on threads running [`spawn_blocking`](crate::spawn_blocking)
-    /// jobs (default 512, tokio's); further jobs queue.
+    /// jobs (default 512, tokio's); further jobs queue. `0` would leave
+    /// blocking jobs to wait forever: [`Builder::build`] then fails (where
+    /// tokio's setter panics).
     pub fn max_blocking_threads(mut self, count: usize) -> Builder {
-        self.max_blocking_threads = count.max(1);
+        self.max_blocking_threads = count;
         self
     }
 
@@ -123,6 +127,14 @@ impl Builder {
     /// blocking threads `NAME-blocking`.
     pub fn thread_name(mut self, name: impl Into<String>) -> Builder {
         self.thread_name = name.into();
+        self
+    }
+
+    /// The runtime's name, for [`Handle::name`] (tokio's `Builder::name`);
+    /// unnamed by default. Thread names are set by
+    /// [`Builder::thread_name`].
+    pub fn name(mut self, name: impl Into<String>) -> Builder {
+        self.name = Some(name.into());
         self
     }
 
@@ -201,13 +213,20 @@ impl Builder {
 
     /// Creates the epoll instance and starts the workers.
     ///
-    /// Fails if the process is out of file descriptors or threads, or if
-    /// the thread name contains a NUL byte (which the OS cannot take).
+    /// Fails if the process is out of file descriptors or threads, if
+    /// the thread name contains a NUL byte (which the OS cannot take), or
+    /// if `max_blocking_threads` is 0.
     pub fn build(&mut self) -> io::Result<Runtime> {
         if self.start_paused && !self.current_thread {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "`start_paused` requires the current-thread runtime: a paused clock is only sound with one thread",
+            ));
+        }
+        if self.max_blocking_threads == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "max_blocking_threads must be at least 1",
             ));
         }
         if self.thread_name.contains('\0') {
@@ -238,12 +257,15 @@ impl Builder {
             format!("{}-blocking", self.thread_name),
             self.thread_stack_size,
             spawn::run_blocking_thread,
+            spawn::release_finished_job,
         ));
         let hooks = Hooks {
             on_start: self.on_thread_start.clone(),
             on_stop: self.on_thread_stop.clone(),
         };
-        let shared = Arc::new(Shared::new(reactor, blocking, workers, config, hooks));
+        let mut shared = Shared::new(reactor, blocking, workers, config, hooks);
+        shared.name = self.name.clone();
+        let shared = Arc::new(shared);
         let handle = Handle { shared };
         if self.start_paused {
             crate::time::pause::pause_runtime_clock(&handle);
@@ -293,6 +315,7 @@ impl fmt::Debug for Builder {
             .field("max_blocking_threads", &self.max_blocking_threads)
             .field("thread_keep_alive", &self.blocking_keep_alive)
             .field("thread_name", &self.thread_name)
+            .field("name", &self.name)
             .field("global_queue_interval", &self.global_queue_interval)
             .field("event_interval", &self.event_interval)
             .finish_non_exhaustive()

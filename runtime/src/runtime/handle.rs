@@ -16,6 +16,7 @@ use crate::executor::scheduler::Shared;
 use crate::executor::spawn;
 use crate::executor::worker;
 use crate::io::reactor::Reactor;
+use crate::runtime::id::Id;
 use crate::runtime::metrics::Metrics;
 
 /// A reference to a runtime, for spawning onto it, entering it and
@@ -96,11 +97,14 @@ impl Handle {
     ///
     /// # Panics
     ///
-    /// If called from a worker thread of any runtime.
+    /// If called from a worker thread of any runtime. Unlike tokio's, it
+    /// may be nested inside another `block_on` of a multi-thread runtime,
+    /// whose thread runs no tasks but the outer future (tokio forbids any
+    /// `block_on` inside another).
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         assert!(
             !worker::is_worker_thread(),
-            "Cannot start a runtime from within a runtime: `block_on` was called from inside an edgeio task; `.await` the future instead"
+            "Cannot start a runtime from within a runtime. This happens because a function (like `block_on`) attempted to block the current thread while the thread is being used to drive asynchronous tasks. `.await` the future instead."
         );
         let _enter = context::enter(self.shared.clone());
         if !self.shared.config.current_thread {
@@ -164,6 +168,20 @@ impl Handle {
         } else {
             RuntimeFlavor::MultiThread
         }
+    }
+
+    /// The runtime's id: the same for every handle of one runtime,
+    /// different for each runtime (tokio's `Handle::id`).
+    #[must_use]
+    pub fn id(&self) -> Id {
+        Id::from_number(self.shared.id)
+    }
+
+    /// The runtime's name, if it was given one with
+    /// [`Builder::name`](crate::Builder::name) (tokio's `Handle::name`).
+    #[must_use]
+    pub fn name(&self) -> Option<&str> {
+        self.shared.name.as_deref()
     }
 
     pub(crate) fn reactor(&self) -> &Arc<Reactor> {

@@ -1,13 +1,21 @@
 //! A runtime's counters.
 
+use std::fmt;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
 
 use crate::executor::scheduler::Shared;
 
 /// Counters of a runtime, as returned by [`Runtime::metrics`](crate::Runtime::metrics).
+///
+/// Two views: the public fields are a snapshot taken when `metrics()` was
+/// called; the methods named as tokio's `RuntimeMetrics` methods read the
+/// runtime's counters live, as tokio's do, so one `Metrics` can be kept and
+/// read again (also after the runtime is dropped, for its final counts).
 /// Per-worker counts are published when a worker parks and every
 /// `event_interval` ticks, so they may lag slightly behind.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Metrics {
     /// Worker threads (1 on the current-thread runtime).
@@ -39,16 +47,35 @@ pub struct Metrics {
     pub pending_timers: usize,
     /// Threads in the blocking pool, busy or idle.
     pub blocking_threads: usize,
-    worker_polls: Vec<u64>,
-    worker_parks_each: Vec<u64>,
+    /// For the live methods; keeps the runtime's counters (not its
+    /// threads) alive, as a `Handle` does.
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Metrics")
+            .field("workers", &self.workers)
+            .field("tasks_spawned", &self.tasks_spawned)
+            .field("tasks_alive", &self.tasks_alive)
+            .field("tasks_polled", &self.tasks_polled)
+            .field("tasks_stolen", &self.tasks_stolen)
+            .field("worker_parks", &self.worker_parks)
+            .field("searching_workers", &self.searching_workers)
+            .field("injector_depth", &self.injector_depth)
+            .field("reactor_polls", &self.reactor_polls)
+            .field("events_received", &self.events_received)
+            .field("max_events_per_poll", &self.max_events_per_poll)
+            .field("registered_fds", &self.registered_fds)
+            .field("pending_timers", &self.pending_timers)
+            .field("blocking_threads", &self.blocking_threads)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Metrics {
-    pub(crate) fn of(shared: &Shared) -> Metrics {
+    pub(crate) fn of(shared: &Arc<Shared>) -> Metrics {
         let reactor = &shared.reactor;
-        let each = |counter: fn(&crate::executor::scheduler::WorkerStats) -> u64| {
-            shared.stats.iter().map(counter).collect::<Vec<u64>>()
-        };
         Metrics {
             workers: shared.locals.len(),
             tasks_spawned: shared.spawned.load(Ordering::Relaxed),
@@ -64,28 +91,72 @@ impl Metrics {
             registered_fds: reactor.registered_fds(),
             pending_timers: reactor.pending_timers(),
             blocking_threads: shared.blocking.threads(),
-            worker_polls: each(|s| s.polled.load(Ordering::Relaxed)),
-            worker_parks_each: each(|s| s.parks.load(Ordering::Relaxed)),
+            shared: shared.clone(),
         }
     }
 
-    /// Task polls worker `worker` has done (tokio's `worker_poll_count`).
-    ///
-    /// # Panics
-    ///
-    /// If `worker` is not below [`Metrics::workers`].
+    /// Worker threads, now (tokio's `num_workers`): 1 on the
+    /// current-thread runtime.
     #[must_use]
-    pub fn worker_poll_count(&self, worker: usize) -> u64 {
-        self.worker_polls[worker]
+    pub fn num_workers(&self) -> usize {
+        self.shared.locals.len()
     }
 
-    /// Times worker `worker` went to sleep (tokio's `worker_park_count`).
+    /// Tasks spawned that have not finished yet, now (tokio's
+    /// `num_alive_tasks`); `spawn_blocking` jobs are not counted.
+    #[must_use]
+    pub fn num_alive_tasks(&self) -> usize {
+        self.shared.tasks.len()
+    }
+
+    /// Tasks waiting in the global queue (the injector), now (tokio's
+    /// `global_queue_depth`).
+    #[must_use]
+    pub fn global_queue_depth(&self) -> usize {
+        self.shared.injector.len()
+    }
+
+    /// Time worker `worker` spent out of park, running tasks or looking
+    /// for them, as last published (tokio's `worker_total_busy_duration`).
     ///
     /// # Panics
     ///
-    /// If `worker` is not below [`Metrics::workers`].
+    /// If `worker` is not below [`Metrics::num_workers`].
+    #[must_use]
+    pub fn worker_total_busy_duration(&self, worker: usize) -> Duration {
+        Duration::from_nanos(self.shared.stats[worker].busy_nanos.load(Ordering::Relaxed))
+    }
+
+    /// Times worker `worker` parked plus times it unparked, now (tokio's
+    /// `worker_park_unpark_count`): odd while the worker sleeps.
+    ///
+    /// # Panics
+    ///
+    /// If `worker` is not below [`Metrics::num_workers`].
+    #[must_use]
+    pub fn worker_park_unpark_count(&self, worker: usize) -> u64 {
+        self.shared.stats[worker].park_unparks.load(Ordering::Relaxed)
+    }
+
+    /// Task polls worker `worker` has done, as last published (tokio's
+    /// `worker_poll_count`).
+    ///
+    /// # Panics
+    ///
+    /// If `worker` is not below [`Metrics::num_workers`].
+    #[must_use]
+    pub fn worker_poll_count(&self, worker: usize) -> u64 {
+        self.shared.stats[worker].polled.load(Ordering::Relaxed)
+    }
+
+    /// Times worker `worker` went to sleep, as last published (tokio's
+    /// `worker_park_count`).
+    ///
+    /// # Panics
+    ///
+    /// If `worker` is not below [`Metrics::num_workers`].
     #[must_use]
     pub fn worker_park_count(&self, worker: usize) -> u64 {
-        self.worker_parks_each[worker]
+        self.shared.stats[worker].parks.load(Ordering::Relaxed)
     }
 }

@@ -4,6 +4,7 @@
 
 pub(crate) mod builder;
 pub(crate) mod handle;
+pub(crate) mod id;
 pub(crate) mod metrics;
 // tokio's layout: the `Runtime` type in `runtime/runtime.rs`.
 #[allow(clippy::module_inception)]
@@ -11,5 +12,6 @@ pub(crate) mod runtime;
 
 pub use builder::Builder;
 pub use handle::{spawn, spawn_blocking, EnterGuard, Handle, RuntimeFlavor};
+pub use id::Id;
 pub use metrics::Metrics;
 pub use runtime::Runtime;

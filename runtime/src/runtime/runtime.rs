@@ -183,6 +183,11 @@ impl Runtime {
         }
         let shared = &self.handle.shared;
         shared.close();
+        // Cancel every waiting task before waiting for the threads: a
+        // worker thread blocked in `block_in_place` may be waiting on a
+        // value one of them holds (a channel's sender dropped with it), as
+        // in tokio, whose shutdown also cancels tasks before it joins.
+        self.cancel_waiting();
 
         // A runtime dropped from one of its own tasks cannot wait for the
         // worker it runs on.
@@ -206,17 +211,24 @@ impl Runtime {
         // Cancelled here, tasks find their runtime as the current one (see
         // `task_set.rs`).
         let _enter = context::enter(self.handle.shared.clone());
-
         shared.drain();
-        // Wake whatever still waits on I/O or timers, then every other
-        // unfinished task: the schedule function sees the closed state and
-        // drops (cancels) each one.
+        // Again, for the tasks that were running during the first pass.
+        self.cancel_waiting();
+        shared.drain();
+        workers_done && blocking_done
+    }
+
+    /// Wakes whatever waits on I/O or timers, then every other unfinished
+    /// task: in the closed state the schedule function drops (cancels)
+    /// each one (a task being polled meanwhile is dropped when its poll
+    /// ends; see `executor/worker.rs`).
+    fn cancel_waiting(&self) {
+        let shared = &self.handle.shared;
+        let _enter = context::enter(shared.clone());
         for waker in shared.reactor.shutdown() {
             waker.wake();
         }
         shared.tasks.wake_all();
-        shared.drain();
-        workers_done && blocking_done
     }
 }
 

@@ -32,3 +32,7 @@ pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
 pub use pause::{advance, pause, resume};
 pub use sleep::{sleep, sleep_until, Sleep};
 pub use timeout::{timeout, timeout_at, Timeout};
+
+/// `std::time::Duration`, re-exported as tokio's `time::Duration` is, so
+/// that `use edgeio::time::Duration` works after renaming `tokio`.
+pub use std::time::Duration;
