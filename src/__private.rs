@@ -28,10 +28,10 @@ pub fn main_runtime(config: RuntimeConfig) -> edgeio_runtime::Runtime {
         Builder::new_multi_thread()
     };
     if let Some(workers) = config.workers {
-        builder = builder.worker_threads(workers);
+        builder.worker_threads(workers);
     }
     if config.start_paused {
-        builder = builder.start_paused(true);
+        builder.start_paused(true);
     }
     builder
         .build()

@@ -22,6 +22,18 @@ pub(crate) type RunThread<M> = fn(M, &mut dyn FnMut());
 /// and its awaiting task woken (the runtime passes it in, as [`RunThread`]).
 pub(crate) type AfterJob = fn();
 
+/// Names a thread the runtime starts: `Builder::thread_name_fn`, or the
+/// default built from `Builder::thread_name`.
+pub(crate) type NameFn = Arc<dyn Fn() -> String + Send + Sync>;
+
+/// The next thread's name from `name`, without the NUL bytes the OS cannot
+/// take (`std` would panic on them): a name is only a label.
+pub(crate) fn thread_name(name: &NameFn) -> String {
+    let mut name = name();
+    name.retain(|c| c != '\0');
+    name
+}
+
 /// The pool. Its jobs are `async-task` runnables whose metadata `M` is
 /// their runtime; `spawn_blocking` (in `executor/spawn.rs`) makes them.
 pub(crate) struct BlockingPool<M> {
@@ -32,7 +44,7 @@ pub(crate) struct BlockingPool<M> {
     exited: Condvar,
     max_threads: usize,
     keep_alive: Duration,
-    thread_name: String,
+    thread_name: NameFn,
     stack_size: Option<usize>,
     run_thread: RunThread<M>,
     after_job: AfterJob,
@@ -71,7 +83,7 @@ impl<M: Clone + Send + Sync + 'static> BlockingPool<M> {
     pub(crate) fn new(
         max_threads: usize,
         keep_alive: Duration,
-        thread_name: String,
+        thread_name: NameFn,
         stack_size: Option<usize>,
         run_thread: RunThread<M>,
         after_job: AfterJob,
@@ -111,7 +123,7 @@ impl<M: Clone + Send + Sync + 'static> BlockingPool<M> {
             state.queue.push_back(runnable);
             let pool = self.clone();
             let run_thread = self.run_thread;
-            let mut builder = thread::Builder::new().name(self.thread_name.clone());
+            let mut builder = thread::Builder::new().name(thread_name(&self.thread_name));
             if let Some(size) = self.stack_size {
                 builder = builder.stack_size(size);
             }

@@ -16,7 +16,7 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 /// and then waiting for a timer (so the reactor wakes it), and returns the
 /// longest any of them waited to run again. Fails after 30 s even if the
 /// runtime is wedged.
-fn longest_wait(builder: Builder, tasks: usize, load: Duration) -> Duration {
+fn longest_wait(mut builder: Builder, tasks: usize, load: Duration) -> Duration {
     let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {

@@ -47,6 +47,9 @@ pub(crate) type Callback = Arc<dyn Fn() + Send + Sync>;
 pub(crate) struct Hooks {
     pub(crate) on_start: Option<Callback>,
     pub(crate) on_stop: Option<Callback>,
+    /// Called by a worker before each sleep for want of work, and after.
+    pub(crate) on_park: Option<Callback>,
+    pub(crate) on_unpark: Option<Callback>,
 }
 
 pub(crate) struct Shared {

@@ -921,8 +921,15 @@ impl Worker {
         // Only a worker whose queue others share yields first, as tokio's
         // multi-thread workers do (see `park::PARK_YIELDS`).
         let yields = if self.shares_queue() { PARK_YIELDS } else { 0 };
+        let hooks = &self.shared.hooks;
         loop {
+            if let Some(on_park) = &hooks.on_park {
+                on_park();
+            }
             self.shared.unparkers[self.index].park(&self.shared.reactor, yields);
+            if let Some(on_unpark) = &hooks.on_unpark {
+                on_unpark();
+            }
             self.wake_deferred();
             if self.stopped() {
                 self.unparked();

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use crate::blocking::BlockingPool;
+use crate::blocking::{thread_name, BlockingPool, NameFn};
 use crate::executor::scheduler::{Callback, Config, Hooks, Shared};
 use crate::executor::{context, spawn, worker};
 use crate::io::reactor::Reactor;
@@ -34,12 +34,15 @@ pub struct Builder {
     max_blocking_threads: usize,
     blocking_keep_alive: Duration,
     thread_name: String,
+    thread_name_fn: Option<NameFn>,
     name: Option<String>,
     thread_stack_size: Option<usize>,
     global_queue_interval: Option<u32>,
     event_interval: u32,
     on_thread_start: Option<Callback>,
     on_thread_stop: Option<Callback>,
+    on_thread_park: Option<Callback>,
+    on_thread_unpark: Option<Callback>,
     start_paused: bool,
 }
 
@@ -66,12 +69,15 @@ impl Builder {
             max_blocking_threads: 512,
             blocking_keep_alive: Duration::from_secs(10),
             thread_name: "edgeio".to_owned(),
+            thread_name_fn: None,
             name: None,
             thread_stack_size: None,
             global_queue_interval: None,
             event_interval: worker::EVENT_INTERVAL,
             on_thread_start: None,
             on_thread_stop: None,
+            on_thread_park: None,
+            on_thread_unpark: None,
             start_paused: false,
         }
     }
@@ -97,7 +103,7 @@ impl Builder {
     /// Number of worker threads of a multi-thread runtime. Defaults to the
     /// number of CPUs this process may run on; `0` is treated as `1`.
     /// Ignored by the current-thread runtime.
-    pub fn worker_threads(mut self, count: usize) -> Builder {
+    pub fn worker_threads(&mut self, count: usize) -> &mut Self {
         self.worker_threads = Some(count.max(1));
         self
     }
@@ -106,56 +112,83 @@ impl Builder {
     /// jobs (default 512, tokio's); further jobs queue. `0` would leave
     /// blocking jobs to wait forever: [`Builder::build`] then fails (where
     /// tokio's setter panics).
-    pub fn max_blocking_threads(mut self, count: usize) -> Builder {
+    pub fn max_blocking_threads(&mut self, count: usize) -> &mut Self {
         self.max_blocking_threads = count;
         self
     }
 
     /// How long an idle blocking thread waits for a job before exiting
     /// (default 10 s, tokio's).
-    pub fn thread_keep_alive(mut self, keep_alive: Duration) -> Builder {
+    pub fn thread_keep_alive(&mut self, keep_alive: Duration) -> &mut Self {
         self.blocking_keep_alive = keep_alive;
         self
     }
 
     /// The same as [`Builder::thread_keep_alive`].
-    pub fn blocking_keep_alive(self, keep_alive: Duration) -> Builder {
+    pub fn blocking_keep_alive(&mut self, keep_alive: Duration) -> &mut Self {
         self.thread_keep_alive(keep_alive)
     }
 
     /// Name prefix of the runtime's threads: workers are `NAME-worker-N`,
-    /// blocking threads `NAME-blocking`.
-    pub fn thread_name(mut self, name: impl Into<String>) -> Builder {
+    /// blocking threads `NAME-blocking` (tokio names them all `NAME`;
+    /// [`thread_name_fn`](Builder::thread_name_fn) does too). Replaces a
+    /// name function set before.
+    pub fn thread_name(&mut self, name: impl Into<String>) -> &mut Self {
         self.thread_name = name.into();
+        self.thread_name_fn = None;
+        self
+    }
+
+    /// Names every thread the runtime starts, workers and blocking threads,
+    /// with what `f` returns (called once per thread, on the thread that
+    /// starts it), as tokio's. NUL bytes, which the OS cannot take, are
+    /// left out of the name.
+    pub fn thread_name_fn(&mut self, f: impl Fn() -> String + Send + Sync + 'static) -> &mut Self {
+        self.thread_name_fn = Some(Arc::new(f));
         self
     }
 
     /// The runtime's name, for [`Handle::name`] (tokio's `Builder::name`);
     /// unnamed by default. Thread names are set by
     /// [`Builder::thread_name`].
-    pub fn name(mut self, name: impl Into<String>) -> Builder {
+    pub fn name(&mut self, name: impl Into<String>) -> &mut Self {
         self.name = Some(name.into());
         self
     }
 
     /// Stack size of the threads the runtime starts (the standard
     /// library's default otherwise).
-    pub fn thread_stack_size(mut self, bytes: usize) -> Builder {
+    pub fn thread_stack_size(&mut self, bytes: usize) -> &mut Self {
         self.thread_stack_size = Some(bytes);
         self
     }
 
     /// Runs `f` on every thread the runtime starts (workers and blocking
     /// threads), first thing, inside the runtime's context.
-    pub fn on_thread_start(mut self, f: impl Fn() + Send + Sync + 'static) -> Builder {
+    pub fn on_thread_start(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Self {
         self.on_thread_start = Some(Arc::new(f));
         self
     }
 
     /// Runs `f` on every thread the runtime starts, last thing before it
     /// exits.
-    pub fn on_thread_stop(mut self, f: impl Fn() + Send + Sync + 'static) -> Builder {
+    pub fn on_thread_stop(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Self {
         self.on_thread_stop = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs `f` on a worker thread each time it is about to sleep for want
+    /// of work (in the reactor or on its own), as tokio's. Called on the
+    /// worker's thread: keep it short.
+    pub fn on_thread_park(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Self {
+        self.on_thread_park = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs `f` on a worker thread each time it wakes from such a sleep,
+    /// as tokio's.
+    pub fn on_thread_unpark(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Self {
+        self.on_thread_unpark = Some(Arc::new(f));
         self
     }
 
@@ -168,7 +201,7 @@ impl Builder {
     /// # Panics
     ///
     /// If `interval` is 0.
-    pub fn global_queue_interval(mut self, interval: u32) -> Builder {
+    pub fn global_queue_interval(&mut self, interval: u32) -> &mut Self {
         assert!(interval > 0, "global_queue_interval must be greater than 0");
         self.global_queue_interval = Some(interval);
         self
@@ -180,7 +213,7 @@ impl Builder {
     /// # Panics
     ///
     /// If `interval` is 0.
-    pub fn event_interval(mut self, interval: u32) -> Builder {
+    pub fn event_interval(&mut self, interval: u32) -> &mut Self {
         assert!(interval > 0, "event_interval must be greater than 0");
         self.event_interval = interval;
         self
@@ -191,23 +224,23 @@ impl Builder {
     /// or when every task is idle, to the next timer. Only the
     /// current-thread runtime can be paused; `build` fails on the
     /// multi-thread one (as tokio's panics).
-    pub fn start_paused(mut self, start_paused: bool) -> Builder {
+    pub fn start_paused(&mut self, start_paused: bool) -> &mut Self {
         self.start_paused = start_paused;
         self
     }
 
     /// Does nothing: I/O and timers are always enabled. For tokio code.
-    pub fn enable_all(self) -> Builder {
+    pub fn enable_all(&mut self) -> &mut Self {
         self
     }
 
     /// Does nothing: I/O is always enabled. For tokio code.
-    pub fn enable_io(self) -> Builder {
+    pub fn enable_io(&mut self) -> &mut Self {
         self
     }
 
     /// Does nothing: timers are always enabled. For tokio code.
-    pub fn enable_time(self) -> Builder {
+    pub fn enable_time(&mut self) -> &mut Self {
         self
     }
 
@@ -251,10 +284,17 @@ impl Builder {
             event_interval: self.event_interval,
         };
         let reactor = Arc::new(Reactor::new()?);
+        let blocking_name: NameFn = match &self.thread_name_fn {
+            Some(name) => name.clone(),
+            None => {
+                let name = format!("{}-blocking", self.thread_name);
+                Arc::new(move || name.clone())
+            }
+        };
         let blocking = Arc::new(BlockingPool::new(
             self.max_blocking_threads,
             self.blocking_keep_alive,
-            format!("{}-blocking", self.thread_name),
+            blocking_name,
             self.thread_stack_size,
             spawn::run_blocking_thread,
             spawn::release_finished_job,
@@ -262,6 +302,8 @@ impl Builder {
         let hooks = Hooks {
             on_start: self.on_thread_start.clone(),
             on_stop: self.on_thread_stop.clone(),
+            on_park: self.on_thread_park.clone(),
+            on_unpark: self.on_thread_unpark.clone(),
         };
         let mut shared = Shared::new(reactor, blocking, workers, config, hooks);
         shared.name = self.name.clone();
@@ -275,7 +317,11 @@ impl Builder {
             for index in 0..workers {
                 let thread_handle = handle.clone();
                 let exit = threads.exit_signal();
-                let mut builder = thread::Builder::new().name(format!("{}-worker-{index}", self.thread_name));
+                let name = match &self.thread_name_fn {
+                    Some(name) => thread_name(name),
+                    None => format!("{}-worker-{index}", self.thread_name),
+                };
+                let mut builder = thread::Builder::new().name(name);
                 if let Some(size) = self.thread_stack_size {
                     builder = builder.stack_size(size);
                 }
