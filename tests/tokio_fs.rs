@@ -109,12 +109,7 @@ mod fs_dir {
         assert_ok!(fs::DirBuilder::new().recursive(true).create(new_dir).await);
 
         assert!(new_dir_2.is_dir());
-        assert_err!(
-            fs::DirBuilder::new()
-                .recursive(false)
-                .create(new_dir_2)
-                .await
-        );
+        assert_err!(fs::DirBuilder::new().recursive(false).create(new_dir_2).await);
     }
 
     #[edgeio::test(timeout_secs = 30)]
@@ -172,10 +167,7 @@ mod fs_dir {
 
         let mut files = files.lock().unwrap();
         files.sort(); // because the order is not guaranteed
-        assert_eq!(
-            *files,
-            vec!["aa".to_string(), "bb".to_string(), "cc".to_string()]
-        );
+        assert_eq!(*files, vec!["aa".to_string(), "bb".to_string(), "cc".to_string()]);
     }
 
     #[edgeio::test(timeout_secs = 30)]
@@ -248,10 +240,7 @@ mod fs_link {
         let src = dir.path().join("src.txt");
         let dst = dir.path().join("dst.txt");
 
-        std::fs::File::create(&src)
-            .unwrap()
-            .write_all(b"hello")
-            .unwrap();
+        std::fs::File::create(&src).unwrap().write_all(b"hello").unwrap();
 
         fs::hard_link(&src, &dst).await.unwrap();
 
@@ -273,10 +262,7 @@ mod fs_link {
         let src = dir.path().join("src.txt");
         let dst = dir.path().join("dst.txt");
 
-        std::fs::File::create(&src)
-            .unwrap()
-            .write_all(b"hello")
-            .unwrap();
+        std::fs::File::create(&src).unwrap().write_all(b"hello").unwrap();
 
         fs::symlink(&src, &dst).await.unwrap();
 
@@ -336,8 +322,7 @@ mod fs_link {
         let err = fs::hard_link(&src_dir, &dst).await.unwrap_err();
 
         assert!(
-            err.kind() == std::io::ErrorKind::PermissionDenied
-                || err.kind() == std::io::ErrorKind::Other
+            err.kind() == std::io::ErrorKind::PermissionDenied || err.kind() == std::io::ErrorKind::Other
         );
     }
 }
@@ -407,10 +392,7 @@ mod fs_open_options {
     #[edgeio::test(timeout_secs = 30)]
     async fn open_options_custom_flags_linux() {
         // TESTING HACK: use Debug output to check the stored data
-        assert!(
-            format!("{:?}", OpenOptions::new().custom_flags(libc::O_TRUNC))
-                .contains("custom_flags: 512")
-        );
+        assert!(format!("{:?}", OpenOptions::new().custom_flags(libc::O_TRUNC)).contains("custom_flags: 512"));
     }
 }
 
@@ -518,9 +500,7 @@ mod fs_try_exists {
         if unsafe { libc::geteuid() } != 0 {
             use std::os::unix::prelude::PermissionsExt;
             let permission_denied_directory_path = dir.path().join("baz");
-            fs::create_dir(&permission_denied_directory_path)
-                .await
-                .unwrap();
+            fs::create_dir(&permission_denied_directory_path).await.unwrap();
             let permission_denied_file_path = permission_denied_directory_path.join("baz.txt");
             fs::write(&permission_denied_file_path, b"Hello File!")
                 .await

@@ -5,9 +5,8 @@
 // tests/support/tokio_test.rs and `tempfile::NamedTempFile` by the small
 // one below. Adaptations beyond renaming are marked "edgeio:"; the recurring
 // one is that futures-io's `AsyncWrite` names shutdown `close`
-// (docs/TOKIO-PORTING.md), and futures-util's `AsyncSeekExt` has only
-// `seek`, so `rewind()` is `seek(SeekFrom::Start(0))` and
-// `stream_position()` is `seek(SeekFrom::Current(0))`.
+// (docs/TOKIO-PORTING.md), and futures-util's `AsyncSeekExt` has no
+// `rewind`: it is `seek(SeekFrom::Start(0))`.
 
 #[path = "support/tempfile.rs"]
 mod tempfile;
@@ -143,11 +142,10 @@ async fn rewind_seek_position() {
 
     file.seek(SeekFrom::Current(10)).await.unwrap();
 
-    // edgeio: futures-util's `AsyncSeekExt` has no `rewind` or
-    // `stream_position`; these are what they do.
+    // edgeio: futures-util's `AsyncSeekExt` has no `rewind`.
     file.seek(SeekFrom::Start(0)).await.unwrap();
 
-    assert_eq!(file.seek(SeekFrom::Current(0)).await.unwrap(), 0);
+    assert_eq!(file.stream_position().await.unwrap(), 0);
 }
 
 #[edgeio::test(timeout_secs = 30)]
@@ -280,10 +278,7 @@ async fn file_debug_fmt() {
     let file = File::open(tempfile.path()).await.unwrap();
 
     // edgeio: the crate's name is a byte longer than tokio's.
-    assert_eq!(
-        &format!("{file:?}")[0..34],
-        "edgeio::fs::File { std: File { fd:"
-    );
+    assert_eq!(&format!("{file:?}")[0..34], "edgeio::fs::File { std: File { fd:");
 }
 
 #[edgeio::test(timeout_secs = 30)]

@@ -207,10 +207,7 @@ mod process_change_of_runtime {
             .stdout(Stdio::null())
             .spawn()
             .unwrap_err();
-        assert!(
-            err.to_string().contains("runtime"),
-            "unexpected error: {err}"
-        );
+        assert!(err.to_string().contains("runtime"), "unexpected error: {err}");
     }
 }
 

@@ -17,10 +17,7 @@ use tokio_test::assert_ok;
 
 #[edgeio::test(timeout_secs = 30)]
 async fn signal_usr1() {
-    let mut signal = assert_ok!(
-        signal(SignalKind::user_defined1()),
-        "failed to create signal"
-    );
+    let mut signal = assert_ok!(signal(SignalKind::user_defined1()), "failed to create signal");
 
     send_signal(libc::SIGUSR1);
 
