@@ -460,7 +460,7 @@ fn std_conversions() {
         let mut contents = String::new();
         clone.read_to_string(&mut contents).await?;
         assert_eq!(contents, "abcdef");
-        assert!(format!("{file:?}").starts_with("File"));
+        assert!(format!("{file:?}").starts_with("edgeio::fs::File {"));
         Ok(())
     });
 }

@@ -303,8 +303,9 @@ impl File {
     }
 
     /// A new `File` for the same open file description (`dup`): it shares
-    /// the offset, but not this one's buffer. Waits for the operation in
-    /// flight, and gives back read-ahead so the shared offset is right.
+    /// the offset and keeps the `max_buf_size`, but not this one's buffer.
+    /// Waits for the operation in flight, and gives back read-ahead so the
+    /// shared offset is right.
     ///
     /// # Errors
     ///
@@ -313,7 +314,11 @@ impl File {
         let mut inner = self.inner.lock().await;
         inner.finish_and_rewind(&self.std).await?;
         // `dup` does not block.
-        self.std.try_clone().map(File::from_std)
+        let mut clone = File::from_std(self.std.try_clone()?);
+        // tokio's: a clone keeps the limit, as a second handle on the same
+        // file would be expected to.
+        clone.max_buf_size = self.max_buf_size;
+        Ok(clone)
     }
 
     /// Sets the most bytes one read or write job moves (2 MiB by default,
@@ -658,7 +663,9 @@ impl FromRawFd for File {
 
 impl fmt::Debug for File {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("File")
+        // The path, as tokio's `tokio::fs::File`, so that it is told apart
+        // from the `std` file it wraps.
+        f.debug_struct("edgeio::fs::File")
             .field("std", &self.std)
             .finish_non_exhaustive()
     }

@@ -89,17 +89,17 @@ impl Child {
 
     /// Sends SIGKILL without waiting for the exit; [`Child::wait`] reaps it.
     ///
+    /// Once the child was reaped this does nothing and returns `Ok(())`,
+    /// as tokio's does (since its 1.44): the child is gone, which is what
+    /// was asked, and no signal is sent, since its id may have been reused.
+    ///
     /// # Errors
     ///
-    /// `InvalidInput` if the child was already reaped (its id may be
-    /// reused, so no signal is sent), as in tokio.
+    /// Those of `kill(2)` on a child not yet reaped.
     pub fn start_kill(&mut self) -> io::Result<()> {
         match (&mut self.inner, self.status) {
             (Some(inner), None) => inner.child.kill(),
-            _ => Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "invalid argument: can't kill an exited process",
-            )),
+            _ => Ok(()),
         }
     }
 

@@ -214,8 +214,9 @@ impl Command {
     ///
     /// # Errors
     ///
-    /// Outside a runtime, or when the process cannot be started (no such
-    /// program, no permission, out of fds or processes).
+    /// Outside a runtime (an `io::Error` where tokio panics: a fault is
+    /// reported, never a panic), or when the process cannot be started (no
+    /// such program, no permission, out of fds or processes).
     pub fn spawn(&mut self) -> io::Result<Child> {
         let handle = Handle::try_current()?;
         super::orphan::sweep();

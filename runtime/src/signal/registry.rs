@@ -72,7 +72,15 @@ pub(crate) struct Listener {
 
 impl Listener {
     /// Installs the handler for `signal` (checked by the caller) and starts
-    /// listening: deliveries from now on count.
+    /// listening: deliveries not yet dispatched count, and those after.
+    ///
+    /// Not yet dispatched means the handler ran but its byte still waits in
+    /// the pipe, as in tokio, where a listener hears a signal that arrived
+    /// before it was created but after its runtime's driver last looked
+    /// (tokio's signal_drop_recv.rs: drop a listener, raise the signal,
+    /// listen again). Taking the counter itself as seen would lose such a
+    /// delivery whenever the handler ran before this call, which is a race
+    /// with the thread the kernel picks to run it.
     pub(crate) fn new(signal: libc::c_int) -> io::Result<Listener> {
         sys::install(signal)?;
         let pipe = RuntimePipe::for_current_runtime()?;
@@ -80,7 +88,7 @@ impl Listener {
         Ok(Listener {
             pipe,
             signal,
-            seen: sys::received(signal),
+            seen: DISPATCHED[signal].load(Ordering::SeqCst),
             listed: None,
         })
     }
@@ -156,6 +164,12 @@ impl Listener {
         let now = sys::received(self.signal);
         let delivered = now != self.seen;
         self.seen = now;
+        if delivered {
+            // Seen before anyone drained the pipe: dispatch it now, so that
+            // a listener created from here on does not take this delivery
+            // for one it has not seen yet (see `Listener::new`).
+            dispatch();
+        }
         delivered
     }
 

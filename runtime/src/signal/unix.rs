@@ -133,8 +133,9 @@ const FORBIDDEN: [libc::c_int; 6] = [
 /// program decides itself what the signal means. This is tokio's
 /// behaviour too. A handler installed *before* ours (by C code, or by
 /// another library) is not lost: ours calls it after recording the
-/// delivery, with the same arguments. (Its `sa_mask` is not applied while
-/// it runs, and a later `sigaction` by someone else replaces ours.)
+/// delivery, with the same arguments. (It runs with every signal blocked,
+/// as ours does, rather than with its own `sa_mask`, and a later
+/// `sigaction` by someone else replaces ours.)
 ///
 /// Delivery does not depend on any thread's signal mask: it goes through a
 /// handler writing to a self-pipe registered with the reactor (no

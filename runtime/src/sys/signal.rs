@@ -172,6 +172,15 @@ pub(crate) fn install(signal: libc::c_int) -> io::Result<()> {
     // run on the thread's alternate stack if it has one (a chained handler
     // may rely on it).
     action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART | libc::SA_ONSTACK;
+    // Every signal is blocked while the handler runs, so deliveries of
+    // different signals run one after the other instead of nesting. Nested,
+    // each one pushes a signal frame (kilobytes with the CPU's extended
+    // state) on the same alternate stack, which `std` makes only a few
+    // pages large: a burst of a few dozen real-time signals overflowed it
+    // into its guard page (SIGSEGV), as tokio's signal_realtime.rs showed.
+    // The handler is a few instructions long, so nothing waits for long.
+    // SAFETY: `sa_mask` is a live sigset_t that sigfillset initialises.
+    cvt(unsafe { libc::sigfillset(&mut action.sa_mask) })?;
     // SAFETY: an all-zero sigaction is a valid value that sigaction(2)
     // overwrites.
     let mut replaced: libc::sigaction = unsafe { std::mem::zeroed() };

@@ -31,6 +31,9 @@ pub use instant::Instant;
 pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
 pub use pause::{advance, pause, resume};
 pub use sleep::{sleep, sleep_until, Sleep};
+/// `std`'s, re-exported as `tokio::time::Duration` is, so that
+/// `use tokio::time::{sleep, Duration}` ports by renaming.
+pub use std::time::Duration;
 pub use timeout::{timeout, timeout_at, Timeout};
 
 /// `std::time::Duration`, re-exported as tokio's `time::Duration` is, so

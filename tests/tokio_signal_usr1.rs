@@ -1,0 +1,25 @@
+#![warn(rust_2018_idioms)]
+// Ported from tokio's `tokio/tests/signal_usr1.rs` (tokio is MIT-licensed):
+// `tokio` renamed to `edgeio` and `tokio-test` replaced by
+// tests/support/tokio_test.rs. A test binary of its own, as in tokio, since
+// the signal goes to the whole process. Adaptations beyond renaming are
+// marked "edgeio:".
+
+mod support {
+    pub mod signal;
+}
+#[path = "support/tokio_test.rs"]
+mod tokio_test;
+
+use edgeio::signal::unix::{signal, SignalKind};
+use support::signal::send_signal;
+use tokio_test::assert_ok;
+
+#[edgeio::test(timeout_secs = 30)]
+async fn signal_usr1() {
+    let mut signal = assert_ok!(signal(SignalKind::user_defined1()), "failed to create signal");
+
+    send_signal(libc::SIGUSR1);
+
+    signal.recv().await;
+}
