@@ -35,7 +35,3 @@ pub use sleep::{sleep, sleep_until, Sleep};
 /// `use tokio::time::{sleep, Duration}` ports by renaming.
 pub use std::time::Duration;
 pub use timeout::{timeout, timeout_at, Timeout};
-
-/// `std::time::Duration`, re-exported as tokio's `time::Duration` is, so
-/// that `use edgeio::time::Duration` works after renaming `tokio`.
-pub use std::time::Duration;
