@@ -54,6 +54,33 @@ fn thread_name_fn_names_every_thread() {
 }
 
 #[test]
+fn thread_name_names_every_thread_exactly() {
+    let names = Arc::new(Mutex::new(HashSet::new()));
+    let runtime = {
+        let names = names.clone();
+        Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("my-pool")
+            .on_thread_start(move || {
+                let name = std::thread::current().name().map(str::to_owned);
+                names.lock().unwrap().insert(name);
+            })
+            .build()
+            .unwrap()
+    };
+    let blocking_name = runtime
+        .block_on(async { spawn_blocking(|| std::thread::current().name().map(str::to_owned)).await })
+        .unwrap();
+    drop(runtime);
+    // As tokio's: the name itself, on workers and blocking threads alike.
+    assert_eq!(
+        *names.lock().unwrap(),
+        HashSet::from([Some("my-pool".to_owned())])
+    );
+    assert_eq!(blocking_name.as_deref(), Some("my-pool"));
+}
+
+#[test]
 fn park_and_unpark_hooks_run_around_each_sleep() {
     let parks = Arc::new(AtomicUsize::new(0));
     let unparks = Arc::new(AtomicUsize::new(0));

@@ -33,7 +33,8 @@ pub struct Builder {
     worker_threads: Option<usize>,
     max_blocking_threads: usize,
     blocking_keep_alive: Duration,
-    thread_name: String,
+    /// Every thread's name, when set ([`Builder::thread_name`]).
+    thread_name: Option<String>,
     thread_name_fn: Option<NameFn>,
     name: Option<String>,
     thread_stack_size: Option<usize>,
@@ -68,7 +69,7 @@ impl Builder {
             worker_threads: None,
             max_blocking_threads: 512,
             blocking_keep_alive: Duration::from_secs(10),
-            thread_name: "edgeio".to_owned(),
+            thread_name: None,
             thread_name_fn: None,
             name: None,
             thread_stack_size: None,
@@ -129,12 +130,16 @@ impl Builder {
         self.thread_keep_alive(keep_alive)
     }
 
-    /// Name prefix of the runtime's threads: workers are `NAME-worker-N`,
-    /// blocking threads `NAME-blocking` (tokio names them all `NAME`;
-    /// [`thread_name_fn`](Builder::thread_name_fn) does too). Replaces a
-    /// name function set before.
+    /// Names every thread the runtime starts, workers and blocking
+    /// threads, `name`, as tokio's. Replaces a name function set before.
+    ///
+    /// Without a name (or a [`thread_name_fn`](Builder::thread_name_fn)),
+    /// workers are `edgeio-worker-N` and blocking threads
+    /// `edgeio-blocking`, where tokio names them all
+    /// `tokio-runtime-worker`: a default nobody chose may as well tell
+    /// the threads apart in `top -H` and in a debugger.
     pub fn thread_name(&mut self, name: impl Into<String>) -> &mut Self {
-        self.thread_name = name.into();
+        self.thread_name = Some(name.into());
         self.thread_name_fn = None;
         self
     }
@@ -262,7 +267,7 @@ impl Builder {
                 "max_blocking_threads must be at least 1",
             ));
         }
-        if self.thread_name.contains('\0') {
+        if self.thread_name.as_ref().is_some_and(|name| name.contains('\0')) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "thread name contains a NUL byte",
@@ -284,10 +289,10 @@ impl Builder {
             event_interval: self.event_interval,
         };
         let reactor = Arc::new(Reactor::new()?);
-        let blocking_name: NameFn = match &self.thread_name_fn {
-            Some(name) => name.clone(),
-            None => {
-                let name = format!("{}-blocking", self.thread_name);
+        let blocking_name: NameFn = match (&self.thread_name_fn, &self.thread_name) {
+            (Some(name), _) => name.clone(),
+            (None, name) => {
+                let name = name.clone().unwrap_or_else(|| "edgeio-blocking".to_owned());
                 Arc::new(move || name.clone())
             }
         };
@@ -317,9 +322,10 @@ impl Builder {
             for index in 0..workers {
                 let thread_handle = handle.clone();
                 let exit = threads.exit_signal();
-                let name = match &self.thread_name_fn {
-                    Some(name) => thread_name(name),
-                    None => format!("{}-worker-{index}", self.thread_name),
+                let name = match (&self.thread_name_fn, &self.thread_name) {
+                    (Some(name), _) => thread_name(name),
+                    (None, Some(name)) => name.clone(),
+                    (None, None) => format!("edgeio-worker-{index}"),
                 };
                 let mut builder = thread::Builder::new().name(name);
                 if let Some(size) = self.thread_stack_size {
