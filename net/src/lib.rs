@@ -62,7 +62,7 @@
 //! tokio's names are here too: [`TcpListener`], [`TcpStream`],
 //! [`UdpSocket`], [`UnixListener`], [`UnixStream`] and [`UnixDatagram`]
 //! are the `Async*` types under another name (the same types, not
-//! wrappers), beside [`TcpSocket`], [`lookup_host`], [`Interest`] and
+//! wrappers), beside [`TcpSocket`], [`UnixSocket`], [`lookup_host`], [`Interest`] and
 //! [`Ready`]. Where the two differ:
 //!
 //! - Streams implement `futures-io`'s `AsyncRead`/`AsyncWrite` (use
@@ -112,6 +112,7 @@ mod udp;
 mod unix_addr;
 mod unix_datagram;
 mod unix_listener;
+mod unix_socket;
 mod unix_stream;
 
 pub use async_fd::Async;
@@ -125,6 +126,7 @@ pub use to_socket_addrs::{lookup_host, ToSocketAddrs};
 pub use udp::AsyncUdpSocket;
 pub use unix_datagram::AsyncUnixDatagram;
 pub use unix_listener::AsyncUnixListener;
+pub use unix_socket::UnixSocket;
 pub use unix_stream::{AsyncUnixStream, UCred};
 
 // tokio's names, so that `use tokio::net::TcpListener` ports by renaming

@@ -82,6 +82,12 @@ impl AsyncUnixStream {
 
     async fn connect_sockaddr(addr: SockAddr) -> io::Result<AsyncUnixStream> {
         let socket = Socket::new(Domain::UNIX, Type::STREAM.nonblocking().cloexec(), None)?;
+        AsyncUnixStream::connect_socket(socket, addr).await
+    }
+
+    /// Connects `socket`, a non-blocking Unix stream socket (maybe bound),
+    /// to `addr`, as [`connect`](AsyncUnixStream::connect) does.
+    pub(crate) async fn connect_socket(socket: Socket, addr: SockAddr) -> io::Result<AsyncUnixStream> {
         let mut retry = PeerRetry::new();
         loop {
             match socket.connect(&addr) {
