@@ -49,6 +49,7 @@ pub use executor::join_handle::JoinHandle;
 pub use executor::local_set::{spawn_local, LocalEnterGuard, LocalSet};
 pub use executor::worker::block_in_place;
 pub use executor::yield_now::{yield_now, YieldNow};
+pub use io::async_fd::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncFdTryNewError, TryIoError};
 pub use io::interest::Interest;
 pub use io::ready::Ready;
 pub use io::registration::{IoWait, Registration};

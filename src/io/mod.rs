@@ -20,6 +20,7 @@
 //! - [`duplex`]: an in-memory pipe with backpressure.
 //! - [`stdin`], [`stdout`], [`stderr`]: the standard streams, on the
 //!   blocking pool (see [`Stdin`] for why).
+//! - [`unix::AsyncFd`]: readiness of any file descriptor, tokio's way.
 
 pub(crate) mod blocking;
 pub(crate) mod buf;
@@ -43,3 +44,14 @@ pub use std::io::{Error, ErrorKind, Result, SeekFrom};
 /// Readiness a socket is asked for, and what it reported (tokio's
 /// `io::Interest` and `io::Ready`), for the sockets' `ready` methods.
 pub use edgeio_runtime::{Interest, Ready};
+
+/// tokio's `tokio::io::unix`: [`AsyncFd`](unix::AsyncFd) and its guards,
+/// for file descriptors no socket type covers (a tun device, an inotify
+/// or netlink socket, a pipe from another library).
+/// [`edgeio::net::Async`](crate::net::Async) does the same job with
+/// async-io's interface.
+pub mod unix {
+    pub use edgeio_runtime::{
+        AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncFdTryNewError, TryIoError,
+    };
+}

@@ -244,6 +244,16 @@ impl Registration {
         &self.source
     }
 
+    /// An error once the runtime has shut down (for `AsyncFd`'s waits,
+    /// which fail then whatever readiness is known, as tokio's do).
+    pub(crate) fn check_open(&self) -> io::Result<()> {
+        if self.reactor.is_shutdown() {
+            Err(shutdown_error())
+        } else {
+            Ok(())
+        }
+    }
+
     #[inline]
     pub(crate) fn poll_ready(
         &self,
@@ -452,9 +462,14 @@ impl<'a> IoWait<'a> {
     /// [`IoWait::poll_ready`] without spending budget, for a caller that
     /// polls several waits as one (`Registration::ready`).
     pub(crate) fn poll_ready_unbudgeted(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_event(cx).map_ok(drop)
+    }
+
+    /// [`IoWait::poll_ready_unbudgeted`], with the proof of readiness that
+    /// a later clear needs (for `AsyncFd`'s guards).
+    pub(crate) fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<ReadyEvent>> {
         self.registration
             .poll_ready(cx, self.direction, Some(&mut self.key))
-            .map_ok(drop)
     }
 
     /// Runs `op` until it does not report `WouldBlock`, waiting in between,

@@ -405,6 +405,20 @@ impl Source {
         self.clear(event, event.direction.drained_mask());
     }
 
+    /// Forgets the bits of `ready` in the event's direction, unless a
+    /// newer event has arrived since: for `AsyncFd`'s guards, whose
+    /// `clear_ready_matching` names the bits. A hang-up bit stays, as in
+    /// tokio: a closed direction stays closed, and a wait for it must keep
+    /// returning at once (no edge would ever come to end it).
+    pub(crate) fn clear_matching(&self, event: ReadyEvent, ready: Ready) {
+        let (data, error) = match event.direction {
+            Direction::Read => (ready.is_readable().then_some(READABLE), READ_ERROR),
+            Direction::Write => (ready.is_writable().then_some(WRITABLE), WRITE_ERROR),
+        };
+        let error = ready.is_error().then_some(error);
+        self.clear(event, data.unwrap_or(0) | error.unwrap_or(0));
+    }
+
     fn clear(&self, event: ReadyEvent, mask: usize) {
         let mut current = self.readiness.load(Ordering::Acquire);
         while current >> TICK_SHIFT == event.tick {

@@ -1,0 +1,689 @@
+#![warn(rust_2018_idioms)]
+// tokio's `JoinHandle` is not `#[must_use]`; edgeio's is (dropping it
+// detaches the task, as in tokio), so the ported `spawn` calls stay as they are.
+#![allow(unused_must_use)]
+// Ported from tokio's `tokio/tests/io_async_fd.rs` (tokio is MIT-licensed):
+// `tokio` renamed to `edgeio`, `nix` calls written with `libc`,
+// `futures::task::ArcWake` as `std::task::Wake`, and `tokio-test` and
+// `futures::executor::block_on` replaced by tests/support/tokio_test.rs.
+// Adaptations beyond renaming are marked "edgeio:"; the tests after
+// tokio's are edgeio's own. tokio's `priority_event_on_oob_data` is left
+// out: edgeio has no `Interest::PRIORITY` (its reactor does not register
+// `EPOLLPRI`).
+
+#[path = "support/tokio_test.rs"]
+mod tokio_test;
+
+use std::os::unix::io::{AsRawFd, RawFd};
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc,
+};
+use std::time::Duration;
+use std::{
+    future::Future,
+    io::{self, ErrorKind, Read, Write},
+    task::{Context, Wake, Waker},
+};
+
+use futures_util::poll;
+
+use edgeio::io::unix::{AsyncFd, AsyncFdReadyGuard};
+use edgeio::io::{Interest, Ready};
+use tokio_test::{assert_err, assert_pending};
+
+struct TestWaker {
+    inner: Arc<TestWakerInner>,
+    waker: Waker,
+}
+
+#[derive(Default)]
+struct TestWakerInner {
+    awoken: AtomicBool,
+}
+
+impl Wake for TestWakerInner {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.awoken.store(true, Ordering::SeqCst);
+    }
+}
+
+impl TestWaker {
+    fn new() -> Self {
+        let inner: Arc<TestWakerInner> = Default::default();
+
+        Self {
+            inner: inner.clone(),
+            waker: Waker::from(inner),
+        }
+    }
+
+    fn awoken(&self) -> bool {
+        self.inner.awoken.swap(false, Ordering::SeqCst)
+    }
+
+    fn context(&self) -> Context<'_> {
+        Context::from_waker(&self.waker)
+    }
+}
+
+#[derive(Debug)]
+struct FileDescriptor {
+    fd: RawFd,
+}
+
+impl AsRawFd for FileDescriptor {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd
+    }
+}
+
+impl Read for &FileDescriptor {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // SAFETY: `buf` is valid for `buf.len()` bytes of writing.
+        let n = unsafe { libc::read(self.fd, buf.as_mut_ptr().cast(), buf.len()) };
+        if n < 0 {
+            Err(io::Error::last_os_error())
+        } else {
+            Ok(n as usize)
+        }
+    }
+}
+
+impl Read for FileDescriptor {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        (self as &Self).read(buf)
+    }
+}
+
+impl Write for &FileDescriptor {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // SAFETY: `buf` is valid for `buf.len()` bytes of reading.
+        let n = unsafe { libc::write(self.fd, buf.as_ptr().cast(), buf.len()) };
+        if n < 0 {
+            Err(io::Error::last_os_error())
+        } else {
+            Ok(n as usize)
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Write for FileDescriptor {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        (self as &Self).write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        (self as &Self).flush()
+    }
+}
+
+impl Drop for FileDescriptor {
+    fn drop(&mut self) {
+        // SAFETY: the descriptor owns `fd`, and closes it once.
+        unsafe { libc::close(self.fd) };
+    }
+}
+
+fn socketpair() -> (FileDescriptor, FileDescriptor) {
+    let mut fds = [0; 2];
+    // edgeio: non-blocking from the start (tokio's sets `O_NONBLOCK` after).
+    // SAFETY: `fds` has room for the two descriptors.
+    let res = unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+            0,
+            fds.as_mut_ptr(),
+        )
+    };
+    assert_eq!(res, 0, "socketpair: {}", io::Error::last_os_error());
+    (FileDescriptor { fd: fds[0] }, FileDescriptor { fd: fds[1] })
+}
+
+fn drain(mut fd: &FileDescriptor) {
+    let mut buf = [0u8; 512];
+
+    loop {
+        match fd.read(&mut buf[..]) {
+            Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+            Ok(0) => panic!("unexpected EOF"),
+            Err(e) => panic!("unexpected error: {:?}", e),
+            Ok(_) => continue,
+        }
+    }
+}
+
+#[edgeio::test]
+async fn initially_writable() {
+    let (a, b) = socketpair();
+
+    let afd_a = AsyncFd::new(a).unwrap();
+    let afd_b = AsyncFd::new(b).unwrap();
+
+    afd_a.writable().await.unwrap().clear_ready();
+    afd_b.writable().await.unwrap().clear_ready();
+
+    edgeio::select! {
+        biased;
+        _ = edgeio::time::sleep(Duration::from_millis(10)) => {},
+        _ = afd_a.readable() => panic!("Unexpected readable state"),
+        _ = afd_b.readable() => panic!("Unexpected readable state"),
+    }
+}
+
+#[edgeio::test]
+async fn reset_readable() {
+    let (a, mut b) = socketpair();
+
+    let afd_a = AsyncFd::new(a).unwrap();
+
+    let readable = afd_a.readable();
+    edgeio::pin!(readable);
+
+    edgeio::select! {
+        _ = readable.as_mut() => panic!(),
+        _ = edgeio::time::sleep(Duration::from_millis(10)) => {}
+    }
+
+    b.write_all(b"0").unwrap();
+
+    let mut guard = readable.await.unwrap();
+
+    guard.try_io(|_| afd_a.get_ref().read(&mut [0])).unwrap().unwrap();
+
+    // `a` is not readable, but the reactor still thinks it is
+    // (because we have not observed a not-ready error yet)
+    afd_a.readable().await.unwrap().retain_ready();
+
+    // Explicitly clear the ready state
+    guard.clear_ready();
+
+    let readable = afd_a.readable();
+    edgeio::pin!(readable);
+
+    edgeio::select! {
+        _ = readable.as_mut() => panic!(),
+        _ = edgeio::time::sleep(Duration::from_millis(10)) => {}
+    }
+
+    b.write_all(b"0").unwrap();
+
+    // We can observe the new readable event
+    afd_a.readable().await.unwrap().clear_ready();
+}
+
+#[edgeio::test]
+async fn reset_writable() {
+    let (a, b) = socketpair();
+
+    let afd_a = AsyncFd::new(a).unwrap();
+
+    let mut guard = afd_a.writable().await.unwrap();
+
+    // Write until we get a WouldBlock. This also clears the ready state.
+    while guard.try_io(|_| afd_a.get_ref().write(&[0; 512][..])).is_ok() {}
+
+    // Writable state should be cleared now.
+    let writable = afd_a.writable();
+    edgeio::pin!(writable);
+
+    edgeio::select! {
+        _ = writable.as_mut() => panic!(),
+        _ = edgeio::time::sleep(Duration::from_millis(10)) => {}
+    }
+
+    // Read from the other side; we should become writable now.
+    drain(&b);
+
+    let _ = writable.await.unwrap();
+}
+
+#[derive(Debug)]
+struct ArcFd<T>(Arc<T>);
+impl<T: AsRawFd> AsRawFd for ArcFd<T> {
+    fn as_raw_fd(&self) -> RawFd {
+        self.0.as_raw_fd()
+    }
+}
+
+#[edgeio::test]
+async fn drop_closes() {
+    let (a, mut b) = socketpair();
+
+    let afd_a = AsyncFd::new(a).unwrap();
+
+    assert_eq!(ErrorKind::WouldBlock, b.read(&mut [0]).err().unwrap().kind());
+
+    std::mem::drop(afd_a);
+
+    assert_eq!(0, b.read(&mut [0]).unwrap());
+
+    // into_inner does not close the fd
+
+    let (a, mut b) = socketpair();
+    let afd_a = AsyncFd::new(a).unwrap();
+    let _a: FileDescriptor = afd_a.into_inner();
+
+    assert_eq!(ErrorKind::WouldBlock, b.read(&mut [0]).err().unwrap().kind());
+
+    // Drop closure behavior is delegated to the inner object
+    let (a, mut b) = socketpair();
+    let arc_fd = Arc::new(a);
+    let afd_a = AsyncFd::new(ArcFd(arc_fd.clone())).unwrap();
+    std::mem::drop(afd_a);
+
+    assert_eq!(ErrorKind::WouldBlock, b.read(&mut [0]).err().unwrap().kind());
+
+    std::mem::drop(arc_fd); // suppress unnecessary clone clippy warning
+}
+
+#[edgeio::test]
+async fn reregister() {
+    let (a, _b) = socketpair();
+
+    let afd_a = AsyncFd::new(a).unwrap();
+    let a = afd_a.into_inner();
+    AsyncFd::new(a).unwrap();
+}
+
+#[edgeio::test]
+async fn try_io() {
+    let (a, mut b) = socketpair();
+
+    b.write_all(b"0").unwrap();
+
+    let afd_a = AsyncFd::new(a).unwrap();
+
+    let mut guard = afd_a.readable().await.unwrap();
+
+    afd_a.get_ref().read_exact(&mut [0]).unwrap();
+
+    // Should not clear the readable state
+    let _ = guard.try_io(|_| Ok(()));
+
+    // Still readable...
+    let _ = afd_a.readable().await.unwrap();
+
+    // Should clear the readable state
+    let _ = guard.try_io(|_| io::Result::<()>::Err(ErrorKind::WouldBlock.into()));
+
+    // Assert not readable
+    let readable = afd_a.readable();
+    edgeio::pin!(readable);
+
+    edgeio::select! {
+        _ = readable.as_mut() => panic!(),
+        _ = edgeio::time::sleep(Duration::from_millis(10)) => {}
+    }
+
+    // Write something down b again and make sure we're reawoken
+    b.write_all(b"0").unwrap();
+    let _ = readable.await.unwrap();
+}
+
+#[edgeio::test]
+async fn multiple_waiters() {
+    let (a, mut b) = socketpair();
+    let afd_a = Arc::new(AsyncFd::new(a).unwrap());
+
+    let barrier = Arc::new(edgeio::sync::Barrier::new(11));
+
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let afd_a = afd_a.clone();
+        let barrier = barrier.clone();
+
+        let f = async move {
+            let notify_barrier = async {
+                barrier.wait().await;
+                futures_util::future::pending::<()>().await;
+            };
+
+            edgeio::select! {
+                biased;
+                guard = afd_a.readable() => {
+                    edgeio::task::yield_now().await;
+                    guard.unwrap().clear_ready()
+                },
+                _ = notify_barrier => unreachable!(),
+            }
+
+            std::mem::drop(afd_a);
+        };
+
+        tasks.push(edgeio::spawn(f));
+    }
+
+    let mut all_tasks = futures_util::future::try_join_all(tasks);
+
+    edgeio::select! {
+        r = std::pin::Pin::new(&mut all_tasks) => {
+            r.unwrap(); // propagate panic
+            panic!("Tasks exited unexpectedly")
+        },
+        _ = barrier.wait() => {}
+    };
+
+    b.write_all(b"0").unwrap();
+
+    all_tasks.await.unwrap();
+}
+
+#[edgeio::test]
+async fn poll_fns() {
+    let (a, b) = socketpair();
+    let afd_a = Arc::new(AsyncFd::new(a).unwrap());
+    let afd_b = Arc::new(AsyncFd::new(b).unwrap());
+
+    // Fill up the write side of A
+    while afd_a.get_ref().write(&[0; 512]).is_ok() {}
+
+    let waker = TestWaker::new();
+
+    assert_pending!(afd_a.as_ref().poll_read_ready(&mut waker.context()));
+
+    let afd_a_2 = afd_a.clone();
+    let r_barrier = Arc::new(edgeio::sync::Barrier::new(2));
+    let barrier_clone = r_barrier.clone();
+
+    let read_fut = edgeio::spawn(async move {
+        // Move waker onto this task first
+        assert_pending!(poll!(std::future::poll_fn(|cx| afd_a_2
+            .as_ref()
+            .poll_read_ready(cx))));
+        barrier_clone.wait().await;
+
+        let _ = std::future::poll_fn(|cx| afd_a_2.as_ref().poll_read_ready(cx)).await;
+    });
+
+    let afd_a_2 = afd_a.clone();
+    let w_barrier = Arc::new(edgeio::sync::Barrier::new(2));
+    let barrier_clone = w_barrier.clone();
+
+    let mut write_fut = edgeio::spawn(async move {
+        // Move waker onto this task first
+        assert_pending!(poll!(std::future::poll_fn(|cx| afd_a_2
+            .as_ref()
+            .poll_write_ready(cx))));
+        barrier_clone.wait().await;
+
+        let _ = std::future::poll_fn(|cx| afd_a_2.as_ref().poll_write_ready(cx)).await;
+    });
+
+    r_barrier.wait().await;
+    w_barrier.wait().await;
+
+    let readable = afd_a.readable();
+    edgeio::pin!(readable);
+
+    edgeio::select! {
+        _ = &mut readable => unreachable!(),
+        _ = edgeio::task::yield_now() => {}
+    }
+
+    // Make A readable. We expect that 'readable' and 'read_fut' will both complete quickly
+    afd_b.get_ref().write_all(b"0").unwrap();
+
+    let _ = edgeio::join!(readable, read_fut);
+
+    // edgeio: a polled waiter's waker is kept until the next edge, and the
+    // edge wakes every waiter; tokio keeps only the last `poll_read_ready`
+    // context. The test's own waker is no task's, so either way no task
+    // waits on it: only whether it was called differs.
+    let _ = waker.awoken();
+
+    // The writable side should not be awoken
+    edgeio::select! {
+        _ = &mut write_fut => unreachable!(),
+        _ = edgeio::time::sleep(Duration::from_millis(5)) => {}
+    }
+
+    // Make it writable now
+    drain(afd_b.get_ref());
+
+    // now we should be writable (ie - the waker for poll_write should still be registered after we wake the read side)
+    let _ = write_fut.await;
+}
+
+fn assert_pending<T: std::fmt::Debug, F: Future<Output = T>>(f: F) -> std::pin::Pin<Box<F>> {
+    let mut pinned = Box::pin(f);
+
+    assert_pending!(pinned
+        .as_mut()
+        .poll(&mut Context::from_waker(futures_util::task::noop_waker_ref())));
+
+    pinned
+}
+
+fn rt() -> edgeio::runtime::Runtime {
+    edgeio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn driver_shutdown_wakes_currently_pending() {
+    let rt = rt();
+
+    let (a, _b) = socketpair();
+    let afd_a = {
+        let _enter = rt.enter();
+        AsyncFd::new(a).unwrap()
+    };
+
+    let readable = assert_pending(afd_a.readable());
+
+    std::mem::drop(rt);
+
+    // The future was initialized **before** dropping the rt
+    assert_err!(tokio_test::block_on(readable));
+
+    // The future is initialized **after** dropping the rt.
+    assert_err!(tokio_test::block_on(afd_a.readable()));
+}
+
+#[test]
+fn driver_shutdown_wakes_future_pending() {
+    let rt = rt();
+
+    let (a, _b) = socketpair();
+    let afd_a = {
+        let _enter = rt.enter();
+        AsyncFd::new(a).unwrap()
+    };
+
+    std::mem::drop(rt);
+
+    assert_err!(tokio_test::block_on(afd_a.readable()));
+}
+
+#[test]
+fn driver_shutdown_wakes_pending_race() {
+    for _ in 0..100 {
+        let rt = rt();
+
+        let (a, _b) = socketpair();
+        let afd_a = {
+            let _enter = rt.enter();
+            AsyncFd::new(a).unwrap()
+        };
+
+        let _ = std::thread::spawn(move || std::mem::drop(rt));
+
+        // This may or may not return an error (but will be awoken)
+        let _ = tokio_test::block_on(afd_a.readable());
+
+        // However retrying will always return an error
+        assert_err!(tokio_test::block_on(afd_a.readable()));
+    }
+}
+
+async fn poll_readable<T: AsRawFd>(fd: &AsyncFd<T>) -> std::io::Result<AsyncFdReadyGuard<'_, T>> {
+    std::future::poll_fn(|cx| fd.poll_read_ready(cx)).await
+}
+
+async fn poll_writable<T: AsRawFd>(fd: &AsyncFd<T>) -> std::io::Result<AsyncFdReadyGuard<'_, T>> {
+    std::future::poll_fn(|cx| fd.poll_write_ready(cx)).await
+}
+
+#[test]
+fn driver_shutdown_wakes_currently_pending_polls() {
+    let rt = rt();
+
+    let (a, _b) = socketpair();
+    let afd_a = {
+        let _enter = rt.enter();
+        AsyncFd::new(a).unwrap()
+    };
+
+    while afd_a.get_ref().write(&[0; 512]).is_ok() {} // make not writable
+
+    let readable = assert_pending(poll_readable(&afd_a));
+    let writable = assert_pending(poll_writable(&afd_a));
+
+    std::mem::drop(rt);
+
+    // Attempting to poll readiness when the rt is dropped is an error
+    assert_err!(tokio_test::block_on(readable));
+    assert_err!(tokio_test::block_on(writable));
+}
+
+#[test]
+fn driver_shutdown_wakes_poll() {
+    let rt = rt();
+
+    let (a, _b) = socketpair();
+    let afd_a = {
+        let _enter = rt.enter();
+        AsyncFd::new(a).unwrap()
+    };
+
+    std::mem::drop(rt);
+
+    assert_err!(tokio_test::block_on(poll_readable(&afd_a)));
+    assert_err!(tokio_test::block_on(poll_writable(&afd_a)));
+}
+
+#[test]
+fn driver_shutdown_wakes_poll_race() {
+    for _ in 0..100 {
+        let rt = rt();
+
+        let (a, _b) = socketpair();
+        let afd_a = {
+            let _enter = rt.enter();
+            AsyncFd::new(a).unwrap()
+        };
+
+        while afd_a.get_ref().write(&[0; 512]).is_ok() {} // make not writable
+
+        let _ = std::thread::spawn(move || std::mem::drop(rt));
+
+        // The poll variants will always return an error in this case
+        assert_err!(tokio_test::block_on(poll_readable(&afd_a)));
+        assert_err!(tokio_test::block_on(poll_writable(&afd_a)));
+    }
+}
+
+// edgeio: the rest are edgeio's own.
+
+#[test]
+fn outside_a_runtime_new_is_an_error_and_try_new_gives_the_object_back() {
+    let (a, _b) = socketpair();
+    let fd = a.as_raw_fd();
+    let err = AsyncFd::try_new(a).unwrap_err();
+    let (a, cause) = err.into_parts();
+    assert_eq!(a.as_raw_fd(), fd);
+    assert!(!cause.to_string().is_empty());
+    assert!(AsyncFd::new(a).is_err());
+}
+
+#[edgeio::test]
+async fn a_regular_file_is_refused_with_eperm() {
+    let file = std::fs::File::open("/proc/self/exe").unwrap();
+    let err = AsyncFd::new(file).unwrap_err();
+    assert_eq!(err.raw_os_error(), Some(libc::EPERM));
+}
+
+#[edgeio::test]
+async fn async_io_retries_until_data_arrives() {
+    let (a, mut b) = socketpair();
+    let afd_a = AsyncFd::new(a).unwrap();
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(20));
+        b.write_all(b"late").unwrap();
+        b
+    });
+    let mut buf = [0; 8];
+    let n = edgeio::time::timeout(
+        Duration::from_secs(10),
+        afd_a.async_io(Interest::READABLE, |fd| (&*fd).read(&mut buf)),
+    )
+    .await
+    .expect("data arrives")
+    .unwrap();
+    assert_eq!(&buf[..n], b"late");
+    drop(writer.join().unwrap());
+}
+
+#[edgeio::test]
+async fn ready_reports_both_directions_and_read_closed() {
+    let (a, b) = socketpair();
+    let mut afd_a = AsyncFd::new(a).unwrap();
+    (&b).write_all(b"x").unwrap();
+    drop(b);
+    let guard = afd_a
+        .ready(Interest::READABLE | Interest::WRITABLE)
+        .await
+        .unwrap();
+    let ready = guard.ready();
+    assert!(ready.is_readable() && ready.is_read_closed(), "{ready:?}");
+    drop(guard);
+
+    // `clear_ready_matching` forgets only what it names, and never a
+    // hang-up: the closed direction still reports at once.
+    let mut guard = afd_a.readable_mut().await.unwrap();
+    guard.get_inner_mut().read_exact(&mut [0]).unwrap();
+    guard.clear_ready_matching(Ready::READABLE);
+    assert!(guard.ready().is_read_closed());
+    drop(guard);
+    let guard = edgeio::time::timeout(Duration::from_secs(10), afd_a.readable())
+        .await
+        .expect("a closed direction stays ready")
+        .unwrap();
+    assert!(guard.ready().is_read_closed());
+    assert_eq!(guard.get_inner().as_raw_fd(), afd_a.as_raw_fd());
+}
+
+#[edgeio::test]
+async fn try_io_on_the_fd_checks_known_readiness_first() {
+    let (a, mut b) = socketpair();
+    let afd_a = AsyncFd::new(a).unwrap();
+    // Not known to be readable yet: `WouldBlock` without calling `f`.
+    let mut called = false;
+    let err = afd_a
+        .try_io(Interest::READABLE, |_| {
+            called = true;
+            Ok(())
+        })
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::WouldBlock);
+    assert!(!called);
+    b.write_all(b"y").unwrap();
+    let _ = afd_a.readable().await.unwrap();
+    let mut byte = [0];
+    afd_a
+        .try_io(Interest::READABLE, |fd| (&*fd).read_exact(&mut byte))
+        .unwrap();
+    assert_eq!(&byte, b"y");
+}
