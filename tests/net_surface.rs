@@ -598,3 +598,29 @@ async fn tokio_names_of_the_owned_halves() {
     assert!(addr.is_unnamed());
     let _cred: unix::UCred = b.peer_cred().unwrap();
 }
+
+/// The owned halves offer the stream's `&self` methods, as tokio's do:
+/// addresses, readiness, `try_read`/`try_write`, `peek`.
+#[edgeio::test(timeout_secs = 30)]
+async fn owned_halves_offer_the_streams_methods() {
+    use edgeio::net::{TcpListener, TcpStream};
+    use futures_util::io::AsyncWriteExt;
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let client = TcpStream::connect(addr).await.unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    let (read, write) = server.into_split();
+    assert_eq!(read.local_addr().unwrap(), addr);
+    assert_eq!(write.peer_addr().unwrap(), client.local_addr().unwrap());
+
+    write.writable().await.unwrap();
+    assert_eq!(write.try_write(b"ping").unwrap(), 4);
+    let mut client = client;
+    client.write_all(b"pong").await.unwrap();
+    read.readable().await.unwrap();
+    let mut buf = [0; 4];
+    assert_eq!(read.peek(&mut buf).await.unwrap(), 4);
+    assert_eq!(read.try_read(&mut buf).unwrap(), 4);
+    assert_eq!(&buf, b"pong");
+}

@@ -115,6 +115,29 @@ impl<S> Drop for WriteHalf<S> {
     }
 }
 
+/// The stream's `&self` methods, on either half: `peer_addr`,
+/// `local_addr`, `readable`, `try_read`, `peek`, `writable`, `try_write`,
+/// `ready` and the rest, as tokio's owned halves offer them. (Both halves
+/// reach the whole stream: a socket is full duplex, and each direction is
+/// tracked on its own, so a read through the write half is no race, only
+/// unusual.)
+impl<S> std::ops::Deref for ReadHalf<S> {
+    type Target = S;
+
+    fn deref(&self) -> &S {
+        &self.stream
+    }
+}
+
+/// See [`ReadHalf`]'s `Deref`.
+impl<S> std::ops::Deref for WriteHalf<S> {
+    type Target = S;
+
+    fn deref(&self) -> &S {
+        &self.stream
+    }
+}
+
 impl<S> AsRef<S> for ReadHalf<S> {
     fn as_ref(&self) -> &S {
         &self.stream
