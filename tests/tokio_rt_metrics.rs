@@ -1,7 +1,4 @@
 #![warn(rust_2018_idioms)]
-// edgeio's `JoinHandle` is `#[must_use]` (see its doc); tokio's tests drop
-// handles unused, which detaches the task in both.
-#![allow(unused_must_use)]
 //! tokio's `tokio/tests/rt_metrics.rs`, ported to edgeio by renaming `tokio` to
 //! `edgeio`; adaptations are commented where made.
 

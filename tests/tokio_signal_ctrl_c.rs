@@ -1,7 +1,4 @@
 #![warn(rust_2018_idioms)]
-// tokio's `JoinHandle` is not `#[must_use]`; edgeio's is (dropping it
-// detaches the task, as in tokio), so the ported `spawn` call stays as it is.
-#![allow(unused_must_use)]
 // Ported from tokio's `tokio/tests/signal_ctrl_c.rs` (tokio is MIT-licensed):
 // `tokio` renamed to `edgeio` and `tokio-test` replaced by
 // tests/support/tokio_test.rs. A test binary of its own, as in tokio, since

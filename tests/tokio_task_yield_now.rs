@@ -1,6 +1,3 @@
-// edgeio's `JoinHandle` is `#[must_use]` (see its doc); tokio's tests drop
-// handles unused, which detaches the task in both.
-#![allow(unused_must_use)]
 //! tokio's `tokio/tests/task_yield_now.rs`, ported to edgeio by renaming `tokio` to
 //! `edgeio`; adaptations are commented where made.
 

@@ -1,7 +1,4 @@
 #![warn(rust_2018_idioms)]
-// tokio's `JoinHandle` is not `#[must_use]`; edgeio's is (dropping it
-// detaches the task, as in tokio), so the ported `spawn` calls stay as they are.
-#![allow(unused_must_use)]
 // Ported from tokio's `tokio/tests/uds_stream.rs` (tokio is MIT-licensed):
 // `tokio` renamed to `edgeio`, tokio's I/O extension traits swapped for
 // futures-io's, and `tokio-test` replaced by tests/support/tokio_test.rs.

@@ -21,13 +21,17 @@ use crate::executor::task_id::Id;
 /// or was aborted. Dropping it *detaches* the task, which keeps running (as
 /// with tokio); [`JoinHandle::abort`] stops it.
 ///
+/// Not `#[must_use]`, as tokio's is not: `spawn(task);` and forget is how
+/// most servers start a connection's task, and a port of such code must
+/// not gain a warning (a build error under `deny(warnings)`).
+/// [`detach`](JoinHandle::detach) says the same thing out loud.
+///
 /// ```
 /// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
 /// let handle = edgeio_runtime::spawn(async { 6 * 7 });
 /// assert_eq!(handle.await.unwrap(), 42);
 /// # });
 /// ```
-#[must_use = "dropping a JoinHandle detaches the task; `.await` it or call `.detach()` to make that explicit"]
 pub struct JoinHandle<T> {
     id: Id,
     slot: Mutex<Slot<T>>,

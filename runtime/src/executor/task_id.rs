@@ -65,7 +65,6 @@ thread_local! {
 /// # });
 /// ```
 #[track_caller]
-#[must_use]
 pub fn id() -> Id {
     try_id().expect("`task::id()` called outside a task")
 }
