@@ -60,7 +60,8 @@ impl Handle {
     ///
     /// Outside of a runtime (a worker thread, `block_on` or an
     /// [`enter`](Handle::enter) guard); see [`Handle::try_current`].
-    #[must_use]
+    /// Not `#[must_use]`, as tokio's is not: code checks for a runtime by
+    /// calling it for its panic alone.
     #[track_caller]
     pub fn current() -> Handle {
         Handle::try_current()
