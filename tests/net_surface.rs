@@ -624,3 +624,47 @@ async fn owned_halves_offer_the_streams_methods() {
     assert_eq!(read.try_read(&mut buf).unwrap(), 4);
     assert_eq!(&buf, b"pong");
 }
+
+/// tokio's `Interest::PRIORITY` and `Interest::ERROR` on the sockets'
+/// `ready`: urgent data wakes a priority wait (and nothing else does), an
+/// ICMP error queued on a UDP socket wakes an error wait.
+#[edgeio::test(timeout_secs = 30)]
+async fn priority_and_error_interests_on_sockets() {
+    use edgeio::net::{Interest, TcpListener, TcpStream, UdpSocket};
+    use std::time::Duration;
+
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    let quiet = edgeio::time::timeout(Duration::from_millis(20), server.ready(Interest::PRIORITY)).await;
+    assert!(quiet.is_err(), "no urgent data yet");
+    // SAFETY: the buffer is valid for its one byte.
+    let sent = unsafe { libc::send(client.as_raw_fd(), b"!".as_ptr().cast(), 1, libc::MSG_OOB) };
+    assert_eq!(sent, 1, "{}", io::Error::last_os_error());
+    let ready = server.ready(Interest::PRIORITY).await.unwrap();
+    assert!(ready.is_priority() && !ready.is_writable(), "{ready:?}");
+
+    // A connected UDP socket hears the port-unreachable error of a send to
+    // a closed port: an error wait ends, and reports the error alone.
+    let closed = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let closed_addr = closed.local_addr().unwrap();
+    drop(closed);
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.connect(closed_addr).unwrap();
+    socket.send(b"anyone?").await.unwrap();
+    let ready = edgeio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let ready = socket.ready(Interest::ERROR).await.unwrap();
+            if ready.is_error() {
+                return ready;
+            }
+        }
+    })
+    .await
+    .expect("the ICMP error arrives");
+    assert_eq!(ready, edgeio::net::Ready::ERROR);
+    assert_eq!(
+        socket.take_error().unwrap().map(|e| e.kind()),
+        Some(io::ErrorKind::ConnectionRefused)
+    );
+}

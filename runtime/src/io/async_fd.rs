@@ -35,11 +35,12 @@ use crate::io::source::{Direction, ReadyEvent};
 /// Differences from tokio, each for a reason:
 /// - Outside a runtime, the constructors return an error where tokio's
 ///   panic: a missing runtime is a condition the caller can report.
-/// - Every fd is registered for both directions, whatever the interest
-///   given to [`with_interest`](AsyncFd::with_interest): edgeio's reactor
-///   registers each fd once, edge-triggered, for everything, and keeps
-///   readiness itself. A wait in a direction the fd never becomes ready in
-///   simply does not end, as in tokio.
+/// - Every fd is registered for everything (reading, writing, urgent data,
+///   errors), whatever the interest given to
+///   [`with_interest`](AsyncFd::with_interest): edgeio's reactor registers
+///   each fd once, edge-triggered, and keeps readiness itself. A wait in a
+///   direction the fd never becomes ready in simply does not end, as in
+///   tokio.
 /// - A guard's `try_io` that sees `WouldBlock` forgets the hang-up and
 ///   error bits of its directions too (as every edgeio I/O operation
 ///   does): the syscall has just said there is nothing to report, and
@@ -114,6 +115,12 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// As [`with_interest`](AsyncFd::with_interest), giving `inner` back
     /// with the error.
     pub fn try_with_interest(inner: T, _interest: Interest) -> Result<AsyncFd<T>, AsyncFdTryNewError<T>> {
+        let fd = inner.as_raw_fd();
+        if fd < 0 {
+            // Not an fd; and -1 is the one value a `BorrowedFd` cannot hold.
+            let cause = io::Error::from_raw_os_error(libc::EBADF);
+            return Err(AsyncFdTryNewError { inner, cause });
+        }
         // SAFETY: `Registration::new` asks that the fd stay open, as the
         // same file, until the registration drops. `AsyncFd` passes that
         // on to its caller, as tokio's does (its docs: the inner object
@@ -123,8 +130,9 @@ impl<T: AsRawFd> AsyncFd<T> {
         // *number* (in `epoll_ctl`): were the promise broken, readiness of
         // whatever file took the number would be misrouted, but no memory
         // is ever reached through it. The borrow of the fd lasts only for
-        // the call, while `inner` certainly holds it.
-        let registered = unsafe { Registration::new(BorrowedFd::borrow_raw(inner.as_raw_fd())) };
+        // the call, while `inner` certainly holds it, and `fd` is not -1
+        // (checked above).
+        let registered = unsafe { Registration::new(BorrowedFd::borrow_raw(fd)) };
         match registered {
             Ok(registration) => Ok(AsyncFd { registration, inner }),
             Err(cause) => Err(AsyncFdTryNewError { inner, cause }),
@@ -212,6 +220,17 @@ impl<T: AsRawFd> AsyncFd<T> {
         self.ready_mut(Interest::READABLE).await
     }
 
+    /// Waits for urgent data (`EPOLLPRI`: TCP out-of-band data, or a
+    /// special file's change, such as a sysfs GPIO value).
+    pub async fn priority_ready(&self) -> io::Result<AsyncFdReadyGuard<'_, T>> {
+        self.ready(Interest::PRIORITY).await
+    }
+
+    /// As [`priority_ready`](AsyncFd::priority_ready), with a `&mut` guard.
+    pub async fn priority_ready_mut(&mut self) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
+        self.ready_mut(Interest::PRIORITY).await
+    }
+
     /// Waits until the fd may be writable (or has hung up, or failed).
     pub async fn writable(&self) -> io::Result<AsyncFdReadyGuard<'_, T>> {
         self.ready(Interest::WRITABLE).await
@@ -260,42 +279,41 @@ impl<T: AsRawFd> AsyncFd<T> {
         self.registration.try_io(interest, || f(&self.inner))
     }
 
-    /// One direction, waited for as a polled waiter (the `poll_*` forms).
+    /// Reading or writing, waited for as a polled waiter (the `poll_*`
+    /// forms).
     fn poll_direction(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<io::Result<Events>> {
         self.registration.check_open()?;
         let poll = |cx: &mut Context<'_>| self.registration.poll_ready(cx, direction, None);
-        let event = match direction {
-            Direction::Read => ready!(coop::budgeted(cx, poll))?,
-            Direction::Write => ready!(poll(cx))?,
+        let (event, interest) = if direction == Direction::Read {
+            (ready!(coop::budgeted(cx, poll))?, Interest::READABLE)
+        } else {
+            (ready!(poll(cx))?, Interest::WRITABLE)
         };
-        let interest = match direction {
-            Direction::Read => Interest::READABLE,
-            Direction::Write => Interest::WRITABLE,
+        let mut events = Events {
+            ready: self.readiness(interest),
+            ..Events::default()
         };
-        Poll::Ready(Ok(Events::one(direction, event, self.readiness(interest))))
+        events.seen[direction.index()] = Some(event);
+        Poll::Ready(Ok(events))
     }
 
     /// Waits, as owned waiters that go when the future does, until a
     /// direction of `interest` is ready; spends budget if that includes
     /// reading (see the type's docs).
     async fn wait(&self, interest: Interest) -> io::Result<Events> {
-        let mut read = interest.is_readable().then(|| self.registration.read_wait());
-        let mut write = interest.is_writable().then(|| self.registration.write_wait());
+        let mut waits = self.registration.waits(interest);
         let mut poll = |cx: &mut Context<'_>| {
             self.registration.check_open()?;
             let mut events = Events::default();
-            // Poll both, so that each leaves its waker when pending.
-            if let Some(wait) = read.as_mut() {
-                if let Poll::Ready(event) = wait.poll_event(cx)? {
-                    events.read = Some(event);
+            // Poll every one, so that each leaves its waker when pending.
+            for (seen, wait) in events.seen.iter_mut().zip(waits.iter_mut()) {
+                if let Some(wait) = wait {
+                    if let Poll::Ready(event) = wait.poll_event(cx)? {
+                        *seen = Some(event);
+                    }
                 }
             }
-            if let Some(wait) = write.as_mut() {
-                if let Poll::Ready(event) = wait.poll_event(cx)? {
-                    events.write = Some(event);
-                }
-            }
-            if events.read.is_none() && events.write.is_none() {
+            if events.seen.iter().all(Option::is_none) {
                 return Poll::Pending;
             }
             events.ready = self.readiness(interest);
@@ -326,7 +344,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     fn clear_matching(&self, events: &mut Events, ready: Ready) {
         let source = self.registration.source();
         let closed = Ready::READ_CLOSED | Ready::WRITE_CLOSED;
-        for event in [events.read, events.write].into_iter().flatten() {
+        for event in events.seen.into_iter().flatten() {
             source.clear_matching(event, ready);
         }
         events.ready = events.ready - (ready - closed);
@@ -345,9 +363,10 @@ impl<T: AsRawFd> AsRawFd for AsyncFd<T> {
 
 impl<T: AsRawFd> AsFd for AsyncFd<T> {
     fn as_fd(&self) -> BorrowedFd<'_> {
-        // SAFETY: the fd is open for as long as `inner` is, which is at
-        // least as long as `&self` (the type's contract, see `new`).
-        unsafe { BorrowedFd::borrow_raw(self.inner.as_raw_fd()) }
+        // SAFETY: the number registered, checked not to be -1 then: the fd
+        // is open for as long as `inner` is, which is at least as long as
+        // `&self` (the type's contract, see `new`).
+        unsafe { BorrowedFd::borrow_raw(self.registration.as_raw_fd()) }
     }
 }
 
@@ -358,27 +377,18 @@ impl<T: AsRawFd + fmt::Debug> fmt::Debug for AsyncFd<T> {
 }
 
 /// What a wait saw: the proof of readiness per direction (for a clear
-/// that must not erase a newer edge), and the readiness itself.
+/// that must not erase a newer edge), at the direction's index, and the
+/// readiness itself.
 #[derive(Clone, Copy, Default)]
 struct Events {
-    read: Option<ReadyEvent>,
-    write: Option<ReadyEvent>,
+    seen: [Option<ReadyEvent>; 4],
     ready: Ready,
 }
 
 impl Events {
-    fn one(direction: Direction, event: ReadyEvent, ready: Ready) -> Events {
-        let (read, write) = match direction {
-            Direction::Read => (Some(event), None),
-            Direction::Write => (None, Some(event)),
-        };
-        Events { read, write, ready }
-    }
-
     /// The proofs, leaving none: a guard clears at most once.
     fn take(&mut self) -> impl Iterator<Item = ReadyEvent> {
-        let (read, write) = (self.read.take(), self.write.take());
-        read.into_iter().chain(write)
+        std::mem::take(&mut self.seen).into_iter().flatten()
     }
 }
 

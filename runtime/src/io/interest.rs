@@ -3,16 +3,18 @@
 use std::fmt;
 use std::ops;
 
-/// The directions a [`ready`](crate::Registration::ready) call waits for,
-/// as in tokio: [`Interest::READABLE`], [`Interest::WRITABLE`], or both
+/// What a [`ready`](crate::Registration::ready) call waits for, as in
+/// tokio: [`Interest::READABLE`], [`Interest::WRITABLE`],
+/// [`Interest::PRIORITY`], [`Interest::ERROR`], or several at once
 /// (`Interest::READABLE | Interest::WRITABLE`).
 ///
-/// Every fd is registered for both directions once, so an interest only
-/// chooses what to wait for; it never changes the registration. tokio's
-/// `Interest::ERROR` and `Interest::PRIORITY` are not offered: an error
-/// wakes waiters of either direction here (and shows as
-/// [`Ready::is_error`](crate::Ready::is_error)), and urgent data
-/// (`EPOLLPRI`) counts as readable.
+/// Every fd is registered for everything once, so an interest only
+/// chooses what to wait for; it never changes the registration. A pending
+/// error also wakes a wait for reading or writing (and shows as
+/// [`Ready::is_error`](crate::Ready::is_error) beside the direction), and
+/// urgent data also counts as readable; `ERROR` and `PRIORITY` are for a
+/// wait that wants nothing else: the error queue of a socket with send
+/// timestamps, out-of-band data, a sysfs GPIO value.
 ///
 /// ```
 /// use edgeio_runtime::Interest;
@@ -21,18 +23,26 @@ use std::ops;
 /// assert!(both.is_readable() && both.is_writable());
 /// assert_eq!(both.remove(Interest::WRITABLE), Some(Interest::READABLE));
 /// assert_eq!(Interest::READABLE.remove(Interest::READABLE), None);
+/// assert!(Interest::ERROR.is_error() && !Interest::ERROR.is_readable());
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Interest(u8);
 
 const READABLE: u8 = 1 << 0;
 const WRITABLE: u8 = 1 << 1;
+const PRIORITY: u8 = 1 << 2;
+const ERROR: u8 = 1 << 3;
 
 impl Interest {
     /// Interest in reading (data, a connection to accept, end of stream).
     pub const READABLE: Interest = Interest(READABLE);
     /// Interest in writing (room in the send buffer, a finished `connect`).
     pub const WRITABLE: Interest = Interest(WRITABLE);
+    /// Interest in urgent data only (`EPOLLPRI`).
+    pub const PRIORITY: Interest = Interest(PRIORITY);
+    /// Interest in a pending error only (`EPOLLERR`), such as a socket's
+    /// error queue filling.
+    pub const ERROR: Interest = Interest(ERROR);
 
     /// Whether the interest includes reading.
     #[must_use]
@@ -44,6 +54,18 @@ impl Interest {
     #[must_use]
     pub const fn is_writable(self) -> bool {
         self.0 & WRITABLE != 0
+    }
+
+    /// Whether the interest includes urgent data.
+    #[must_use]
+    pub const fn is_priority(self) -> bool {
+        self.0 & PRIORITY != 0
+    }
+
+    /// Whether the interest includes errors.
+    #[must_use]
+    pub const fn is_error(self) -> bool {
+        self.0 & ERROR != 0
     }
 
     /// Both interests together (the `const` form of `|`).
@@ -77,10 +99,22 @@ impl ops::BitOrAssign for Interest {
 
 impl fmt::Debug for Interest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.is_readable(), self.is_writable()) {
-            (true, true) => f.write_str("READABLE | WRITABLE"),
-            (true, false) => f.write_str("READABLE"),
-            (false, _) => f.write_str("WRITABLE"),
+        let names = [
+            (READABLE, "READABLE"),
+            (WRITABLE, "WRITABLE"),
+            (PRIORITY, "PRIORITY"),
+            (ERROR, "ERROR"),
+        ];
+        let mut first = true;
+        for (bit, name) in names {
+            if self.0 & bit != 0 {
+                if !first {
+                    f.write_str(" | ")?;
+                }
+                f.write_str(name)?;
+                first = false;
+            }
         }
+        Ok(())
     }
 }

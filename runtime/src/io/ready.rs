@@ -28,6 +28,7 @@ const WRITABLE: u8 = 1 << 1;
 const READ_CLOSED: u8 = 1 << 2;
 const WRITE_CLOSED: u8 = 1 << 3;
 const ERROR: u8 = 1 << 4;
+const PRIORITY: u8 = 1 << 5;
 
 impl Ready {
     /// Nothing is ready.
@@ -42,8 +43,11 @@ impl Ready {
     pub const WRITE_CLOSED: Ready = Ready(WRITE_CLOSED);
     /// An error is pending (`EPOLLERR`); the next operation reports it.
     pub const ERROR: Ready = Ready(ERROR);
+    /// Urgent data (`EPOLLPRI`: TCP out-of-band data, or a change on a
+    /// special file that signals that way), for `Interest::PRIORITY`.
+    pub const PRIORITY: Ready = Ready(PRIORITY);
     /// Every readiness at once.
-    pub const ALL: Ready = Ready(READABLE | WRITABLE | READ_CLOSED | WRITE_CLOSED | ERROR);
+    pub const ALL: Ready = Ready(READABLE | WRITABLE | READ_CLOSED | WRITE_CLOSED | ERROR | PRIORITY);
 
     /// Whether nothing is ready.
     #[must_use]
@@ -83,6 +87,12 @@ impl Ready {
     #[must_use]
     pub const fn is_error(self) -> bool {
         self.0 & ERROR != 0
+    }
+
+    /// Whether urgent data was reported (`EPOLLPRI`).
+    #[must_use]
+    pub const fn is_priority(self) -> bool {
+        self.0 & PRIORITY != 0
     }
 
     /// Whether every readiness in `other` is also in `self`.
@@ -130,6 +140,7 @@ impl fmt::Debug for Ready {
             .field("is_read_closed", &self.is_read_closed())
             .field("is_write_closed", &self.is_write_closed())
             .field("is_error", &self.is_error())
+            .field("is_priority", &self.is_priority())
             .finish()
     }
 }

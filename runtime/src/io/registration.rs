@@ -159,12 +159,11 @@ impl Registration {
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        let mut read = interest.is_readable().then(|| self.read_wait());
-        let mut write = interest.is_writable().then(|| self.write_wait());
+        let mut waits = self.waits(interest);
         let mut poll = |cx: &mut Context<'_>| {
             let mut any = false;
-            // Poll both, so that each stores its waker when pending.
-            for wait in [read.as_mut(), write.as_mut()].into_iter().flatten() {
+            // Poll every one, so that each stores its waker when pending.
+            for wait in waits.iter_mut().flatten() {
                 if wait.poll_ready_unbudgeted(cx)?.is_ready() {
                     any = true;
                 }
@@ -182,6 +181,16 @@ impl Registration {
         }
     }
 
+    /// One owned wait per direction of `interest`, at the direction's
+    /// index (see `Direction::ALL`).
+    pub(crate) fn waits(&self, interest: Interest) -> [Option<IoWait<'_>>; 4] {
+        Direction::ALL.map(|direction| {
+            direction
+                .in_interest(interest)
+                .then(|| IoWait::new(self, direction))
+        })
+    }
+
     /// Runs `op` once without waiting, for an operation on the fd in the
     /// directions of `interest` (tokio's `try_io`): `WouldBlock` if none of
     /// them is known to be ready, or if `op` reports it, which then clears
@@ -191,21 +200,20 @@ impl Registration {
     /// returning `WouldBlock` for any other reason makes the fd wait for
     /// an edge that may never come.
     pub fn try_io<R>(&self, interest: Interest, op: impl FnOnce() -> io::Result<R>) -> io::Result<R> {
-        let read = interest
-            .is_readable()
-            .then(|| self.source.ready_event(Direction::Read))
-            .flatten();
-        let write = interest
-            .is_writable()
-            .then(|| self.source.ready_event(Direction::Write))
-            .flatten();
-        if read.is_none() && write.is_none() {
+        let events = Direction::ALL.map(|direction| {
+            direction
+                .in_interest(interest)
+                .then(|| self.source.ready_event(direction))
+                .flatten()
+        });
+        if events.iter().all(Option::is_none) {
             return Err(io::ErrorKind::WouldBlock.into());
         }
         let result = op();
         if matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
-            read.into_iter()
-                .chain(write)
+            events
+                .into_iter()
+                .flatten()
                 .for_each(|event| self.source.clear_readiness(event));
         }
         result
@@ -390,6 +398,14 @@ impl Registration {
 impl Drop for Registration {
     fn drop(&mut self) {
         self.reactor.deregister(self.fd, self.token, &self.source);
+    }
+}
+
+/// The fd number registered (never -1: `Registration::new` took it from
+/// a `BorrowedFd`).
+impl AsRawFd for Registration {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd
     }
 }
 

@@ -29,8 +29,10 @@ const WRITE_CLOSED: usize = 1 << 3;
 const READ_ERROR: usize = 1 << 4;
 const WRITE_ERROR: usize = 1 << 5;
 const ERROR: usize = READ_ERROR | WRITE_ERROR;
-const READINESS_MASK: usize = (1 << 6) - 1;
-const TICK_SHIFT: u32 = 6;
+/// What an `EPOLLPRI` sets, beside `READABLE` (see `Direction::Priority`).
+const PRIORITY: usize = 1 << 6;
+const READINESS_MASK: usize = (1 << 7) - 1;
+const TICK_SHIFT: u32 = 7;
 
 /// The direction an operation waits on. (`pub` only so the loom models can
 /// name it; the module itself is private.)
@@ -42,14 +44,54 @@ pub enum Direction {
     /// Writing, sending or connecting: made possible by buffer space, a
     /// closed write side, or an error.
     Write,
+    /// Urgent data alone (`Interest::PRIORITY`). Its waits join the
+    /// readers, whom every `EPOLLPRI` wakes (it sets readable too).
+    Priority,
+    /// A pending error alone (`Interest::ERROR`). Its waits join the
+    /// readers, whom every `EPOLLERR` wakes.
+    Error,
 }
 
 impl Direction {
+    /// Every direction, in the order of [`Direction::index`].
+    pub(crate) const ALL: [Direction; 4] = [
+        Direction::Read,
+        Direction::Write,
+        Direction::Priority,
+        Direction::Error,
+    ];
+
+    /// Whether `interest` asks for this direction.
+    pub(crate) fn in_interest(self, interest: Interest) -> bool {
+        match self {
+            Direction::Read => interest.is_readable(),
+            Direction::Write => interest.is_writable(),
+            Direction::Priority => interest.is_priority(),
+            Direction::Error => interest.is_error(),
+        }
+    }
+
+    /// The direction's place in [`Direction::ALL`].
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
     /// Bits that make an operation in this direction worth attempting.
     fn ready_mask(self) -> usize {
         match self {
             Direction::Read => READABLE | READ_CLOSED | READ_ERROR,
             Direction::Write => WRITABLE | WRITE_CLOSED | WRITE_ERROR,
+            Direction::Priority => PRIORITY,
+            Direction::Error => ERROR,
+        }
+    }
+
+    /// The waiter list the direction's waits join: the readers, but for
+    /// writing (see the variants).
+    fn queue(self) -> Direction {
+        match self {
+            Direction::Write => Direction::Write,
+            Direction::Read | Direction::Priority | Direction::Error => Direction::Read,
         }
     }
 
@@ -61,6 +103,8 @@ impl Direction {
         match self {
             Direction::Read => READABLE,
             Direction::Write => WRITABLE,
+            Direction::Priority => PRIORITY,
+            Direction::Error => ERROR,
         }
     }
 }
@@ -128,9 +172,9 @@ pub(crate) struct WaitKey(Option<usize>);
 
 impl MoreWaiters {
     fn direction(&mut self, direction: Direction) -> &mut DirectionWaiters {
-        match direction {
-            Direction::Read => &mut self.readers,
+        match direction.queue() {
             Direction::Write => &mut self.writers,
+            _ => &mut self.readers,
         }
     }
 }
@@ -143,9 +187,9 @@ impl Waiters {
     /// Adds a polled waiter unless it would wake a task already waiting (a
     /// task polled again before the edge must not be queued twice).
     fn insert_polled(&mut self, direction: Direction, waker: &Waker) {
-        let first = match direction {
-            Direction::Read => &mut self.reader,
+        let first = match direction.queue() {
             Direction::Write => &mut self.writer,
+            _ => &mut self.reader,
         };
         match first {
             None => *first = Some(waker.clone()),
@@ -196,9 +240,9 @@ impl Waiters {
     /// Moves every waiter of `direction` to `out`. Owned slots stay, empty,
     /// until their futures drop.
     fn take_into(&mut self, direction: Direction, out: &mut Vec<Waker>) {
-        let first = match direction {
-            Direction::Read => &mut self.reader,
+        let first = match direction.queue() {
             Direction::Write => &mut self.writer,
+            _ => &mut self.reader,
         };
         out.extend(first.take());
         if let Some(more) = self.more.as_mut() {
@@ -254,6 +298,9 @@ impl Source {
         if event.is_error() {
             bits |= ERROR;
         }
+        if event.is_priority() {
+            bits |= PRIORITY;
+        }
         self.dispatch_bits(bits, wake);
     }
 
@@ -262,7 +309,7 @@ impl Source {
     fn dispatch_bits(&self, bits: usize, wake: &mut Vec<Waker>) {
         self.set_readiness(bits);
         let mut waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
-        if bits & Direction::Read.ready_mask() != 0 {
+        if bits & (Direction::Read.ready_mask() | PRIORITY) != 0 {
             waiters.take_into(Direction::Read, wake);
         }
         if bits & Direction::Write.ready_mask() != 0 {
@@ -376,6 +423,12 @@ impl Source {
             add(WRITE_CLOSED, Ready::WRITE_CLOSED);
             add(WRITE_ERROR, Ready::ERROR | Ready::WRITABLE);
         }
+        if interest.is_priority() {
+            add(PRIORITY, Ready::PRIORITY);
+        }
+        if interest.is_error() {
+            add(ERROR, Ready::ERROR);
+        }
         ready
     }
 
@@ -411,12 +464,17 @@ impl Source {
     /// tokio: a closed direction stays closed, and a wait for it must keep
     /// returning at once (no edge would ever come to end it).
     pub(crate) fn clear_matching(&self, event: ReadyEvent, ready: Ready) {
-        let (data, error) = match event.direction {
-            Direction::Read => (ready.is_readable().then_some(READABLE), READ_ERROR),
-            Direction::Write => (ready.is_writable().then_some(WRITABLE), WRITE_ERROR),
-        };
-        let error = ready.is_error().then_some(error);
-        self.clear(event, data.unwrap_or(0) | error.unwrap_or(0));
+        let named = [
+            (Ready::READABLE, READABLE),
+            (Ready::WRITABLE, WRITABLE),
+            (Ready::PRIORITY, PRIORITY),
+            (Ready::ERROR, ERROR),
+        ];
+        let bits = named
+            .into_iter()
+            .filter(|&(name, _)| ready.contains(name))
+            .fold(0, |bits, (_, bit)| bits | bit);
+        self.clear(event, event.direction.ready_mask() & bits);
     }
 
     fn clear(&self, event: ReadyEvent, mask: usize) {

@@ -7,9 +7,11 @@ use std::time::Duration;
 use super::cvt::cvt;
 
 /// Interest every fd is registered with, exactly once: both directions,
-/// peer half-close, edge-triggered. Readiness is then tracked in user space,
+/// peer half-close, urgent data (for `Interest::PRIORITY`; a socket that
+/// never gets any never reports it), edge-triggered. Readiness is then tracked in user space,
 /// so no operation ever pays for an `epoll_ctl(MOD)`.
-const INTEREST: u32 = (libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLRDHUP | libc::EPOLLET) as u32;
+const INTEREST: u32 =
+    (libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLRDHUP | libc::EPOLLPRI | libc::EPOLLET) as u32;
 
 /// Interest of the reactor's own eventfd: readable only. An eventfd is
 /// always writable, and every read that drains it signals writability
@@ -137,6 +139,12 @@ impl Event {
 
     pub(crate) fn is_writable(&self) -> bool {
         self.flags & libc::EPOLLOUT as u32 != 0
+    }
+
+    /// Urgent data (TCP out-of-band), or a change on a special file that
+    /// signals with `EPOLLPRI` (a sysfs GPIO value, `/proc/self/mounts`).
+    pub(crate) fn is_priority(&self) -> bool {
+        self.flags & libc::EPOLLPRI as u32 != 0
     }
 
     /// The peer shut down its writing side, or the connection hung up.
