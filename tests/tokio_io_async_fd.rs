@@ -933,3 +933,26 @@ async fn try_io_on_the_fd_checks_known_readiness_first() {
         .unwrap();
     assert_eq!(&byte, b"y");
 }
+
+#[edgeio::test]
+async fn a_cleared_guard_reports_nothing_ready() {
+    let (a, mut b) = socketpair();
+    let afd_a = AsyncFd::new(a).unwrap();
+    b.write_all(b"z").unwrap();
+
+    let mut guard = afd_a.readable().await.unwrap();
+    assert!(guard.ready().is_readable());
+    let mut byte = [0];
+    assert_eq!(
+        guard.try_io(|fd| fd.get_ref().read(&mut byte)).unwrap().unwrap(),
+        1
+    );
+    // Drained: `WouldBlock` forgets the readiness, and the guard says so.
+    assert!(guard.try_io(|fd| fd.get_ref().read(&mut byte)).is_err());
+    assert_eq!(guard.ready(), Ready::EMPTY);
+    drop(guard);
+
+    let mut guard = afd_a.writable().await.unwrap();
+    guard.clear_ready();
+    assert_eq!(guard.ready(), Ready::EMPTY);
+}

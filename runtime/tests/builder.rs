@@ -24,15 +24,15 @@ fn a_builder_configured_step_by_step() {
     assert_eq!(again.block_on(async { 3 }), 3);
 }
 
-#[test]
-fn thread_name_fn_names_every_thread() {
-    let next = Arc::new(AtomicUsize::new(0));
+/// The names of the threads a two-worker runtime from `builder` starts:
+/// its workers' (as `on_thread_start` sees them), and the blocking thread
+/// of one `spawn_blocking` job.
+fn thread_names(builder: &mut Builder) -> (HashSet<Option<String>>, Option<String>) {
     let names = Arc::new(Mutex::new(HashSet::new()));
     let runtime = {
-        let (next, names) = (next.clone(), names.clone());
-        Builder::new_multi_thread()
+        let names = names.clone();
+        builder
             .worker_threads(2)
-            .thread_name_fn(move || format!("pool-{}\0", next.fetch_add(1, Ordering::SeqCst)))
             .on_thread_start(move || {
                 let name = std::thread::current().name().map(str::to_owned);
                 names.lock().unwrap().insert(name);
@@ -44,7 +44,18 @@ fn thread_name_fn_names_every_thread() {
         .block_on(async { spawn_blocking(|| std::thread::current().name().map(str::to_owned)).await })
         .unwrap();
     drop(runtime);
-    let names = names.lock().unwrap();
+    let names = names.lock().unwrap().clone();
+    (names, blocking_name)
+}
+
+#[test]
+fn thread_name_fn_names_every_thread() {
+    let next = Arc::new(AtomicUsize::new(0));
+    let counter = next.clone();
+    let (names, blocking_name) = thread_names(
+        Builder::new_multi_thread()
+            .thread_name_fn(move || format!("pool-{}\0", counter.fetch_add(1, Ordering::SeqCst))),
+    );
     // Two workers and one blocking thread, each named by the function
     // (with the NUL the OS cannot take left out).
     assert!(names.contains(&Some("pool-0".to_owned())), "{names:?}");
@@ -55,28 +66,9 @@ fn thread_name_fn_names_every_thread() {
 
 #[test]
 fn thread_name_names_every_thread_exactly() {
-    let names = Arc::new(Mutex::new(HashSet::new()));
-    let runtime = {
-        let names = names.clone();
-        Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("my-pool")
-            .on_thread_start(move || {
-                let name = std::thread::current().name().map(str::to_owned);
-                names.lock().unwrap().insert(name);
-            })
-            .build()
-            .unwrap()
-    };
-    let blocking_name = runtime
-        .block_on(async { spawn_blocking(|| std::thread::current().name().map(str::to_owned)).await })
-        .unwrap();
-    drop(runtime);
+    let (names, blocking_name) = thread_names(Builder::new_multi_thread().thread_name("my-pool"));
     // As tokio's: the name itself, on workers and blocking threads alike.
-    assert_eq!(
-        *names.lock().unwrap(),
-        HashSet::from([Some("my-pool".to_owned())])
-    );
+    assert_eq!(names, HashSet::from([Some("my-pool".to_owned())]));
     assert_eq!(blocking_name.as_deref(), Some("my-pool"));
 }
 

@@ -330,12 +330,32 @@ impl<T: AsRawFd> AsyncFd<T> {
         self.registration.source().ready(interest)
     }
 
-    /// Forgets, as an operation's `WouldBlock` does, the readiness the
-    /// events saw (unless newer events came since).
-    fn clear_would_block(&self, events: &mut Events) {
+    /// A guard's `try_io` ended with `result`: on `WouldBlock`, forgets
+    /// the readiness the events saw (unless newer events came since), as
+    /// every edgeio operation does, and asks the caller to wait again.
+    fn after_try_io<R>(
+        &self,
+        result: io::Result<R>,
+        events: &mut Events,
+    ) -> Result<io::Result<R>, TryIoError> {
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                let source = self.registration.source();
+                for event in events.take() {
+                    source.clear_readiness(event);
+                }
+                Err(TryIoError(()))
+            }
+            result => Ok(result),
+        }
+    }
+
+    /// A guard's `clear_ready`: forgets that the directions the events saw
+    /// were readable (writable, ...), keeping hang-ups and errors.
+    fn clear_drained(&self, events: &mut Events) {
         let source = self.registration.source();
         for event in events.take() {
-            source.clear_readiness(event);
+            source.clear_drained(event);
         }
     }
 
@@ -386,9 +406,10 @@ struct Events {
 }
 
 impl Events {
-    /// The proofs, leaving none: a guard clears at most once.
+    /// The proofs, leaving none and no readiness: a guard clears at most
+    /// once, and says nothing is ready afterwards (as tokio's).
     fn take(&mut self) -> impl Iterator<Item = ReadyEvent> {
-        std::mem::take(&mut self.seen).into_iter().flatten()
+        std::mem::take(self).seen.into_iter().flatten()
     }
 }
 
@@ -413,10 +434,7 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
     /// the next wait sleeps until the next edge. Hang-ups and errors
     /// stay, as in tokio. Call it only once the fd has been drained.
     pub fn clear_ready(&mut self) {
-        let source = self.async_fd.registration.source();
-        for event in self.events.take() {
-            source.clear_drained(event);
-        }
+        self.async_fd.clear_drained(&mut self.events);
     }
 
     /// Forgets only the bits of `ready` this guard saw (hang-ups stay).
@@ -440,13 +458,8 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
         &mut self,
         f: impl FnOnce(&'a AsyncFd<T>) -> io::Result<R>,
     ) -> Result<io::Result<R>, TryIoError> {
-        match f(self.async_fd) {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                self.async_fd.clear_would_block(&mut self.events);
-                Err(TryIoError(()))
-            }
-            result => Ok(result),
-        }
+        let result = f(self.async_fd);
+        self.async_fd.after_try_io(result, &mut self.events)
     }
 
     /// The `AsyncFd` this guard is for.
@@ -485,10 +498,7 @@ impl<'a, T: AsRawFd> AsyncFdReadyMutGuard<'a, T> {
 
     /// As [`AsyncFdReadyGuard::clear_ready`].
     pub fn clear_ready(&mut self) {
-        let source = self.async_fd.registration.source();
-        for event in self.events.take() {
-            source.clear_drained(event);
-        }
+        self.async_fd.clear_drained(&mut self.events);
     }
 
     /// As [`AsyncFdReadyGuard::clear_ready_matching`].
@@ -510,13 +520,8 @@ impl<'a, T: AsRawFd> AsyncFdReadyMutGuard<'a, T> {
         &mut self,
         f: impl FnOnce(&mut AsyncFd<T>) -> io::Result<R>,
     ) -> Result<io::Result<R>, TryIoError> {
-        match f(self.async_fd) {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                self.async_fd.clear_would_block(&mut self.events);
-                Err(TryIoError(()))
-            }
-            result => Ok(result),
-        }
+        let result = f(self.async_fd);
+        self.async_fd.after_try_io(result, &mut self.events)
     }
 
     /// The `AsyncFd` this guard is for.
