@@ -432,3 +432,64 @@ fn misuse_panics_point_at_the_caller() {
         file
     );
 }
+
+/// A guard that aborts its task when dropped, written generically as
+/// tokio code writes it: `JoinHandle::abort` asks for no bound on `T`.
+struct AbortOnDrop<T>(task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+#[edgeio::test]
+async fn a_generic_abort_on_drop_guard_stops_its_task() {
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let counter = DropCounter(dropped.clone());
+    let guard = AbortOnDrop(edgeio::spawn(async move {
+        let _counter = counter;
+        std::future::pending::<()>().await;
+    }));
+    drop(guard);
+    wait_until(|| dropped.load(Ordering::SeqCst) == 1).await;
+}
+
+/// A `spawn_local` task whose output is not `Send` can be aborted through
+/// its handle, as in tokio.
+#[edgeio::test]
+async fn a_local_task_with_a_non_send_output_aborts() {
+    let local = task::LocalSet::new();
+    local
+        .run_until(async {
+            let dropped = Arc::new(AtomicUsize::new(0));
+            let counter = DropCounter(dropped.clone());
+            let handle = task::spawn_local(async move {
+                let _counter = counter;
+                std::future::pending::<()>().await;
+                std::rc::Rc::new(1)
+            });
+            task::yield_now().await;
+            handle.abort();
+            let err = handle.await.unwrap_err();
+            assert!(err.is_cancelled());
+            assert_eq!(dropped.load(Ordering::SeqCst), 1);
+
+            // Finished first: the output stays, as for any task.
+            let done = task::spawn_local(async { std::rc::Rc::new(7) });
+            while !done.is_finished() {
+                task::yield_now().await;
+            }
+            done.abort();
+            assert_eq!(*done.await.unwrap(), 7);
+        })
+        .await;
+}
+
+/// What the type system keeps: a handle to a task with a `!Send` output
+/// stays on its thread, which is what makes aborting it through the
+/// handle sound.
+#[test]
+fn a_join_handle_with_a_non_send_output_is_not_send() {
+    trybuild::TestCases::new().compile_fail("tests/send_safety/*.rs");
+}

@@ -35,6 +35,10 @@ use crate::executor::task_id::Id;
 pub struct JoinHandle<T> {
     id: Id,
     slot: Mutex<Slot<T>>,
+    /// `State::abort` for this `T` (and this kind of task), chosen where
+    /// the task was made, so that [`JoinHandle::abort`] asks for no bound
+    /// (a generic abort-on-drop guard must be able to call it).
+    abort: fn(&mut State<T>),
 }
 
 /// Where the handle keeps the task's state: inline until an
@@ -76,18 +80,63 @@ fn outcome<T>(output: Option<TaskOutput<T>>, id: Id) -> Result<T, JoinError> {
     }
 }
 
+pin_project_lite::pin_project! {
+    /// The cancellation of a task spawned with `spawn_local`, whose output
+    /// may not be `Send`, stored as a [`Cancel`] all the same (see the
+    /// `Send` impl for why that is sound).
+    struct LocalCancel<F> {
+        #[pin]
+        cancel: F,
+    }
+}
+
+// SAFETY: a `LocalCancel` only ever lives in the `State::Aborting` of its
+// task's `State<T>`. If `T` is `Send`, the wrapped future (async-task's
+// cancellation, holding the task's `FallibleTask<TaskOutput<T>>`) is
+// `Send` anyway. If `T` is not, no `State<T>` can leave its thread: its
+// `Running` and `Aborted` variants hold `T`-typed values, so the
+// `JoinHandle` (and `JoinSet`) around it is neither `Send` nor `Sync`,
+// and the one shared form of a state (`SharedState`, behind an
+// `AbortHandle`) is only made for `T: Send`.
+unsafe impl<F> Send for LocalCancel<F> {}
+
+impl<F: Future> Future for LocalCancel<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.project().cancel.poll(cx)
+    }
+}
+
 impl<T> State<T> {
     fn abort(&mut self)
     where
         T: Send + 'static,
     {
+        self.abort_with(|task| Box::pin(task.cancel()));
+    }
+
+    /// [`State::abort`] for a task from `spawn_local`, whose output need
+    /// not be `Send`.
+    fn abort_local(&mut self)
+    where
+        T: 'static,
+    {
+        self.abort_with(|task| {
+            Box::pin(LocalCancel {
+                cancel: task.cancel(),
+            })
+        });
+    }
+
+    fn abort_with(&mut self, cancel: impl FnOnce(Task<TaskOutput<T>>) -> Cancel<T>) {
         if !matches!(self, State::Running(_)) {
             return;
         }
         let State::Running(task) = std::mem::replace(self, State::Finished) else {
             unreachable!("checked above")
         };
-        let mut cancel: Cancel<T> = Box::pin(task.cancel());
+        let mut cancel = cancel(task);
         let waker = futures_task::noop_waker();
         // The first poll closes the task; the future is then dropped by
         // whoever runs or drops it next. The poll may schedule the task
@@ -311,10 +360,27 @@ impl<T> Drop for SharedState<T> {
 }
 
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(task: Task<TaskOutput<T>>, id: Id) -> JoinHandle<T> {
+    pub(crate) fn new(task: Task<TaskOutput<T>>, id: Id) -> JoinHandle<T>
+    where
+        T: Send + 'static,
+    {
+        JoinHandle::with_abort(task, id, State::abort)
+    }
+
+    /// The handle of a task from `spawn_local`, whose output need not be
+    /// `Send`.
+    pub(crate) fn new_local(task: Task<TaskOutput<T>>, id: Id) -> JoinHandle<T>
+    where
+        T: 'static,
+    {
+        JoinHandle::with_abort(task, id, State::abort_local)
+    }
+
+    fn with_abort(task: Task<TaskOutput<T>>, id: Id, abort: fn(&mut State<T>)) -> JoinHandle<T> {
         JoinHandle {
             id,
             slot: Mutex::new(Slot::Own(State::Running(task))),
+            abort,
         }
     }
 
@@ -344,11 +410,11 @@ impl<T> JoinHandle<T> {
     /// payload: the task's `async-task` cancellation hands nothing back
     /// from the future's drop, and carrying the payload would cost every
     /// task a shared slot for this rare case.
-    pub fn abort(&self)
-    where
-        T: Send + 'static,
-    {
-        self.with(State::abort);
+    ///
+    /// Asks for no bound on `T`, as tokio's: a generic guard that aborts
+    /// its task on drop (`impl<T> Drop for AbortOnDrop<T>`) ports as is.
+    pub fn abort(&self) {
+        self.with(self.abort);
     }
 
     /// A handle that can abort the task (and ask whether it finished)

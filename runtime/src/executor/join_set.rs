@@ -53,10 +53,6 @@ pub struct JoinSet<T> {
     /// by the next task in the slot, so joining allocates nothing per task.
     wakers: Vec<SlotWaker>,
     ready: Arc<Ready>,
-    /// `JoinHandle::abort` for this `T`. It needs `T: Send + 'static`,
-    /// which every method that adds a task requires but `Drop` cannot ask
-    /// for; set by the first of them.
-    abort: Option<fn(&JoinHandle<T>)>,
 }
 
 /// A task of the set.
@@ -132,10 +128,6 @@ impl Wake for SlotWake {
     }
 }
 
-fn abort_handle<T: Send + 'static>(handle: &JoinHandle<T>) {
-    handle.abort();
-}
-
 impl<T> JoinSet<T> {
     /// An empty set.
     #[must_use]
@@ -144,7 +136,6 @@ impl<T> JoinSet<T> {
             tasks: Slab::new(),
             wakers: Vec::new(),
             ready: Arc::default(),
-            abort: None,
         }
     }
 
@@ -179,11 +170,9 @@ impl<T> JoinSet<T> {
     /// yields each one's result (a cancelled [`JoinError`], or its output
     /// if it had finished first).
     pub fn abort_all(&mut self) {
-        if let Some(abort) = self.abort {
-            for (_, entry) in self.tasks.iter() {
-                if let Entry::Waiting(handle) = entry {
-                    abort(handle);
-                }
+        for (_, entry) in self.tasks.iter() {
+            if let Entry::Waiting(handle) = entry {
+                handle.abort();
             }
         }
     }
@@ -311,7 +300,6 @@ impl<T> JoinSet<T> {
     where
         T: Send + 'static,
     {
-        self.abort = Some(abort_handle::<T>);
         let key = self.tasks.vacant_key();
         if key == self.wakers.len() {
             let slot = Arc::new(SlotWake {

@@ -166,7 +166,7 @@ where
     } else {
         runnable.schedule();
     }
-    JoinHandle::new(task.fallible(), id)
+    JoinHandle::new_local(task.fallible(), id)
 }
 
 /// Takes a finished (or dropped) task's waker out of its set.
