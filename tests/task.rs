@@ -493,3 +493,39 @@ async fn a_local_task_with_a_non_send_output_aborts() {
 fn a_join_handle_with_a_non_send_output_is_not_send() {
     trybuild::TestCases::new().compile_fail("tests/send_safety/*.rs");
 }
+
+struct PanicOnDrop;
+
+impl Drop for PanicOnDrop {
+    fn drop(&mut self) {
+        panic!("boom on drop");
+    }
+}
+
+/// A future that panics while an abort drops it makes the task a panicked
+/// one, whichever handle aborted it, as in tokio; in a `JoinSet` too.
+#[test]
+fn an_abort_whose_drop_panics_reports_the_panic() {
+    each_runtime(|| async {
+        // Moved in, so dropped with the future whether or not it ran.
+        let panics = PanicOnDrop;
+        let handle = edgeio::spawn(async move {
+            let _panics = panics;
+            std::future::pending::<()>().await;
+        });
+        handle.abort_handle().abort();
+        let err = handle.await.unwrap_err();
+        assert!(err.is_panic(), "{err:?}");
+        assert_eq!(err.into_panic().downcast_ref::<&str>(), Some(&"boom on drop"));
+
+        let mut set = task::JoinSet::new();
+        let panics = PanicOnDrop;
+        set.spawn(async move {
+            let _panics = panics;
+            std::future::pending::<()>().await;
+        });
+        set.abort_all();
+        let err = set.join_next().await.unwrap().unwrap_err();
+        assert!(err.is_panic(), "{err:?}");
+    });
+}

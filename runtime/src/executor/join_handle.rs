@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, TryLockError, Weak};
 use std::task::{ready, Context, Poll, Wake, Waker};
 
 use crate::executor::abort_handle::{Abort, AbortHandle};
+use crate::executor::abort_panic;
 use crate::executor::coop;
 use crate::executor::join_error::JoinError;
 use crate::executor::scheduler::Task;
@@ -38,7 +39,7 @@ pub struct JoinHandle<T> {
     /// `State::abort` for this `T` (and this kind of task), chosen where
     /// the task was made, so that [`JoinHandle::abort`] asks for no bound
     /// (a generic abort-on-drop guard must be able to call it).
-    abort: fn(&mut State<T>),
+    abort: fn(&mut State<T>, Option<Id>),
 }
 
 /// Where the handle keeps the task's state: inline until an
@@ -80,6 +81,16 @@ fn outcome<T>(output: Option<TaskOutput<T>>, id: Id) -> Result<T, JoinError> {
     }
 }
 
+/// [`outcome`] of a task a handle aborted: ends its watch in
+/// `abort_panic`, and a panic from its future's drop makes a cancelled
+/// task a panicked one, as in tokio.
+fn aborted_outcome<T>(output: Option<TaskOutput<T>>, id: Id) -> Result<T, JoinError> {
+    match (abort_panic::take(id), output) {
+        (Some(payload), None) => Err(JoinError::panic(id, payload)),
+        (_, output) => outcome(output, id),
+    }
+}
+
 pin_project_lite::pin_project! {
     /// The cancellation of a task spawned with `spawn_local`, whose output
     /// may not be `Send`, stored as a [`Cancel`] all the same (see the
@@ -109,29 +120,35 @@ impl<F: Future> Future for LocalCancel<F> {
 }
 
 impl<T> State<T> {
-    fn abort(&mut self)
+    /// Cancels the task if it runs. With `watch`, the id of a task whose
+    /// outcome some handle will report, a panic from the future's drop is
+    /// kept for it (see `abort_panic`).
+    fn abort(&mut self, watch: Option<Id>)
     where
         T: Send + 'static,
     {
-        self.abort_with(|task| Box::pin(task.cancel()));
+        self.abort_with(watch, |task| Box::pin(task.cancel()));
     }
 
     /// [`State::abort`] for a task from `spawn_local`, whose output need
     /// not be `Send`.
-    fn abort_local(&mut self)
+    fn abort_local(&mut self, watch: Option<Id>)
     where
         T: 'static,
     {
-        self.abort_with(|task| {
+        self.abort_with(watch, |task| {
             Box::pin(LocalCancel {
                 cancel: task.cancel(),
             })
         });
     }
 
-    fn abort_with(&mut self, cancel: impl FnOnce(Task<TaskOutput<T>>) -> Cancel<T>) {
+    fn abort_with(&mut self, watch: Option<Id>, cancel: impl FnOnce(Task<TaskOutput<T>>) -> Cancel<T>) {
         if !matches!(self, State::Running(_)) {
             return;
+        }
+        if let Some(id) = watch {
+            abort_panic::watch(id);
         }
         let State::Running(task) = std::mem::replace(self, State::Finished) else {
             unreachable!("checked above")
@@ -173,9 +190,9 @@ impl<T> State<T> {
                 if !waker.will_wake(cx.waker()) {
                     *waker = cx.waker().clone();
                 }
-                outcome(ready!(cancel.as_mut().poll(cx)), id)
+                aborted_outcome(ready!(cancel.as_mut().poll(cx)), id)
             }
-            State::Aborted(output) => outcome(output.take(), id),
+            State::Aborted(output) => aborted_outcome(output.take(), id),
             State::Finished => panic!("JoinHandle polled after it completed"),
         };
         *self = State::Finished;
@@ -210,6 +227,8 @@ impl<T> State<T> {
 /// to it.
 struct SharedState<T> {
     state: Mutex<State<T>>,
+    /// The task's id, for `abort_panic`.
+    id: Id,
     /// The `JoinHandle` is gone: nobody will take the output, so whoever
     /// finds it drops it, as a detached task's is dropped when it finishes
     /// (rather than when the last `AbortHandle` goes).
@@ -302,8 +321,14 @@ impl<T> SharedState<T> {
 }
 
 impl<T: Send + 'static> Abort for SharedState<T> {
+    /// Watches the task for a drop panic only while its `JoinHandle`
+    /// lives (checked under the lock that `release_shared` takes before it
+    /// ends the watch): nobody else would ever take the entry.
     fn abort(&self) {
-        self.with(State::abort);
+        self.with(|state| {
+            let watch = (!self.detached.load(Ordering::Acquire)).then_some(self.id);
+            state.abort(watch);
+        });
     }
 
     fn is_finished(&self) -> bool {
@@ -317,6 +342,8 @@ impl<T: Send + 'static> Abort for SharedState<T> {
 fn release_shared<T: Send + 'static>(shared: Arc<SharedState<T>>) {
     shared.detached.store(true, Ordering::Release);
     let mut state = shared.lock();
+    // After the lock: an abort that saw the handle alive has watched by now.
+    drop(abort_panic::take(shared.id));
     let output = match &mut *state {
         State::Running(task) => {
             let waker = Waker::from(Arc::new(DropOutput(Arc::downgrade(&shared))));
@@ -376,7 +403,7 @@ impl<T> JoinHandle<T> {
         JoinHandle::with_abort(task, id, State::abort_local)
     }
 
-    fn with_abort(task: Task<TaskOutput<T>>, id: Id, abort: fn(&mut State<T>)) -> JoinHandle<T> {
+    fn with_abort(task: Task<TaskOutput<T>>, id: Id, abort: fn(&mut State<T>, Option<Id>)) -> JoinHandle<T> {
         JoinHandle {
             id,
             slot: Mutex::new(Slot::Own(State::Running(task))),
@@ -403,18 +430,18 @@ impl<T> JoinHandle<T> {
     /// output; a `spawn_blocking` job that has started runs to its end,
     /// and its output is discarded.
     ///
-    /// If the future panics while being dropped (here, or when a runtime
-    /// or `LocalSet` shutting down drops it), the panic is contained (the
-    /// panic hook still reports it) and the task still counts as
-    /// cancelled, where tokio reports a [`JoinError::is_panic`] with the
-    /// payload: the task's `async-task` cancellation hands nothing back
-    /// from the future's drop, and carrying the payload would cost every
-    /// task a shared slot for this rare case.
+    /// If the future panics while being dropped, the panic is contained
+    /// (the panic hook still reports it) and awaiting this handle yields
+    /// a [`JoinError::is_panic`] with its payload, as in tokio; so does an
+    /// abort through an [`AbortHandle`] while this handle lives. A task
+    /// cancelled by a runtime or `LocalSet` shutting down counts as
+    /// cancelled even then: nothing aborted it through a handle that
+    /// would report the panic (see `abort_panic.rs`).
     ///
     /// Asks for no bound on `T`, as tokio's: a generic guard that aborts
     /// its task on drop (`impl<T> Drop for AbortOnDrop<T>`) ports as is.
     pub fn abort(&self) {
-        self.with(self.abort);
+        self.with(|state| (self.abort)(state, Some(self.id)));
     }
 
     /// A handle that can abort the task (and ask whether it finished)
@@ -432,6 +459,7 @@ impl<T> JoinHandle<T> {
             let state = std::mem::replace(state, State::Finished);
             let shared = Arc::new(SharedState {
                 state: Mutex::new(state),
+                id: self.id,
                 detached: AtomicBool::new(false),
                 drop_requested: AtomicBool::new(false),
             });
@@ -502,13 +530,17 @@ impl<T> Drop for JoinHandle<T> {
         let slot = self.slot.get_mut().unwrap_or_else(|e| e.into_inner());
         match std::mem::replace(slot, Slot::Own(State::Finished)) {
             Slot::Own(State::Running(task)) => task.detach(),
-            Slot::Own(_) => {}
+            // Aborted, its outcome never reported: end the watch.
+            Slot::Own(State::Aborting { .. } | State::Aborted(_)) => drop(abort_panic::take(self.id)),
+            Slot::Own(State::Finished) => {}
             Slot::Shared(mut shared, release) => {
                 if Arc::get_mut(&mut shared).is_some() {
                     // No `AbortHandle` left: dropping the state detaches
                     // the task, as for an own slot, without the lock.
                     drop(shared);
+                    drop(abort_panic::take(self.id));
                 } else {
+                    // Ends the watch too, under the state's lock.
                     release(shared);
                 }
             }

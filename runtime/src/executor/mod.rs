@@ -3,6 +3,7 @@
 //! worker.
 
 pub(crate) mod abort_handle;
+pub(crate) mod abort_panic;
 pub(crate) mod block_on;
 pub(crate) mod context;
 pub(crate) mod coop;

@@ -6,7 +6,8 @@
 //! `JoinHandle`. `async-task` aborts the whole process if a task's future or
 //! output panics while being dropped, so both are dropped here, under
 //! `catch_unwind`, and such a panic is contained (its message still goes to
-//! the panic hook).
+//! the panic hook). A cancelled future's panic goes to `abort_panic`, for
+//! a handle that aborted the task to report.
 //!
 //! It also makes the task's [`Id`] the thread's current one while the
 //! future is polled or dropped, and while an output nobody awaited is
@@ -18,6 +19,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use crate::executor::abort_panic;
 use crate::executor::task_id::{self, Id};
 
 pin_project_lite::pin_project! {
@@ -32,14 +34,18 @@ pin_project_lite::pin_project! {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             let _current = task_id::enter(*this.id);
-            drop_contained(this.inner);
+            // Still here, the future never finished: the task was
+            // cancelled. A handle that aborted it reports the panic.
+            if let Err(payload) = drop_contained(this.inner) {
+                abort_panic::record(*this.id, payload);
+            }
         }
     }
 }
 
 /// Drops the future in place, containing a panic from its `Drop`.
-fn drop_contained<F>(mut inner: Pin<&mut Option<F>>) {
-    let _ = catch_unwind(AssertUnwindSafe(|| inner.set(None)));
+fn drop_contained<F>(mut inner: Pin<&mut Option<F>>) -> Result<(), Box<dyn Any + Send>> {
+    catch_unwind(AssertUnwindSafe(|| inner.set(None)))
 }
 
 impl<F> TaskFuture<F> {
@@ -71,7 +77,7 @@ impl<F: Future> Future for TaskFuture<F> {
         };
         // Free the future's resources (sockets, buffers) now, not when the
         // last handle to the task goes.
-        drop_contained(inner);
+        let _ = drop_contained(inner);
         Poll::Ready(TaskOutput(Some(result), *this.id))
     }
 }
