@@ -716,7 +716,7 @@ fn a_readiness_loop_on_a_busy_socket_lets_other_tasks_run() {
         let (stream, _) = timeout(STEP, listener.accept()).await??;
         let stop = Arc::new(AtomicBool::new(false));
         let feeding = stop.clone();
-        std::thread::spawn(move || {
+        let feeder_thread = std::thread::spawn(move || {
             let deadline = Instant::now() + Duration::from_secs(3);
             while !feeding.load(Ordering::Relaxed) && Instant::now() < deadline {
                 if feeder.write_all(&[7; 64 * 1024]).is_err() {
@@ -746,6 +746,13 @@ fn a_readiness_loop_on_a_busy_socket_lets_other_tasks_run() {
         let waited = timeout(STEP, waited).await?.expect("task panicked");
         stop.store(true, Ordering::Relaxed);
         timeout(STEP, reader).await?.expect("reader panicked")?;
+        // The reader dropped its stream: the feeder's next write fails and
+        // it ends, its socket closed before the fd-counting test may run.
+        let joined = edgeio::spawn_blocking(move || feeder_thread.join());
+        timeout(STEP, joined)
+            .await?
+            .expect("join")
+            .expect("feeder panicked");
         assert!(
             waited < Duration::from_millis(500),
             "a task waited {waited:?} for the worker"
