@@ -3,7 +3,6 @@
 
 use std::error::Error;
 use std::fmt;
-use std::future::poll_fn;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::task::{ready, Context, Poll};
@@ -298,32 +297,12 @@ impl<T: AsRawFd> AsyncFd<T> {
     }
 
     /// Waits, as owned waiters that go when the future does, until a
-    /// direction of `interest` is ready; spends budget if that includes
-    /// reading (see the type's docs).
+    /// direction of `interest` is ready (see [`Registration::ready`]);
+    /// fails once the runtime has shut down, whatever readiness is known.
     async fn wait(&self, interest: Interest) -> io::Result<Events> {
-        let mut waits = self.registration.waits(interest);
-        let mut poll = |cx: &mut Context<'_>| {
-            self.registration.check_open()?;
-            let mut events = Events::default();
-            // Poll every one, so that each leaves its waker when pending.
-            for (seen, wait) in events.seen.iter_mut().zip(waits.iter_mut()) {
-                if let Some(wait) = wait {
-                    if let Poll::Ready(event) = wait.poll_event(cx)? {
-                        *seen = Some(event);
-                    }
-                }
-            }
-            if events.seen.iter().all(Option::is_none) {
-                return Poll::Pending;
-            }
-            events.ready = self.readiness(interest);
-            Poll::Ready(Ok(events))
-        };
-        if interest.is_readable() {
-            poll_fn(|cx| coop::budgeted(cx, &mut poll)).await
-        } else {
-            poll_fn(poll).await
-        }
+        let (seen, ready) = self.registration.ready_events(interest).await?;
+        self.registration.check_open()?;
+        Ok(Events { seen, ready })
     }
 
     fn readiness(&self, interest: Interest) -> Ready {

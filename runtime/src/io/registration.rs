@@ -159,36 +159,41 @@ impl Registration {
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        let mut waits = self.waits(interest);
+        self.ready_events(interest).await.map(|(_, ready)| ready)
+    }
+
+    /// [`Registration::ready`], with the proof of readiness of each
+    /// direction that was ready, at the direction's index (see
+    /// `Direction::ALL`), which a later clear needs (`AsyncFd`'s guards).
+    pub(crate) async fn ready_events(
+        &self,
+        interest: Interest,
+    ) -> io::Result<([Option<ReadyEvent>; 4], Ready)> {
+        let mut waits = Direction::ALL.map(|direction| {
+            direction
+                .in_interest(interest)
+                .then(|| IoWait::new(self, direction))
+        });
         let mut poll = |cx: &mut Context<'_>| {
-            let mut any = false;
+            let mut seen = [None; 4];
             // Poll every one, so that each stores its waker when pending.
-            for wait in waits.iter_mut().flatten() {
-                if wait.poll_ready_unbudgeted(cx)?.is_ready() {
-                    any = true;
+            for (seen, wait) in seen.iter_mut().zip(waits.iter_mut()) {
+                if let Some(wait) = wait {
+                    if let Poll::Ready(event) = wait.poll_event(cx)? {
+                        *seen = Some(event);
+                    }
                 }
             }
-            if any {
-                Poll::Ready(Ok(self.source.ready(interest)))
-            } else {
-                Poll::Pending
+            if seen.iter().all(Option::is_none) {
+                return Poll::Pending;
             }
+            Poll::Ready(Ok((seen, self.source.ready(interest))))
         };
         if interest.is_readable() {
             poll_fn(|cx| coop::budgeted(cx, &mut poll)).await
         } else {
             poll_fn(poll).await
         }
-    }
-
-    /// One owned wait per direction of `interest`, at the direction's
-    /// index (see `Direction::ALL`).
-    pub(crate) fn waits(&self, interest: Interest) -> [Option<IoWait<'_>>; 4] {
-        Direction::ALL.map(|direction| {
-            direction
-                .in_interest(interest)
-                .then(|| IoWait::new(self, direction))
-        })
     }
 
     /// Runs `op` once without waiting, for an operation on the fd in the
