@@ -44,9 +44,9 @@
 //! [`MAX_LIFO_POLLS`] tasks of the LIFO slot. Every `global_queue_interval`
 //! ticks the worker counts both queues, and of the next
 //! `global_queue_interval` ticks, the injector's share of the waiting
-//! tasks (at least one) take their task from the injector first; the
-//! others take from the local queue, then the injector, then by stealing.
-//! So:
+//! tasks (at least one, at most one in [`INJECTOR_SHARE_LIMIT`]) take their
+//! task from the injector first; the others take from the local queue,
+//! then the injector, then by stealing. So:
 //!
 //! - a task in the local queue is polled after at most
 //!   `n × (1 + MAX_LIFO_POLLS)` other polls, plus the injector's turns
@@ -55,12 +55,23 @@
 //!   many as were queued (it has no bound, as in tokio's current-thread
 //!   runtime, so a burst of spawns waits there rather than going through
 //!   the injector and back);
-//! - under overload both queues drain at the same rate relative to their
-//!   lengths: a task waits for about as many ticks as there are tasks
-//!   ahead of it in either queue, and is not overtaken indefinitely by
-//!   tasks the reactor keeps waking;
+//! - under overload a task in the injector waits for at most about
+//!   `INJECTOR_SHARE_LIMIT` times as many ticks as there are tasks ahead
+//!   of it in either queue, and is not overtaken indefinitely by tasks the
+//!   reactor keeps waking: the injector is served in proportion to the
+//!   queues' lengths up to one tick in `INJECTOR_SHARE_LIMIT`;
 //! - the reactor and timers are polled (without blocking) every
 //!   `event_interval` ticks and whenever the queues run dry.
+//!
+//! Why a limit on the injector's share: serving the two queues strictly in
+//! proportion to their lengths, every task waits one pass over all of
+//! them, which is the fairest order, but then every poll of an overloaded
+//! worker touches a task (and its connection's buffers) last touched a
+//! whole pass ago, out of the CPU's caches. Tokio goes the other way: it
+//! serves its local queue 60 ticks in 61, so the tasks there, the ones its
+//! worker woke last, stay in cache, and a task in its injector may wait 61
+//! times its turn. The limit keeps most ticks on the local queue while no
+//! task waits more than a fixed multiple of its fair turn.
 //!
 //! None of these bounds depends on the speed of the host.
 //!
@@ -139,6 +150,15 @@ use crate::trace::trace;
 /// two tasks waking each other cannot starve the rest (tokio's value).
 const MAX_LIFO_POLLS: usize = 3;
 
+/// The injector takes at most one tick in this many (rounded up) ahead of
+/// the local queue, however long it is (see "Fairness, as bounds in
+/// polls" above): a task there then waits at most about 8 times its fair
+/// turn, where tokio's may wait 61 times (it takes one task from its
+/// injector every 61 ticks), and 7 ticks in 8 serve the tasks this worker
+/// woke last. A power of two between the fair order (1) and tokio's 61;
+/// `benches/FINDINGS.md` (29) has what the choice was measured to buy.
+const INJECTOR_SHARE_LIMIT: u32 = 8;
+
 /// Ticks between two counts of the injector against the local queue (see
 /// [`injector_share`]), on the multi-thread runtime. Tokio's starting
 /// value for its interval between checks of the injector (its self-tuning,
@@ -154,18 +174,22 @@ pub(crate) const EVENT_INTERVAL: u32 = 61;
 
 /// Of the next `interval` ticks, how many take their task from the
 /// injector ahead of the local queue: at least one, and under overload the
-/// injector's share of the tasks waiting in both, rounded up. The two
-/// queues then drain at the same rate relative to their lengths, so a task
-/// waits for about as many ticks as there are tasks ahead of it in either,
-/// wherever it was queued, and the injector is never starved by a local
-/// queue that the reactor keeps refilling.
+/// injector's share of the tasks waiting in both, rounded up, but at most
+/// one tick in [`INJECTOR_SHARE_LIMIT`]. Up to that limit the two queues
+/// drain at the same rate relative to their lengths; beyond it the local
+/// queue goes faster, and a task in the injector waits at most
+/// `INJECTOR_SHARE_LIMIT` times as long as in the fair order. Either way
+/// the injector is never starved by a local queue that the reactor keeps
+/// refilling. (When the local queue runs dry, the ticks left take from the
+/// injector too, whatever its share.)
 fn injector_share(interval: u32, injector: usize, local: usize) -> u32 {
     if injector == 0 {
         return 0;
     }
     let (injector, local) = (injector as u128, local as u128);
     let share = (u128::from(interval) * injector).div_ceil(injector + local);
-    share.clamp(1, interval.into()) as u32
+    let limit = interval.div_ceil(INJECTOR_SHARE_LIMIT);
+    share.clamp(1, limit.into()) as u32
 }
 
 /// Counts a tick down on `left`; true on every `interval`th tick, when
@@ -1015,11 +1039,14 @@ mod tests {
         assert_eq!(injector_share(61, 0, 200), 0);
         // At least one turn, whatever the local queue holds.
         assert_eq!(injector_share(61, 1, 256), 1);
-        // In proportion to the lengths, rounded up.
-        assert_eq!(injector_share(61, 1744, 256), 54);
-        assert_eq!(injector_share(61, 100, 100), 31);
-        // An empty local queue: every turn.
-        assert_eq!(injector_share(61, 5, 0), 61);
-        assert_eq!(injector_share(31, usize::MAX, usize::MAX), 16);
+        // In proportion to the lengths, rounded up...
+        assert_eq!(injector_share(61, 20, 256), 5);
+        assert_eq!(injector_share(61, 30, 200), 8);
+        // ...up to one tick in `INJECTOR_SHARE_LIMIT`.
+        assert_eq!(injector_share(61, 1744, 256), 8);
+        assert_eq!(injector_share(61, 100, 100), 8);
+        assert_eq!(injector_share(61, 5, 0), 8);
+        assert_eq!(injector_share(31, usize::MAX, usize::MAX), 4);
+        assert_eq!(injector_share(1, 5, 5), 1);
     }
 }
