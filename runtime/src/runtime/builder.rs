@@ -199,9 +199,12 @@ impl Builder {
 
     /// Ticks (tasks polled) between two checks of the global queue ahead
     /// of a worker's local queue: 61 on the multi-thread runtime and 31 on
-    /// the current-thread one by default (tokio's values). Lower serves
-    /// tasks from other threads sooner; higher keeps a worker on its own
-    /// (cache-hot) tasks longer.
+    /// the current-thread one by default (tokio's values). At each check
+    /// the global queue gets its share of the next `interval` ticks, in
+    /// proportion to the two queues' lengths but at most an eighth of
+    /// them, rounded up (tokio's gets one tick in `interval`). Lower
+    /// serves tasks from other threads sooner; higher keeps a worker on its
+    /// own (cache-hot) tasks longer.
     ///
     /// # Panics
     ///
