@@ -8,33 +8,101 @@
 //! the worker wakes the list only after its next poll of the reactor, as
 //! tokio does. Off a worker there is no such poll to wait for: the waker
 //! is woken at once.
+//!
+//! The common case has a shorter path. When the waker deferred is the one
+//! of the task the worker is polling (`yield_now` awaited by the task
+//! itself, not inside a nested executor), keeping a clone would cost a
+//! reference count now and a wake later. Instead the task is woken at
+//! once, which, as it is running, only marks it, and it is noted here as
+//! having deferred itself. When its poll ends the task is handed back to
+//! its worker as woken while running, and the worker, seeing the note
+//! ([`take_polled_task_deferred`]), keeps the task itself until its next
+//! reactor poll, as it would have kept the waker.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::ptr;
 use std::task::Waker;
 
 thread_local! {
     /// `Some` on a worker thread, for as long as it runs as one.
     static DEFERRED: RefCell<Option<Vec<Waker>>> = const { RefCell::new(None) };
+    /// The task the worker is polling, as the data pointer of its waker
+    /// (null when none), and whether it deferred itself in this poll.
+    static POLLED_TASK: Cell<(*const (), bool)> = const { Cell::new((ptr::null(), false)) };
 }
 
 /// Defers `waker` until the current worker's next reactor poll, or wakes
 /// it now off a worker.
 pub(crate) fn defer(waker: &Waker) {
-    let deferred = DEFERRED
+    let kept = DEFERRED
         .try_with(|deferred| match deferred.borrow_mut().as_mut() {
+            Some(_) if is_polled_task(waker) => Kept::AsPolledTask,
             Some(list) => {
                 // A task deferred twice in one poll needs one wake-up.
                 if !list.last().is_some_and(|last| last.will_wake(waker)) {
                     list.push(waker.clone());
                 }
-                true
+                Kept::InList
             }
-            None => false,
+            None => Kept::No,
         })
-        .unwrap_or(false);
-    if !deferred {
+        .unwrap_or(Kept::No);
+    if kept == Kept::AsPolledTask {
+        let _ = POLLED_TASK.try_with(|polled| polled.set((polled.get().0, true)));
+    }
+    if kept != Kept::InList {
         waker.wake_by_ref();
     }
+}
+
+/// Where [`defer`] keeps a waker.
+#[derive(PartialEq)]
+enum Kept {
+    /// Nowhere: it is woken now.
+    No,
+    /// In the thread's list.
+    InList,
+    /// It is the polled task's, which is woken now and noted as deferred.
+    AsPolledTask,
+}
+
+/// Whether `waker` is the waker of the task the worker is polling. Only
+/// the data pointers are compared: a different waker with the same one
+/// would just be woken at once, not deferred, which is never wrong.
+fn is_polled_task(waker: &Waker) -> bool {
+    let polled = POLLED_TASK
+        .try_with(|polled| polled.get().0)
+        .unwrap_or(ptr::null());
+    !polled.is_null() && ptr::eq(waker.data(), polled)
+}
+
+/// Notes `task`, the data pointer of its waker, as the task the worker
+/// polls until the guard is dropped.
+pub(crate) fn polling(task: *const ()) -> Polling {
+    let previous = POLLED_TASK.try_with(|polled| polled.replace((task, false)));
+    Polling(previous.unwrap_or((ptr::null(), false)))
+}
+
+/// Restores what [`polling`] replaced: a worker may poll a task inside
+/// another's poll (a `block_on` inside `block_in_place`).
+pub(crate) struct Polling((*const (), bool));
+
+impl Drop for Polling {
+    fn drop(&mut self) {
+        let _ = POLLED_TASK.try_with(|polled| polled.set(self.0));
+    }
+}
+
+/// Whether the polled task deferred itself since this was last asked: the
+/// worker asks when the task, woken while it ran, is handed back to it.
+pub(crate) fn take_polled_task_deferred() -> bool {
+    POLLED_TASK
+        .try_with(|polled| {
+            let (task, deferred) = polled.get();
+            polled.set((task, false));
+            deferred
+        })
+        .unwrap_or(false)
 }
 
 /// Makes the current thread keep deferred wakers until the guard is

@@ -78,12 +78,15 @@
 //! ## Deferred tasks
 //!
 //! A task that calls `yield_now`, or whose budget ran out, is not queued
-//! again at once: its waker goes to the worker's *deferred* list, which is
-//! woken only after the next poll of the reactor and timers. So a task
-//! that keeps yielding (or a socket that is always ready) cannot keep I/O
-//! and timers of the other tasks from being noticed. While the list is
-//! not empty the worker never blocks in the reactor.
-//!
+//! again at once: the worker keeps it aside, *deferred*, and queues it
+//! only after its next poll of the reactor and timers (the task itself
+//! when the yield was its own, otherwise the waker it yielded with; see
+//! `defer.rs`). So a task that keeps yielding (or a socket that is always
+//! ready) cannot keep I/O and timers of the other tasks from being
+//! noticed. While a task is deferred the worker never blocks in the
+//! reactor. A worker that lets its place go (`block_in_place`, the end of
+//! `block_on`) first queues its deferred tasks there with its LIFO slot.
+
 //! ## Idle protocol (see `idle.rs`)
 //!
 //! A worker without local work becomes *searching* (at most half the
@@ -214,6 +217,9 @@ struct Worker {
     queue: RunQueue,
     /// The task most recently woken by the running task.
     lifo: Cell<Option<Runnable>>,
+    /// Tasks that deferred themselves while polled (see `defer.rs`): they
+    /// are queued after the next reactor poll, with the deferred wakers.
+    deferred: RefCell<Vec<Runnable>>,
     /// A task is being polled right now (wakes go to the LIFO slot).
     polling: Cell<bool>,
     /// Counted among the searching workers (see `idle.rs`).
@@ -366,7 +372,7 @@ pub fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
         return f();
     };
     assert!(!worker.shared.config.current_thread, "{NOT_HERE}");
-    worker.requeue_lifo();
+    worker.requeue_held();
     // This thread is no worker until `f` returns: wakes from it go to the
     // injector, and yields inside `f` (a `block_on` there) are not kept
     // for a reactor poll this thread will not make.
@@ -483,7 +489,7 @@ struct CoreGuard<'a>(&'a Rc<Worker>);
 impl Drop for CoreGuard<'_> {
     fn drop(&mut self) {
         let worker = self.0;
-        worker.requeue_lifo();
+        worker.requeue_held();
         // Leave the idle counts as a running worker's: a next `block_on`
         // starts afresh, not searching.
         worker.transition_from_searching();
@@ -545,6 +551,7 @@ impl Worker {
             shared,
             queue,
             lifo: Cell::new(None),
+            deferred: RefCell::new(Vec::new()),
             polling: Cell::new(false),
             searching: Cell::new(false),
             until_event: Cell::new(config.event_interval),
@@ -585,6 +592,11 @@ impl Worker {
             return;
         }
         if info.woken_while_running {
+            if defer::take_polled_task_deferred() {
+                // It yielded: it runs after the next reactor poll.
+                self.deferred.borrow_mut().push(runnable);
+                return;
+            }
             // The task woke itself: to the back of the queue.
             self.push_local(runnable);
         } else if !self.lifo_may_take() {
@@ -643,6 +655,30 @@ impl Worker {
         }
     }
 
+    /// Before this worker lets its place go (to a stand-in, back from
+    /// one, or at the end of `block_on`): puts every task only it holds,
+    /// in the LIFO slot and among the deferred, in the place's queue,
+    /// where whoever runs the place next finds them.
+    fn requeue_held(&self) {
+        self.requeue_lifo();
+        self.queue_deferred();
+    }
+
+    /// Queues the tasks that deferred themselves, in the order they did.
+    fn queue_deferred(&self) {
+        let mut deferred = self.deferred.take();
+        for runnable in deferred.drain(..) {
+            self.push_local(runnable);
+        }
+        // Kept for its capacity: nothing defers while the tasks are queued.
+        self.deferred.replace(deferred);
+    }
+
+    /// Whether tasks wait for the next reactor poll.
+    fn has_deferred(&self) -> bool {
+        !defer::is_empty() || !self.deferred.borrow().is_empty()
+    }
+
     /// Pushes to the local queue. A full stealable queue first moves its
     /// older half to the injector, where any worker can take it.
     fn push_local(&self, runnable: Runnable) {
@@ -693,6 +729,7 @@ impl Worker {
 
     fn wake_deferred(&self) {
         defer::wake_all();
+        self.queue_deferred();
     }
 
     /// The loop of a dedicated worker thread.
@@ -708,7 +745,7 @@ impl Worker {
             // A stand-in handing its place back: what it holds stays in
             // the place's queue, and it counts as neither searching nor
             // asleep, like the worker that takes the place back.
-            self.requeue_lifo();
+            self.requeue_held();
             self.transition_from_searching();
             self.publish_stats();
         }
@@ -876,6 +913,13 @@ impl Worker {
         let _span = tracing::trace_span!(target: "edgeio", "poll", worker = self.index).entered();
         self.polling.set(true);
         let _budget = coop::budget();
+        let task = runnable.into_raw();
+        // SAFETY: `task` comes from `into_raw` on a runnable of this very
+        // type, and is made into a runnable again only here, once.
+        let runnable = unsafe { Runnable::from_raw(task) };
+        // Its waker's data pointer is the task's (async-task's), which
+        // lets a yield tell the task's own waker from any other.
+        let _polled = defer::polling(task.as_ptr());
         // The task's own panics are caught inside it (they go to its
         // JoinHandle); this catches the rest, e.g. a panicking `Drop` of its
         // output, so one bad task never takes the worker down.
@@ -919,7 +963,7 @@ impl Worker {
     /// run after it); otherwise sleeps, in the reactor if its driver is
     /// free, until notified or woken by I/O or a timer.
     fn park(&self) {
-        if !defer::is_empty() {
+        if self.has_deferred() {
             self.poll_driver();
             return;
         }
