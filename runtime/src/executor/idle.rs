@@ -28,6 +28,8 @@
 
 use std::sync::atomic::Ordering::SeqCst;
 
+use crossbeam_utils::CachePadded;
+
 use crate::loom::{AtomicUsize, Mutex};
 
 /// Bits of the state word that count searching workers; the rest count
@@ -36,8 +38,12 @@ const UNPARK_SHIFT: usize = 16;
 const SEARCH_MASK: usize = (1 << UNPARK_SHIFT) - 1;
 
 pub(crate) struct Idle {
-    /// `unparked << UNPARK_SHIFT | searching`.
-    state: AtomicUsize,
+    /// `unparked << UNPARK_SHIFT | searching`. Written on every
+    /// notification (a read-modify-write, see [`Idle::worker_to_notify`])
+    /// and search transition, so on a cache line of its own: beside the
+    /// scheduler's read-mostly fields (the queues' addresses, the closed
+    /// flag), each write would evict them from every other worker's cache.
+    state: CachePadded<AtomicUsize>,
     workers: usize,
     /// Indexes of the parked workers.
     sleepers: Mutex<Vec<usize>>,
@@ -55,7 +61,7 @@ impl Idle {
     /// All `workers` start unparked and not searching.
     pub(crate) fn new(workers: usize) -> Idle {
         Idle {
-            state: AtomicUsize::new(workers << UNPARK_SHIFT),
+            state: CachePadded::new(AtomicUsize::new(workers << UNPARK_SHIFT)),
             workers,
             sleepers: Mutex::new(Vec::with_capacity(workers)),
         }

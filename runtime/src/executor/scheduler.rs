@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::Waker;
 
 use crossbeam_queue::{ArrayQueue, SegQueue};
+use crossbeam_utils::CachePadded;
 
 use crate::blocking::BlockingPool;
 use crate::executor::idle::Idle;
@@ -68,8 +69,10 @@ pub(crate) struct Shared {
     /// One queue per worker. The owner pushes and pops; searching workers
     /// steal from the front.
     pub(crate) locals: Box<[ArrayQueue<Runnable>]>,
-    /// How to wake each worker.
-    pub(crate) unparkers: Box<[Unparker]>,
+    /// How to wake each worker. Each on a cache line of its own: a
+    /// worker's park and unpark write its entry, which must not evict its
+    /// neighbours'.
+    pub(crate) unparkers: Box<[CachePadded<Unparker>]>,
     pub(crate) idle: Idle,
     /// Every spawned task that has not finished.
     pub(crate) tasks: TaskSet,
@@ -84,7 +87,9 @@ pub(crate) struct Shared {
     /// Other threads in `block_on`, woken when the worker is free again.
     pub(crate) core_waiters: Mutex<Vec<Waker>>,
     pub(crate) stats: Box<[WorkerStats]>,
-    pub(crate) spawned: AtomicU64,
+    /// Tasks spawned so far. Counted on every spawn, so on a cache line
+    /// of its own, away from what every worker reads on every tick.
+    pub(crate) spawned: CachePadded<AtomicU64>,
 }
 
 /// Counters one worker publishes; on their own cache line so workers do not
@@ -124,7 +129,9 @@ impl Shared {
             locals: (0..workers)
                 .map(|_| ArrayQueue::new(LOCAL_QUEUE_CAPACITY))
                 .collect(),
-            unparkers: (0..workers).map(|_| Unparker::default()).collect(),
+            unparkers: (0..workers)
+                .map(|_| CachePadded::new(Unparker::default()))
+                .collect(),
             idle: Idle::new(workers),
             tasks: TaskSet::default(),
             closed: AtomicBool::new(false),
@@ -132,7 +139,7 @@ impl Shared {
             core_queue: Mutex::new(VecDeque::new()),
             core_waiters: Mutex::new(Vec::new()),
             stats: (0..workers).map(|_| WorkerStats::default()).collect(),
-            spawned: AtomicU64::new(0),
+            spawned: CachePadded::new(AtomicU64::new(0)),
         }
     }
 
