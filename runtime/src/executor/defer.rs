@@ -76,21 +76,13 @@ fn is_polled_task(waker: &Waker) -> bool {
     !polled.is_null() && ptr::eq(waker.data(), polled)
 }
 
-/// Notes `task`, the data pointer of its waker, as the task the worker
-/// polls until the guard is dropped.
-pub(crate) fn polling(task: *const ()) -> Polling {
-    let previous = POLLED_TASK.try_with(|polled| polled.replace((task, false)));
-    Polling(previous.unwrap_or((ptr::null(), false)))
-}
-
-/// Restores what [`polling`] replaced: a worker may poll a task inside
-/// another's poll (a `block_on` inside `block_in_place`).
-pub(crate) struct Polling((*const (), bool));
-
-impl Drop for Polling {
-    fn drop(&mut self) {
-        let _ = POLLED_TASK.try_with(|polled| polled.set(self.0));
-    }
+/// Notes `task`, the data pointer of its waker, as the task the worker is
+/// about to poll. Not undone when the poll ends, which saves a write per
+/// poll: a stale note is harmless. Outside a poll, a waker that matches it
+/// is woken at once, as off a worker, and the flag that sets is cleared by
+/// the next note before any poll could read it.
+pub(crate) fn polling(task: *const ()) {
+    let _ = POLLED_TASK.try_with(|polled| polled.set((task, false)));
 }
 
 /// Whether the polled task deferred itself since this was last asked: the

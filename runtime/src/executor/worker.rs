@@ -919,7 +919,7 @@ impl Worker {
         let runnable = unsafe { Runnable::from_raw(task) };
         // Its waker's data pointer is the task's (async-task's), which
         // lets a yield tell the task's own waker from any other.
-        let _polled = defer::polling(task.as_ptr());
+        defer::polling(task.as_ptr());
         // The task's own panics are caught inside it (they go to its
         // JoinHandle); this catches the rest, e.g. a panicking `Drop` of its
         // output, so one bad task never takes the worker down.
