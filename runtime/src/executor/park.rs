@@ -8,13 +8,11 @@
 //! arrives before the worker sleeps is kept (`NOTIFIED`), so the next park
 //! returns at once: none is ever lost.
 //!
-//! A multi-thread worker looks for that wake-up a few times, yielding its
-//! thread in between, before it blocks ([`PARK_YIELDS`]). A thread that
-//! answers the worker's last task quickly (a channel, a blocking call that
-//! returns at once) then finds the state `EMPTY` and only flips it to
-//! `NOTIFIED`: no eventfd write, no `epoll_wait` return, no wake-up of a
-//! sleeping thread by the kernel, which costs two orders of magnitude
-//! more than the hand-off itself.
+//! A worker blocks as soon as it finds no wake-up, as tokio's parker
+//! (1.54) does: no yield or spin first. Those pay off only when another
+//! thread answers within a few system calls, and cost every other park
+//! (a server's, woken by the network tens of microseconds later) as many
+//! system calls for nothing.
 
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,15 +25,6 @@ const EMPTY: usize = 0;
 const PARKED_CONDVAR: usize = 1;
 const PARKED_DRIVER: usize = 2;
 const NOTIFIED: usize = 3;
-
-/// How many times a multi-thread worker checks for a wake-up, yielding its
-/// thread after each check, before it blocks: tokio's count
-/// (`runtime/scheduler/multi_thread/park.rs`), so a wake-up from outside
-/// has the same window to land in on both runtimes. A count of yields, not
-/// a time: it means the same on any host, and a worker that shares its
-/// CPU lets the other thread run meanwhile. tokio's current-thread
-/// scheduler does not yield before parking, and neither does edgeio's.
-pub(crate) const PARK_YIELDS: u32 = 3;
 
 /// One worker's sleep state, shared so any thread can wake it.
 pub(crate) struct Unparker {
@@ -78,15 +67,8 @@ impl Unparker {
 
     /// Sleeps until [`Unparker::unpark`], or, holding the driver, until
     /// I/O or a timer wakes a task (whose waker the driver then calls on
-    /// this thread); first checks for a wake-up `yields` times, yielding
-    /// the thread after each check (see [`PARK_YIELDS`]).
-    pub(crate) fn park(&self, reactor: &Reactor, yields: u32) {
-        for _ in 0..yields {
-            if self.take_notification() {
-                return;
-            }
-            std::thread::yield_now();
-        }
+    /// this thread).
+    pub(crate) fn park(&self, reactor: &Reactor) {
         if self.take_notification() {
             return;
         }

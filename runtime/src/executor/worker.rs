@@ -86,7 +86,7 @@
 //! noticed. While a task is deferred the worker never blocks in the
 //! reactor. A worker that lets its place go (`block_in_place`, the end of
 //! `block_on`) first queues its deferred tasks there with its LIFO slot.
-
+//!
 //! ## Idle protocol (see `idle.rs`)
 //!
 //! A worker without local work becomes *searching* (at most half the
@@ -97,11 +97,8 @@
 //! also wakes a sleeper. Work pushed from outside wakes a sleeper only if
 //! nobody searches. A worker parks only after counting itself out of the
 //! unparked (and searching) workers; the last searcher to park checks
-//! every queue once more, so no work is left with everybody asleep. A
-//! parked multi-thread worker then looks for a notification a few times,
-//! yielding its thread in between, before it blocks (tokio's count, see
-//! `park.rs`): a wake-up from another thread that follows the worker's
-//! last task closely costs no trip through the kernel.
+//! every queue once more, so no work is left with everybody asleep. It
+//! then blocks unless a notification is already there (see `park.rs`).
 //!
 //! ## Shutdown: the closed state
 //!
@@ -144,7 +141,6 @@ use std::time::{Duration, Instant};
 
 use async_task::ScheduleInfo;
 
-use crate::executor::park::PARK_YIELDS;
 use crate::executor::scheduler::{Runnable, Shared, LOCAL_QUEUE_CAPACITY};
 use crate::executor::{context, coop, defer, local_set};
 use crate::trace::trace;
@@ -780,7 +776,7 @@ impl Worker {
                 // left to run, only the future to finish.
                 self.shutdown_local();
                 if !main.woken.load(Ordering::Acquire) {
-                    self.shared.unparkers[0].park(&self.shared.reactor, 0);
+                    self.shared.unparkers[0].park(&self.shared.reactor);
                 }
                 continue;
             }
@@ -986,15 +982,12 @@ impl Worker {
         self.publish_stats();
         let stats = &self.shared.stats[self.index];
         stats.park_unparks.fetch_add(1, Ordering::Relaxed);
-        // Only a worker whose queue others share yields first, as tokio's
-        // multi-thread workers do (see `park::PARK_YIELDS`).
-        let yields = if self.shares_queue() { PARK_YIELDS } else { 0 };
         let hooks = &self.shared.hooks;
         loop {
             if let Some(on_park) = &hooks.on_park {
                 on_park();
             }
-            self.shared.unparkers[self.index].park(&self.shared.reactor, yields);
+            self.shared.unparkers[self.index].park(&self.shared.reactor);
             if let Some(on_unpark) = &hooks.on_unpark {
                 on_unpark();
             }
@@ -1076,7 +1069,38 @@ impl Worker {
 
 #[cfg(test)]
 mod tests {
+    use std::future::poll_fn;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::Poll;
+
     use super::injector_share;
+
+    /// `poll_task` notes a runnable's raw pointer so that a yield can tell
+    /// the polled task's own waker from any other (`defer.rs`): that holds
+    /// only while async-task's wakers carry the same pointer. Were that to
+    /// change, every yield would take the slower path, unnoticed but here.
+    #[test]
+    fn a_task_waker_carries_its_runnable_pointer() {
+        let seen = Arc::new(AtomicUsize::new(0));
+        let (runnable, task) = {
+            let seen = seen.clone();
+            async_task::spawn(
+                poll_fn(move |cx| {
+                    seen.store(cx.waker().data() as usize, Ordering::SeqCst);
+                    Poll::Ready(())
+                }),
+                |_| {},
+            )
+        };
+        let raw = runnable.into_raw();
+        // SAFETY: `raw` comes from `into_raw` on a runnable of this type,
+        // and is made into one again only here, once.
+        let runnable = unsafe { async_task::Runnable::<()>::from_raw(raw) };
+        runnable.run();
+        task.detach();
+        assert_eq!(seen.load(Ordering::SeqCst), raw.as_ptr() as usize);
+    }
 
     #[test]
     fn the_injector_gets_its_share_of_the_waiting_tasks() {
