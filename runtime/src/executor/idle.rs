@@ -151,6 +151,11 @@ impl Idle {
     pub(crate) fn searching(&self) -> usize {
         searching(self.state.load(SeqCst))
     }
+
+    /// Workers not parked (running or searching) right now.
+    pub(crate) fn unparked(&self) -> usize {
+        unparked(self.state.load(SeqCst))
+    }
 }
 
 /// What the loom model (`runtime/tests/loom_idle.rs`) drives; see

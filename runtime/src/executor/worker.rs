@@ -98,7 +98,9 @@
 //! nobody searches. A worker parks only after counting itself out of the
 //! unparked (and searching) workers; the last searcher to park checks
 //! every queue once more, so no work is left with everybody asleep. It
-//! then blocks unless a notification is already there (see `park.rs`).
+//! then blocks unless a notification is already there, or, while another
+//! worker is awake, arrives within a few yields of its thread (see
+//! `park.rs`).
 //!
 //! ## Shutdown: the closed state
 //!
@@ -141,6 +143,7 @@ use std::time::{Duration, Instant};
 
 use async_task::ScheduleInfo;
 
+use crate::executor::park::PARK_YIELDS;
 use crate::executor::scheduler::{Runnable, Shared, LOCAL_QUEUE_CAPACITY};
 use crate::executor::{context, coop, defer, local_set};
 use crate::trace::trace;
@@ -776,7 +779,7 @@ impl Worker {
                 // left to run, only the future to finish.
                 self.shutdown_local();
                 if !main.woken.load(Ordering::Acquire) {
-                    self.shared.unparkers[0].park(&self.shared.reactor);
+                    self.shared.unparkers[0].park(&self.shared.reactor, 0);
                 }
                 continue;
             }
@@ -982,12 +985,20 @@ impl Worker {
         self.publish_stats();
         let stats = &self.shared.stats[self.index];
         stats.park_unparks.fetch_add(1, Ordering::Relaxed);
+        // Yields first only while another worker is awake to hand it work
+        // (see `park::PARK_YIELDS`); the count is read once, as the yields
+        // only save a wake-up and never decide one.
+        let yields = if self.shared.idle.unparked() > 0 {
+            PARK_YIELDS
+        } else {
+            0
+        };
         let hooks = &self.shared.hooks;
         loop {
             if let Some(on_park) = &hooks.on_park {
                 on_park();
             }
-            self.shared.unparkers[self.index].park(&self.shared.reactor);
+            self.shared.unparkers[self.index].park(&self.shared.reactor, yields);
             if let Some(on_unpark) = &hooks.on_unpark {
                 on_unpark();
             }
