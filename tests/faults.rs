@@ -668,6 +668,9 @@ async fn no_blocking_thread_child() {
     if std::env::var_os(NO_THREAD_CHILD).is_none() {
         return;
     }
+    // The worker thread maps its signal stack when it starts, which may
+    // still be under way: a task it ran means it is done.
+    edgeio::spawn(async {}).await.unwrap();
     // Room for small allocations, none for a 2 MiB thread stack.
     let old = set_address_space_limit(address_space_used() + 512 * 1024);
     let outcome = timeout(Duration::from_secs(2), edgeio::spawn_blocking(|| 7)).await;
