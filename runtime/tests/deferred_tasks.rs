@@ -32,14 +32,14 @@ struct Nested<F> {
 const NESTED_POLLS: u64 = 8;
 
 struct Forward {
-    task: Mutex<Waker>,
+    task: Waker,
     woken: AtomicBool,
 }
 
 impl Wake for Forward {
     fn wake(self: Arc<Self>) {
         self.woken.store(true, Ordering::SeqCst);
-        self.task.lock().unwrap().wake_by_ref();
+        self.task.wake_by_ref();
     }
 }
 
@@ -48,7 +48,7 @@ impl<F: Future> Future for Nested<F> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let forward = Arc::new(Forward {
-            task: Mutex::new(cx.waker().clone()),
+            task: cx.waker().clone(),
             woken: AtomicBool::new(false),
         });
         let waker = Waker::from(forward.clone());

@@ -665,12 +665,11 @@ impl Worker {
 
     /// Queues the tasks that deferred themselves, in the order they did.
     fn queue_deferred(&self) {
-        let mut deferred = self.deferred.take();
-        for runnable in deferred.drain(..) {
+        // Queueing never defers a task, so the list stays borrowed (and
+        // keeps its capacity) throughout.
+        for runnable in self.deferred.borrow_mut().drain(..) {
             self.push_local(runnable);
         }
-        // Kept for its capacity: nothing defers while the tasks are queued.
-        self.deferred.replace(deferred);
     }
 
     /// Whether tasks wait for the next reactor poll.
