@@ -151,11 +151,14 @@ impl Registration {
     ///
     /// let (a, b) = UnixDatagram::pair()?;
     /// b.set_nonblocking(true)?;
+    /// // Sent before registering, so the reactor's first event for `b`
+    /// // carries both directions; sent after, a worker's reactor poll
+    /// // could report `b` writable alone, and `ready` returns on either.
+    /// a.send(b"ping")?;
     /// // SAFETY: `b` outlives `registration` (dropped first, in reverse order).
     /// let registration = unsafe { Registration::new(b.as_fd())? };
-    /// a.send(b"ping")?;
     /// let ready = registration.ready(Interest::READABLE | Interest::WRITABLE).await?;
-    /// assert!(ready.is_readable());
+    /// assert!(ready.is_readable() && ready.is_writable());
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
