@@ -344,17 +344,26 @@ fn cooperative_makes_a_channel_loop_yield() {
 fn consume_budget_lets_other_tasks_run() {
     each_runtime(|| async {
         let stop = Arc::new(AtomicBool::new(false));
+        let started = Arc::new(AtomicBool::new(false));
         let spinner = {
-            let stop = stop.clone();
+            let (stop, started) = (stop.clone(), started.clone());
             task::spawn(async move {
                 let mut turns = 0u64;
-                while !stop.load(Ordering::SeqCst) {
+                loop {
                     turns += 1;
+                    started.store(true, Ordering::SeqCst);
                     task::consume_budget().await;
+                    if stop.load(Ordering::SeqCst) {
+                        break turns;
+                    }
                 }
-                turns
             })
         };
+        // Spawned once the spinner spins: with several workers another one
+        // could otherwise run the stopper first.
+        while !started.load(Ordering::SeqCst) {
+            task::yield_now().await;
+        }
         // With one worker this task runs only if the spinner yields.
         let stopper = task::spawn(async move { stop.store(true, Ordering::SeqCst) });
         stopper.await.unwrap();
