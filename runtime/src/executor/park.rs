@@ -8,17 +8,19 @@
 //! arrives before the worker sleeps is kept (`NOTIFIED`), so the next park
 //! returns at once: none is ever lost.
 //!
-//! While another worker is awake (running or searching), a parking
-//! worker first looks for that wake-up a few times, yielding its thread in
-//! between ([`PARK_YIELDS`]): the awake worker may be about to hand it
-//! work, and a notification that lands during the yields only flips the
-//! state word. No eventfd write, no `epoll_wait` return, no wake-up of a
-//! sleeping thread by the kernel, which costs two orders of magnitude more
-//! than the hand-off itself. With every other worker asleep (or none),
-//! only I/O, a timer or a thread outside the runtime can wake it; those
-//! seldom answer within a few system calls, so it blocks at once, as
-//! tokio's parker (1.54) always does, instead of paying for the yields on
-//! every park of a lightly loaded server.
+//! A parking worker first looks for that wake-up a few times, yielding
+//! its thread in between ([`PARK_YIELDS`]), when a thread that may be
+//! about to hand it work is awake: while another worker is awake (running
+//! or searching), and when its last sleep was ended by a notification
+//! (another thread, a worker or one outside the runtime, handed it work
+//! then, and one that hands work over often answers again within a few
+//! system calls). A notification that lands during the yields only flips
+//! the state word. No eventfd write, no `epoll_wait` return, no wake-up of
+//! a sleeping thread by the kernel, which costs two orders of magnitude
+//! more than the hand-off itself. Otherwise (every other worker asleep or
+//! none, and the last sleep ended by I/O or a timer, as a network server's
+//! do) it blocks at once, as tokio's parker (1.54) always does, instead of
+//! paying for the yields on every park of a lightly loaded server.
 
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -33,7 +35,8 @@ const PARKED_DRIVER: usize = 2;
 const NOTIFIED: usize = 3;
 
 /// How many times a parking worker checks for a wake-up, yielding its
-/// thread after each check, while another worker is awake. A count of
+/// thread after each check, when a thread that may hand it work is awake
+/// (see the module's documentation). A count of
 /// yields, not a time: it means the same on any host, and a worker that
 /// shares its CPU lets the other thread run meanwhile. Three is the count
 /// of tokio's older parker (tokio issue 5010, of 2022, quotes its loop);
@@ -83,15 +86,20 @@ impl Unparker {
     /// I/O or a timer wakes a task (whose waker the driver then calls on
     /// this thread); first checks for a wake-up `yields` times, yielding
     /// the thread after each check (see [`PARK_YIELDS`]).
-    pub(crate) fn park(&self, reactor: &Reactor, yields: u32) {
+    ///
+    /// Returns whether a notification ended (or spared) the sleep, that is
+    /// whether another thread handed this worker work, rather than I/O or
+    /// a timer alone.
+    #[must_use]
+    pub(crate) fn park(&self, reactor: &Reactor, yields: u32) -> bool {
         for _ in 0..yields {
             if self.take_notification() {
-                return;
+                return true;
             }
             std::thread::yield_now();
         }
         if self.take_notification() {
-            return;
+            return true;
         }
         if let Some(mut driver) = reactor.try_driver() {
             if self
@@ -101,10 +109,10 @@ impl Unparker {
             {
                 // Notified in between.
                 self.state.store(EMPTY, SeqCst);
-                return;
+                return true;
             }
             let result = driver.wait(None);
-            self.state.swap(EMPTY, SeqCst);
+            let notified = self.state.swap(EMPTY, SeqCst) == NOTIFIED;
             driver.wake();
             drop(driver);
             if result.is_err() {
@@ -112,7 +120,7 @@ impl Unparker {
                 // EFAULT, EINVAL); never turn that into a hot loop.
                 std::thread::sleep(Duration::from_millis(1));
             }
-            return;
+            return notified;
         }
         let mut guard = self.mutex.lock().unwrap_or_else(|e| e.into_inner());
         if self
@@ -121,13 +129,83 @@ impl Unparker {
             .is_err()
         {
             self.state.store(EMPTY, SeqCst);
-            return;
+            return true;
         }
         loop {
             guard = self.condvar.wait(guard).unwrap_or_else(|e| e.into_inner());
             if self.take_notification() {
-                return;
+                return true;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::net::UnixDatagram;
+    use std::thread;
+    use std::time::Duration;
+
+    use super::{Unparker, PARK_YIELDS};
+    use crate::io::reactor::Reactor;
+
+    /// Unparks from another thread after a moment; whether that lands
+    /// before or during the sleep, the park must report it.
+    fn unpark_soon<'scope>(
+        scope: &'scope thread::Scope<'scope, '_>,
+        unparker: &'scope Unparker,
+        reactor: &'scope Reactor,
+    ) {
+        scope.spawn(move || {
+            thread::sleep(Duration::from_millis(10));
+            unparker.unpark(reactor);
+        });
+    }
+
+    #[test]
+    fn a_notification_kept_from_before_the_park_is_reported() {
+        let reactor = Reactor::new().unwrap();
+        let unparker = Unparker::default();
+        for yields in [0, PARK_YIELDS] {
+            unparker.unpark(&reactor);
+            assert!(unparker.park(&reactor, yields));
+        }
+    }
+
+    #[test]
+    fn a_sleep_in_epoll_ended_by_a_notification_reports_it() {
+        let reactor = Reactor::new().unwrap();
+        let unparker = Unparker::default();
+        thread::scope(|scope| {
+            unpark_soon(scope, &unparker, &reactor);
+            assert!(unparker.park(&reactor, 0));
+        });
+    }
+
+    #[test]
+    fn a_sleep_on_the_condvar_ended_by_a_notification_reports_it() {
+        let reactor = Reactor::new().unwrap();
+        let unparker = Unparker::default();
+        // Another holder of the driver sends the parker to its condvar.
+        let driver = reactor.try_driver().unwrap();
+        thread::scope(|scope| {
+            unpark_soon(scope, &unparker, &reactor);
+            assert!(unparker.park(&reactor, 0));
+        });
+        drop(driver);
+    }
+
+    #[test]
+    fn a_sleep_in_epoll_ended_by_io_reports_no_notification() {
+        let reactor = Reactor::new().unwrap();
+        let unparker = Unparker::default();
+        let (a, b) = UnixDatagram::pair().unwrap();
+        b.set_nonblocking(true).unwrap();
+        a.send(b"ping").unwrap();
+        // Readable when registered: the first `epoll_wait` reports it.
+        let (token, source) = reactor.register(b.as_raw_fd()).unwrap();
+        assert!(!unparker.park(&reactor, 0));
+        reactor.deregister(b.as_raw_fd(), token, &source);
     }
 }

@@ -242,6 +242,9 @@ struct Worker {
     polled: Cell<u64>,
     stolen: Cell<u64>,
     parks: Cell<u64>,
+    /// Whether the last sleep was ended by a notification: another thread
+    /// handed this worker work (see `park::PARK_YIELDS`).
+    woken_by_thread: Cell<bool>,
     /// Since when the worker has been busy (out of park) without that time
     /// being added to its place's `busy_nanos`.
     busy_since: Cell<Instant>,
@@ -563,6 +566,7 @@ impl Worker {
             polled: Cell::new(0),
             stolen: Cell::new(0),
             parks: Cell::new(0),
+            woken_by_thread: Cell::new(false),
             busy_since: Cell::new(Instant::now()),
         }
     }
@@ -778,7 +782,7 @@ impl Worker {
                 // left to run, only the future to finish.
                 self.shutdown_local();
                 if !main.woken.load(Ordering::Acquire) {
-                    self.shared.unparkers[0].park(&self.shared.reactor, 0);
+                    let _ = self.shared.unparkers[0].park(&self.shared.reactor, 0);
                 }
                 continue;
             }
@@ -984,10 +988,11 @@ impl Worker {
         self.publish_stats();
         let stats = &self.shared.stats[self.index];
         stats.park_unparks.fetch_add(1, Ordering::Relaxed);
-        // Yields first only while another worker is awake to hand it work
-        // (see `park::PARK_YIELDS`); the count is read once, as the yields
-        // only save a wake-up and never decide one.
-        let yields = if self.shared.idle.unparked() > 0 {
+        // Yields first only while a thread that may hand it work is awake:
+        // another worker, or whichever thread ended the last sleep (see
+        // `park::PARK_YIELDS`). The count is read once, as the yields only
+        // save a wake-up and never decide one.
+        let yields = if self.woken_by_thread.get() || self.shared.idle.unparked() > 0 {
             PARK_YIELDS
         } else {
             0
@@ -997,7 +1002,8 @@ impl Worker {
             if let Some(on_park) = &hooks.on_park {
                 on_park();
             }
-            self.shared.unparkers[self.index].park(&self.shared.reactor, yields);
+            let notified = self.shared.unparkers[self.index].park(&self.shared.reactor, yields);
+            self.woken_by_thread.set(notified);
             if let Some(on_unpark) = &hooks.on_unpark {
                 on_unpark();
             }
