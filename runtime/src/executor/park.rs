@@ -9,18 +9,19 @@
 //! returns at once: none is ever lost.
 //!
 //! A parking worker first looks for that wake-up a few times, yielding
-//! its thread in between ([`PARK_YIELDS`]), when a thread that may be
-//! about to hand it work is awake: while another worker is awake (running
-//! or searching), and when its last sleep was ended by a notification
-//! (another thread, a worker or one outside the runtime, handed it work
-//! then, and one that hands work over often answers again within a few
+//! its thread in between ([`PARK_YIELDS`]), while a thread that may be
+//! about to hand it work is awake: another worker that is running or
+//! searching, or the thread whose notification ended this worker's last
+//! sleep (a worker, or a thread outside the runtime that feeds it tasks:
+//! one that has just handed work over often does so again within a few
 //! system calls). A notification that lands during the yields only flips
 //! the state word. No eventfd write, no `epoll_wait` return, no wake-up of
 //! a sleeping thread by the kernel, which costs two orders of magnitude
 //! more than the hand-off itself. Otherwise (every other worker asleep or
-//! none, and the last sleep ended by I/O or a timer, as a network server's
-//! do) it blocks at once, as tokio's parker (1.54) always does, instead of
-//! paying for the yields on every park of a lightly loaded server.
+//! none, and the last sleep ended by I/O or a timer, as a network
+//! server's are) it blocks at once, as tokio's parker (1.54) always does,
+//! instead of paying for the yields on every park of a lightly loaded
+//! server.
 
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -35,12 +36,12 @@ const PARKED_DRIVER: usize = 2;
 const NOTIFIED: usize = 3;
 
 /// How many times a parking worker checks for a wake-up, yielding its
-/// thread after each check, when a thread that may hand it work is awake
-/// (see the module's documentation). A count of
-/// yields, not a time: it means the same on any host, and a worker that
-/// shares its CPU lets the other thread run meanwhile. Three is the count
-/// of tokio's older parker (tokio issue 5010, of 2022, quotes its loop);
-/// the tokio benched here, 1.54, has no loop.
+/// thread after each check, while a thread that may hand it work is awake
+/// (see the module's documentation). A count of yields, not a time: it
+/// means the same on any host, and a worker that shares its CPU lets the
+/// other thread run meanwhile. Three is the count of tokio's older parker
+/// (tokio issue 5010, of 2022, quotes its loop); the tokio benched here,
+/// 1.54, has no loop.
 pub(crate) const PARK_YIELDS: u32 = 3;
 
 /// One worker's sleep state, shared so any thread can wake it.
