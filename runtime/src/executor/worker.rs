@@ -98,10 +98,11 @@
 //! nobody searches. A worker parks only after counting itself out of the
 //! unparked (and searching) workers; the last searcher to park checks
 //! every queue once more, so no work is left with everybody asleep. It
-//! then blocks unless a notification is already there, or arrives within
-//! a few yields of its thread while a thread that may hand it work is
-//! awake: another worker, or the one whose notification ended its last
-//! sleep (see `park.rs`).
+//! then blocks unless a notification is already there, or arrives, while
+//! a thread that may hand it work is awake (another worker, or the one
+//! whose notification ended its last sleep), within a watch of the state
+//! word as long as one yield and then a few yields of its thread (see
+//! `park.rs`).
 //!
 //! ## Shutdown: the closed state
 //!
