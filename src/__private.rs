@@ -1,5 +1,5 @@
-//! Support code for the `#[edgeio::main]` and `#[edgeio::test]` macros.
-//! Not a public API.
+//! Support code for the `#[edgeio::main]` and `#[edgeio::test]`
+//! attributes and the `select!` macro. Not a public API.
 
 use std::future::Future;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
@@ -8,6 +8,16 @@ use std::thread;
 use std::time::Duration;
 
 use edgeio_runtime::Builder;
+
+/// The crate `select!` hands its branches to.
+pub use tokio;
+
+/// Waits, without spending any, until the current task has budget left:
+/// `select!` awaits it before it starts, as tokio's checks tokio's budget.
+pub async fn budget_available() {
+    // Dropped without `made_progress`, the guard gives the unit back.
+    std::future::poll_fn(|cx| edgeio_runtime::task::coop::poll_proceed(cx).map(drop)).await;
+}
 
 /// The runtime an attribute asks for.
 #[derive(Debug, Clone, Copy)]
@@ -18,6 +28,8 @@ pub struct RuntimeConfig {
     pub workers: Option<usize>,
     /// `start_paused = true`.
     pub start_paused: bool,
+    /// `name = "..."`.
+    pub name: Option<&'static str>,
 }
 
 /// Builds the runtime for `#[edgeio::main]` and `#[edgeio::test]`.
@@ -32,6 +44,9 @@ pub fn main_runtime(config: RuntimeConfig) -> edgeio_runtime::Runtime {
     }
     if config.start_paused {
         builder.start_paused(true);
+    }
+    if let Some(name) = config.name {
+        builder.name(name);
     }
     builder
         .build()
@@ -51,6 +66,7 @@ where
         current_thread: false,
         workers,
         start_paused: false,
+        name: None,
     };
     run_test_with(config, timeout, make_future)
 }

@@ -26,6 +26,11 @@ pub(crate) struct Config {
     /// (false).
     pub(crate) current_thread: Option<bool>,
     pub(crate) start_paused: Option<bool>,
+    /// `name = "..."`: the runtime's name, for `Handle::name`.
+    pub(crate) name: Option<syn::LitStr>,
+    /// `crate = "path"`: where the `edgeio` crate is, for code that
+    /// renamed it (tokio's argument of the same name); `::edgeio` if unset.
+    pub(crate) krate: Option<syn::Path>,
 }
 
 impl Config {
@@ -46,6 +51,23 @@ impl Config {
                 quote!(::core::option::Option::Some(#lit))
             }
             None => quote!(::core::option::Option::None),
+        }
+    }
+
+    /// `::core::option::Option<&'static str>` expression for the runtime's
+    /// name.
+    pub(crate) fn name_tokens(&self) -> TokenStream {
+        match &self.name {
+            Some(name) => quote!(::core::option::Option::Some(#name)),
+            None => quote!(::core::option::Option::None),
+        }
+    }
+
+    /// The path of the `edgeio` crate in the expansion.
+    pub(crate) fn crate_tokens(&self) -> TokenStream {
+        match &self.krate {
+            Some(path) => quote!(#path),
+            None => quote!(::edgeio),
         }
     }
 
@@ -121,6 +143,14 @@ pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Config> {
                 Ok(value) => config.start_paused = Some(value),
                 Err(e) => errors.push(e),
             },
+            ("name", _) => match lit_str_arg(&meta, "name") {
+                Ok(value) => config.name = Some(value),
+                Err(e) => errors.push(e),
+            },
+            ("crate", _) => match lit_str_arg(&meta, "crate").and_then(|lit| lit.parse::<syn::Path>()) {
+                Ok(path) => config.krate = Some(path),
+                Err(e) => errors.push(e),
+            },
             ("timeout_secs", Kind::Main) => errors.push(syn::Error::new_spanned(
                 meta.path(),
                 "`timeout_secs` is only supported by `#[edgeio::test]`",
@@ -151,11 +181,16 @@ pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Config> {
 
 /// `name = "string"`.
 fn string_arg(meta: &Meta, name: &str) -> syn::Result<String> {
+    lit_str_arg(meta, name).map(|lit| lit.value())
+}
+
+/// `name = "string"`, the literal itself (with its span).
+fn lit_str_arg(meta: &Meta, name: &str) -> syn::Result<syn::LitStr> {
     match meta {
         Meta::NameValue(nv) => match &nv.value {
             Expr::Lit(ExprLit {
                 lit: Lit::Str(lit), ..
-            }) => Ok(lit.value()),
+            }) => Ok(lit.clone()),
             value => Err(syn::Error::new_spanned(
                 value,
                 format!("expected `{name} = \"...\"` with a string literal"),
@@ -201,10 +236,10 @@ fn unknown_argument(kind: Kind, meta: &Meta) -> String {
     );
     match kind {
         Kind::Main => format!(
-            "unknown argument `{name}`; `#[edgeio::main]` accepts `flavor = \"...\"`, `worker_threads = N` and `start_paused = BOOL`"
+            "unknown argument `{name}`; `#[edgeio::main]` accepts `flavor = \"...\"`, `worker_threads = N`, `start_paused = BOOL`, `name = \"...\"` and `crate = \"...\"`"
         ),
         Kind::Test => format!(
-            "unknown argument `{name}`; `#[edgeio::test]` accepts `flavor = \"...\"`, `worker_threads = N`, `start_paused = BOOL` and `timeout_secs = N`"
+            "unknown argument `{name}`; `#[edgeio::test]` accepts `flavor = \"...\"`, `worker_threads = N`, `start_paused = BOOL`, `name = \"...\"`, `crate = \"...\"` and `timeout_secs = N`"
         ),
     }
 }

@@ -99,8 +99,12 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
     }
 
     // Problems that leave no sensible `fn name()` to generate.
+    // `#[edgeio::main]` may also run any other function's body on a
+    // runtime of its own (a method taking `self`, a generic helper), as
+    // tokio's does; only the entry point and tests have a fixed signature.
     let mut bad_signature = Errors::default();
-    if !func.sig.inputs.is_empty() || func.sig.variadic.is_some() {
+    let fixed_signature = kind == Kind::Test || func.sig.ident == "main";
+    if fixed_signature && (!func.sig.inputs.is_empty() || func.sig.variadic.is_some()) {
         let msg = match kind {
             Kind::Main => "the main function cannot accept arguments",
             Kind::Test => "test functions cannot accept arguments",
@@ -111,16 +115,18 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
         };
         bad_signature.push(error);
     }
-    if !func.sig.generics.params.is_empty() {
-        bad_signature.push(syn::Error::new_spanned(
-            &func.sig.generics,
-            format!("{} functions cannot have generic parameters", kind.attribute()),
-        ));
-    } else if let Some(where_clause) = &func.sig.generics.where_clause {
-        bad_signature.push(syn::Error::new_spanned(
-            where_clause,
-            format!("{} functions cannot have a `where` clause", kind.attribute()),
-        ));
+    if fixed_signature {
+        if !func.sig.generics.params.is_empty() {
+            bad_signature.push(syn::Error::new_spanned(
+                &func.sig.generics,
+                format!("{} functions cannot have generic parameters", kind.attribute()),
+            ));
+        } else if let Some(where_clause) = &func.sig.generics.where_clause {
+            bad_signature.push(syn::Error::new_spanned(
+                where_clause,
+                format!("{} functions cannot have a `where` clause", kind.attribute()),
+            ));
+        }
     }
     if let Err(e) = bad_signature.finish() {
         errors.push(e);
@@ -183,18 +189,21 @@ fn generate(kind: Kind, config: &Config, func: AsyncFn) -> TokenStream {
     let workers = config.workers_tokens();
     let current_thread = config.is_current_thread(kind);
     let start_paused = config.start_paused.unwrap_or(false);
+    let name = config.name_tokens();
+    let krate = config.crate_tokens();
     let workers = quote! {
-        ::edgeio::__private::RuntimeConfig {
+        #krate::__private::RuntimeConfig {
             current_thread: #current_thread,
             workers: #workers,
             start_paused: #start_paused,
+            name: #name,
         }
     };
     match kind {
         Kind::Main => quote! {
             #(#attrs)*
             #vis #sig {
-                ::edgeio::__private::main_runtime(#workers).block_on(#future)
+                #krate::__private::main_runtime(#workers).block_on(#future)
             }
         },
         Kind::Test => {
@@ -203,7 +212,7 @@ fn generate(kind: Kind, config: &Config, func: AsyncFn) -> TokenStream {
                 #[::core::prelude::v1::test]
                 #(#attrs)*
                 #vis #sig {
-                    ::edgeio::__private::run_test_with(
+                    #krate::__private::run_test_with(
                         #workers,
                         ::core::time::Duration::from_secs(#timeout),
                         move || #future,

@@ -8,7 +8,4 @@ async fn generic<T: Default>() {
     let _ = T::default();
 }
 
-#[edgeio::main]
-async fn helper<T>() {}
-
 fn main() {}
