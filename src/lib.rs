@@ -69,14 +69,24 @@ pub mod task;
 pub use edgeio_runtime::task_local;
 
 /// Waits on several futures at once and runs the branch of the first to
-/// complete, cancelling the others: tokio's `select!`, re-exported.
+/// complete, cancelling the others: tokio's `select!`, behind a check of
+/// edgeio's cooperative budget.
 ///
 /// Futures need no `.fuse()`; branches take the form
 /// `pattern = future (, if precondition)? => handler,`, start in random
 /// order unless the block begins with `biased;`, and an `else => ...`
-/// branch runs when every future is disabled. It is a plain future
-/// combinator and needs no tokio runtime (only tokio's `macros`
-/// feature). See tokio's documentation of `select!` for the details.
+/// branch runs when every future is disabled. See tokio's documentation of
+/// `select!` for the details.
+///
+/// Like tokio's inside a tokio runtime, it does not start while the task's
+/// budget is spent (see [`task::coop`]): it yields first, so a loop over a
+/// `select!` whose branches are always ready still lets the worker's
+/// other tasks, I/O and timers have their turn. tokio's macro alone
+/// checks tokio's budget, which does not exist outside a tokio runtime, so
+/// edgeio's checks its own before handing over to it. One difference: the
+/// check is made when the `select!` starts, not again on each later poll
+/// of a `select!` that waits (its branches are then waiting on something
+/// anyway).
 ///
 /// ```
 /// # edgeio::block_on(async {
@@ -90,7 +100,13 @@ pub use edgeio_runtime::task_local;
 /// assert_eq!(got, 7);
 /// # });
 /// ```
-pub use tokio::select;
+#[macro_export]
+macro_rules! select {
+    ($($branches:tt)*) => {{
+        $crate::__private::budget_available().await;
+        $crate::__private::tokio::select! { $($branches)* }
+    }};
+}
 
 /// Waits for several futures concurrently, on the current task, and
 /// returns all their outputs: tokio's `join!`, re-exported.

@@ -12,7 +12,7 @@
 //! | `task_local!`, `task::LocalKey` | [`task_local!`](crate::task_local), [`LocalKey`] |
 //! | `task::futures::TaskLocalFuture` | [`futures::TaskLocalFuture`] |
 //! | `task::consume_budget`, `task::unconstrained` | [`consume_budget`], [`unconstrained`] |
-//! | `task::coop::{cooperative, has_budget_remaining, ...}` | [`coop`] |
+//! | `task::coop::{cooperative, has_budget_remaining, poll_proceed, ...}` | [`coop`] |
 //! | `task::spawn_local`, `task::LocalSet` | [`spawn_local`], [`LocalSet`] |
 //! | `task::block_in_place` | [`block_in_place`] |
 //!
@@ -25,7 +25,9 @@
 //! - The cooperative budget is spent, as in tokio, by I/O operations that
 //!   complete, by a `JoinHandle` yielding its output and by
 //!   `JoinSet::join_next` yielding a task; the [`edgeio::sync`](crate::sync)
-//!   primitives, tokio's own, do not spend it (see that module).
+//!   primitives, tokio's own, do not spend it (see that module). As in
+//!   tokio, [`select!`](crate::select) does not start while the budget is
+//!   spent.
 
 pub use edgeio_runtime::task::{
     consume_budget, id, spawn, spawn_blocking, try_id, unconstrained, yield_now, AbortHandle, AccessError,
@@ -35,7 +37,8 @@ pub use edgeio_runtime::task::{
 /// The cooperative budget (tokio's `task::coop`).
 pub mod coop {
     pub use edgeio_runtime::task::coop::{
-        consume_budget, cooperative, has_budget_remaining, unconstrained, Coop, Unconstrained,
+        consume_budget, cooperative, has_budget_remaining, poll_proceed, unconstrained, Coop,
+        RestoreOnPending, Unconstrained,
     };
 }
 

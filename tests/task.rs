@@ -340,6 +340,80 @@ fn cooperative_makes_a_channel_loop_yield() {
     });
 }
 
+/// Calls `poll_proceed` in one poll until it says `Pending`: how many units
+/// the budget had, giving back (`made_progress` not called) every other
+/// unit when `give_back` is set.
+fn units_until_pending(give_back: bool) -> impl Future<Output = usize> {
+    let mut counted = None;
+    std::future::poll_fn(move |cx| {
+        if let Some(units) = counted {
+            return Poll::Ready(units);
+        }
+        let mut units = 0;
+        while let Poll::Ready(restore) = task::coop::poll_proceed(cx) {
+            if give_back && units % 2 == 1 {
+                drop(restore);
+                // The unit given back is taken again, for good.
+                let Poll::Ready(again) = task::coop::poll_proceed(cx) else {
+                    panic!("a unit given back was not there");
+                };
+                again.made_progress();
+            } else {
+                restore.made_progress();
+            }
+            units += 1;
+            assert!(units <= 10_000, "poll_proceed never ran out");
+        }
+        counted = Some(units);
+        Poll::Pending
+    })
+}
+
+#[test]
+fn poll_proceed_spends_units_that_made_progress_only() {
+    each_runtime(|| async {
+        let spent = task::spawn(units_until_pending(false)).await.unwrap();
+        assert_eq!(spent, 128, "tokio's budget is 128 operations a poll");
+        let spent = task::spawn(units_until_pending(true)).await.unwrap();
+        assert_eq!(spent, 128, "a guard dropped without progress gives its unit back");
+        // Outside a task of ours there is no budget: always ready.
+        let ready = std::thread::spawn(|| {
+            let waker = futures_util::task::noop_waker();
+            let mut cx = Context::from_waker(&waker);
+            (0..1000).all(|_| match task::coop::poll_proceed(&mut cx) {
+                Poll::Ready(restore) => {
+                    restore.made_progress();
+                    true
+                }
+                Poll::Pending => false,
+            })
+        })
+        .join()
+        .unwrap();
+        assert!(ready);
+    });
+}
+
+#[test]
+fn select_yields_while_the_budget_is_spent() {
+    each_runtime(|| async {
+        // A loop over a `select!` with a branch that is always ready: the
+        // budget, spent by the first branch, must still make it yield
+        // (tokio's `select_is_budget_aware`, as a loop).
+        let spin = async {
+            for _ in 0..1000 {
+                edgeio::select! {
+                    biased;
+                    () = task::consume_budget() => {}
+                    () = std::future::ready(()) => {}
+                }
+            }
+        };
+        let polls = task::spawn(count_polls(spin)).await.unwrap();
+        assert!(polls > 1, "the select! loop never yielded");
+    });
+}
+
 #[test]
 fn consume_budget_lets_other_tasks_run() {
     each_runtime(|| async {

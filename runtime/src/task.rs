@@ -16,7 +16,8 @@ pub use crate::runtime::spawn_blocking;
 /// complete a bounded number of operations before it has to yield.
 pub mod coop {
     pub use crate::executor::coop::{
-        consume_budget, cooperative, has_budget_remaining, unconstrained, Coop, Unconstrained,
+        consume_budget, cooperative, has_budget_remaining, poll_proceed, unconstrained, Coop,
+        RestoreOnPending, Unconstrained,
     };
 }
 

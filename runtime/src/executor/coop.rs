@@ -130,6 +130,74 @@ pub fn has_budget_remaining() -> bool {
     REMAINING.try_with(Cell::get) != Ok(Some(0))
 }
 
+/// Spends one unit of the current task's budget for an operation about
+/// to be tried, or, if it is spent, arranges for the task to run again
+/// after the reactor poll and returns `Pending` (tokio's
+/// `task::coop::poll_proceed`).
+///
+/// For a hand-written future that should take part in the budget as
+/// edgeio's sockets do: call it first in `poll`, and call
+/// [`RestoreOnPending::made_progress`] once the operation did something.
+/// Dropped without that (the operation returned `Pending`), the guard puts
+/// the unit back, so waiting costs nothing.
+///
+/// ```
+/// use std::future::poll_fn;
+/// use std::task::{ready, Poll};
+/// use edgeio_runtime::task::coop::poll_proceed;
+///
+/// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+/// let mut left = 3;
+/// poll_fn(|cx| loop {
+///     let restore = ready!(poll_proceed(cx));
+///     restore.made_progress();
+///     left -= 1;
+///     if left == 0 {
+///         return Poll::Ready(());
+///     }
+/// })
+/// .await;
+/// # });
+/// ```
+pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
+    let before = REMAINING.try_with(Cell::get).ok().flatten();
+    match before {
+        Some(0) => {
+            defer::defer(cx.waker());
+            Poll::Pending
+        }
+        Some(n) => {
+            REMAINING.with(|r| r.set(Some(n - 1)));
+            Poll::Ready(RestoreOnPending(Cell::new(before)))
+        }
+        None => Poll::Ready(RestoreOnPending(Cell::new(None))),
+    }
+}
+
+/// The guard [`poll_proceed`] returns: dropped without
+/// [`made_progress`](Self::made_progress), it gives the unit back
+/// (tokio's `task::coop::RestoreOnPending`).
+#[must_use = "dropping the guard at once gives the unit back"]
+#[derive(Debug)]
+pub struct RestoreOnPending(Cell<Option<u8>>);
+
+impl RestoreOnPending {
+    /// The operation made progress: the unit stays spent.
+    pub fn made_progress(&self) {
+        self.0.set(None);
+    }
+}
+
+impl Drop for RestoreOnPending {
+    fn drop(&mut self) {
+        if let Some(before) = self.0.get() {
+            // `try_with`: the guard may be dropped while the thread's
+            // locals are.
+            let _ = REMAINING.try_with(|r| r.set(Some(before)));
+        }
+    }
+}
+
 /// Makes `future` spend the task's budget: each poll first checks it
 /// (yielding if it is spent) and completing spends one unit, as edgeio's
 /// sockets do; tokio's `task::coop::cooperative`.
