@@ -1,7 +1,8 @@
 //! `edgeio::io`: `copy_bidirectional` over loopback TCP with half-close,
 //! `duplex` backpressure and end of file, `split`/`unsplit`, the standard
-//! streams (in a child process), and the re-exported `futures-util`
-//! helpers. Every test runs on a runtime with 1 worker and again with 4,
+//! streams (in a child process), the re-exported `futures-util`
+//! helpers, and the budget spent by `empty`, `repeat`, `sink` and
+//! `duplex`. Every test runs on a runtime with 1 worker and again with 4,
 //! and checks that the process has as many fds afterwards as before.
 
 use std::future::Future;
@@ -381,6 +382,71 @@ fn copy_bidirectional_yields_between_always_ready_streams() {
         }
         proxy.abort();
         assert!(timeout(STEP, proxy).await?.unwrap_err().is_cancelled());
+        Ok(())
+    });
+}
+
+/// Runs a future to completion; its output, and how many polls it took.
+async fn count_polls<F: Future>(future: F) -> (F::Output, usize) {
+    let mut future = pin!(future);
+    let mut polls = 0;
+    let output = std::future::poll_fn(|cx| {
+        polls += 1;
+        future.as_mut().poll(cx)
+    })
+    .await;
+    (output, polls)
+}
+
+#[test]
+fn always_ready_streams_and_duplex_spend_the_budget() {
+    run(|| async {
+        // Each loop would finish in one poll if its stream never spent the
+        // task's budget (`futures-util`'s `empty`, `repeat`, `sink` don't;
+        // tokio's and edgeio's do).
+        let loops: [std::pin::Pin<Box<dyn Future<Output = io::Result<()>> + Send>>; 4] = [
+            Box::pin(async {
+                for _ in 0..1000 {
+                    empty().read(&mut [0; 8]).await?;
+                }
+                Ok(())
+            }),
+            Box::pin(async {
+                for _ in 0..1000 {
+                    repeat(7).read(&mut [0; 8]).await?;
+                }
+                Ok(())
+            }),
+            Box::pin(async {
+                for _ in 0..1000 {
+                    sink().write(b"x").await?;
+                }
+                Ok(())
+            }),
+            Box::pin(async {
+                let (mut a, mut b) = duplex(16);
+                for _ in 0..1000 {
+                    a.write_all(b"x").await?;
+                    b.read_exact(&mut [0; 1]).await?;
+                }
+                Ok(())
+            }),
+        ];
+        for (i, body) in loops.into_iter().enumerate() {
+            let (output, polls) = timeout(STEP, edgeio::spawn(count_polls(body))).await?.unwrap();
+            output?;
+            assert!(polls > 1, "loop {i} never yielded");
+        }
+        // A timeout around an endless read of `empty` fires (tokio's
+        // `timeout_is_not_exhausted_by_future`).
+        let endless = async {
+            loop {
+                empty().read(&mut [0; 8]).await?;
+            }
+            #[allow(unreachable_code)]
+            io::Result::Ok(())
+        };
+        assert!(timeout(Duration::from_millis(1), endless).await.is_err());
         Ok(())
     });
 }

@@ -5,8 +5,9 @@ use std::fmt;
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll, Waker};
+use std::task::{ready, Context, Poll, Waker};
 
+use edgeio_runtime::task::coop::poll_proceed;
 use futures_io::{AsyncRead, AsyncWrite};
 
 /// Creates a pair of connected in-memory streams, like a socket pair
@@ -149,13 +150,25 @@ impl Pipe {
 
 impl AsyncRead for DuplexStream {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        lock(&self.read).poll_read(cx, buf)
+        // Spends the task's budget as a socket does (and tokio's duplex),
+        // so a loop over a pipe that is never empty still yields.
+        let coop = ready!(poll_proceed(cx));
+        let result = lock(&self.read).poll_read(cx, buf);
+        if result.is_ready() {
+            coop.made_progress();
+        }
+        result
     }
 }
 
 impl AsyncWrite for DuplexStream {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        lock(&self.write).poll_write(cx, buf)
+        let coop = ready!(poll_proceed(cx));
+        let result = lock(&self.write).poll_write(cx, buf);
+        if result.is_ready() {
+            coop.made_progress();
+        }
+        result
     }
 
     /// Nothing to do: written bytes are readable at once.

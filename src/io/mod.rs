@@ -18,10 +18,13 @@
 //! - [`copy_bidirectional`]: a proxy's two copy loops, with half-close.
 //! - [`split`]: read and write halves of any stream, for two tasks.
 //! - [`duplex`]: an in-memory pipe with backpressure.
+//! - [`empty`], [`repeat`], [`sink`]: streams that never wait, and spend
+//!   the cooperative budget as sockets do (tokio's, not `futures-util`'s).
 //! - [`stdin`], [`stdout`], [`stderr`]: the standard streams, on the
 //!   blocking pool (see [`Stdin`] for why).
 //! - [`unix::AsyncFd`]: readiness of any file descriptor, tokio's way.
 
+mod always_ready;
 pub(crate) mod blocking;
 pub(crate) mod buf;
 mod copy_bidirectional;
@@ -29,6 +32,7 @@ mod duplex;
 mod split;
 mod stdio;
 
+pub use always_ready::{empty, repeat, sink, Empty, Repeat, Sink};
 pub use copy_bidirectional::{copy_bidirectional, copy_bidirectional_with_sizes};
 pub use duplex::{duplex, DuplexStream};
 pub use split::{split, ReadHalf, ReuniteError, WriteHalf};
@@ -36,8 +40,7 @@ pub use stdio::{stderr, stdin, stdout, Stderr, Stdin, Stdout};
 
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
 pub use futures_util::io::{
-    copy, copy_buf, empty, repeat, sink, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt,
-    BufReader, BufWriter, Cursor, Empty, Repeat, Sink,
+    copy, copy_buf, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufWriter, Cursor,
 };
 pub use std::io::{Error, ErrorKind, Result, SeekFrom};
 
