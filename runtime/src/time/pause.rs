@@ -16,9 +16,16 @@ pub(crate) fn pause_runtime_clock(handle: &Handle) {
     handle.reactor().clock().pause().unwrap_or_else(|e| panic!("{e}"));
 }
 
+// The panics below are written as `match`es, not `unwrap_or_else` with a
+// closure: a closure does not pass `#[track_caller]`'s location on, and a
+// test's panic should point at the test's call (as tokio's do).
+
+#[track_caller]
 fn current() -> Handle {
-    Handle::try_current()
-        .unwrap_or_else(|_| panic!("time cannot be paused, advanced or resumed outside of an edgeio runtime"))
+    match Handle::try_current() {
+        Ok(handle) => handle,
+        Err(_) => panic!("time cannot be paused, advanced or resumed outside of an edgeio runtime"),
+    }
 }
 
 /// Pauses time: the current runtime's clock stops, and from now on moves
@@ -58,7 +65,9 @@ pub fn pause() {
         "time::pause() requires the current-thread runtime (`Builder::new_current_thread`, \
          `#[edgeio::test]`): with worker threads, the clock could jump while one of them is busy"
     );
-    handle.reactor().clock().pause().unwrap_or_else(|e| panic!("{e}"));
+    if let Err(e) = handle.reactor().clock().pause() {
+        panic!("{e}");
+    }
 }
 
 /// Resumes time: the clock runs again from its paused reading.
@@ -68,11 +77,9 @@ pub fn pause() {
 /// Outside of a runtime, or if the clock is not paused.
 #[track_caller]
 pub fn resume() {
-    current()
-        .reactor()
-        .clock()
-        .resume()
-        .unwrap_or_else(|e| panic!("{e}"));
+    if let Err(e) = current().reactor().clock().resume() {
+        panic!("{e}");
+    }
 }
 
 /// Moves a paused clock forward by `duration`, fires every timer that came
