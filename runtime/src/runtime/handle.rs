@@ -204,6 +204,10 @@ impl Handle {
     }
 }
 
+// As for `Runtime` (see there), and as tokio's `Handle`.
+impl std::panic::UnwindSafe for Handle {}
+impl std::panic::RefUnwindSafe for Handle {}
+
 impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Handle")

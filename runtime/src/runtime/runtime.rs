@@ -232,6 +232,14 @@ impl Runtime {
     }
 }
 
+// A panic that unwinds through a borrow of the runtime (a test's
+// `catch_unwind` around `block_on`) leaves nothing half-changed that a
+// later use could see: its state sits behind atomics and locks that are
+// taken back after a poisoning, and its hooks are the user's, called as
+// they are. tokio makes the same promise, by the same two lines.
+impl std::panic::UnwindSafe for Runtime {}
+impl std::panic::RefUnwindSafe for Runtime {}
+
 impl Drop for Runtime {
     fn drop(&mut self) {
         self.shutdown(None);
