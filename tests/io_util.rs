@@ -407,19 +407,19 @@ fn always_ready_streams_and_duplex_spend_the_budget() {
         let loops: [std::pin::Pin<Box<dyn Future<Output = io::Result<()>> + Send>>; 4] = [
             Box::pin(async {
                 for _ in 0..1000 {
-                    empty().read(&mut [0; 8]).await?;
+                    assert_eq!(empty().read(&mut [0; 8]).await?, 0);
                 }
                 Ok(())
             }),
             Box::pin(async {
                 for _ in 0..1000 {
-                    repeat(7).read(&mut [0; 8]).await?;
+                    assert_eq!(repeat(7).read(&mut [0; 8]).await?, 8);
                 }
                 Ok(())
             }),
             Box::pin(async {
                 for _ in 0..1000 {
-                    sink().write(b"x").await?;
+                    assert_eq!(sink().write(b"x").await?, 1);
                 }
                 Ok(())
             }),
@@ -441,7 +441,7 @@ fn always_ready_streams_and_duplex_spend_the_budget() {
         // `timeout_is_not_exhausted_by_future`).
         let endless = async {
             loop {
-                empty().read(&mut [0; 8]).await?;
+                assert_eq!(empty().read(&mut [0; 8]).await?, 0);
             }
             #[allow(unreachable_code)]
             io::Result::Ok(())
