@@ -98,7 +98,9 @@
 //! nobody searches. A worker parks only after counting itself out of the
 //! unparked (and searching) workers; the last searcher to park checks
 //! every queue once more, so no work is left with everybody asleep. It
-//! then blocks unless a notification is already there, or arrives, while
+//! then runs its `on_thread_park` hook, and if that handed it work (a task,
+//! a deferred wake-up) only polls the reactor without blocking. Otherwise
+//! it blocks unless a notification is already there, or arrives, while
 //! a thread that may hand it work is awake (another worker, or the one
 //! whose notification ended its last sleep), within a watch of the state
 //! word as long as one yield and then a few yields of its thread (see
@@ -368,6 +370,7 @@ pub(crate) fn block_on<F: Future + ?Sized>(shared: &Arc<Shared>, future: Pin<&mu
 /// # }).await.unwrap();
 /// # });
 /// ```
+#[track_caller]
 pub fn block_in_place<F: FnOnce() -> R, R>(f: F) -> R {
     const NOT_HERE: &str = "can call blocking only when running on the multi-threaded runtime";
     // Checked first: a set may be run by `block_on`'s thread, no worker.
@@ -953,13 +956,19 @@ impl Worker {
     /// the events, or is about to), then wakes the deferred tasks behind
     /// what that poll woke.
     fn poll_driver(&self) {
-        if let Some(mut driver) = self.shared.reactor.try_driver() {
-            let _ = driver.wait(Some(Duration::ZERO));
-            driver.wake();
-        }
+        self.poll_reactor_now();
         self.wake_deferred();
         if self.should_notify_others() {
             self.shared.notify_parked();
+        }
+    }
+
+    /// Polls I/O and timers without blocking, if no other worker holds the
+    /// reactor's driver.
+    fn poll_reactor_now(&self) {
+        if let Some(mut driver) = self.shared.reactor.try_driver() {
+            let _ = driver.wait(Some(Duration::ZERO));
+            driver.wake();
         }
     }
 
@@ -1004,7 +1013,16 @@ impl Worker {
             if let Some(on_park) = &hooks.on_park {
                 on_park();
             }
-            let notified = self.shared.unparkers[self.index].park(&self.shared.reactor, yields);
+            // The hook may have handed this worker work: spawned or woken
+            // a task, or deferred a wake-up (a `yield_now` polled there).
+            // Then it only looks at I/O and timers, as tokio's does, since
+            // blocking would leave that work waiting for an unrelated event.
+            let notified = if self.has_tasks() || self.has_deferred() {
+                self.poll_reactor_now();
+                false
+            } else {
+                self.shared.unparkers[self.index].park(&self.shared.reactor, yields)
+            };
             self.woken_by_thread.set(notified);
             if let Some(on_unpark) = &hooks.on_unpark {
                 on_unpark();
