@@ -114,6 +114,7 @@ pub(crate) fn is_entered() -> bool {
 ///
 /// Outside of a `LocalSet` (its `run_until`, `block_on`, an awaited set,
 /// or [`LocalSet::enter`]).
+#[track_caller]
 pub fn spawn_local<F>(future: F) -> JoinHandle<F::Output>
 where
     F: Future + 'static,

@@ -102,18 +102,31 @@ impl Builder {
     }
 
     /// Number of worker threads of a multi-thread runtime. Defaults to the
-    /// number of CPUs this process may run on; `0` is treated as `1`.
-    /// Ignored by the current-thread runtime.
+    /// number of CPUs this process may run on. Ignored by the
+    /// current-thread runtime.
+    ///
+    /// # Panics
+    ///
+    /// If `count` is 0, at the caller, as tokio's: a runtime with no
+    /// worker would run nothing, and the count is the program's, not its
+    /// input's.
+    #[track_caller]
     pub fn worker_threads(&mut self, count: usize) -> &mut Self {
-        self.worker_threads = Some(count.max(1));
+        assert!(count > 0, "Worker threads cannot be set to 0");
+        self.worker_threads = Some(count);
         self
     }
 
     /// Upper bound on threads running [`spawn_blocking`](crate::spawn_blocking)
-    /// jobs (default 512, tokio's); further jobs queue. `0` would leave
-    /// blocking jobs to wait forever: [`Builder::build`] then fails (where
-    /// tokio's setter panics).
+    /// jobs (default 512, tokio's); further jobs queue.
+    ///
+    /// # Panics
+    ///
+    /// If `count` is 0 (blocking jobs would wait forever), at the caller,
+    /// as tokio's.
+    #[track_caller]
     pub fn max_blocking_threads(&mut self, count: usize) -> &mut Self {
+        assert!(count > 0, "Max blocking threads cannot be set to 0");
         self.max_blocking_threads = count;
         self
     }
@@ -156,8 +169,15 @@ impl Builder {
     /// The runtime's name, for [`Handle::name`] (tokio's `Builder::name`);
     /// unnamed by default. Thread names are set by
     /// [`Builder::thread_name`].
+    ///
+    /// # Panics
+    ///
+    /// If `name` is empty or only whitespace, at the caller, as tokio's.
+    #[track_caller]
     pub fn name(&mut self, name: impl Into<String>) -> &mut Self {
-        self.name = Some(name.into());
+        let name = name.into();
+        assert!(!name.trim().is_empty(), "runtime name shouldn't be empty");
+        self.name = Some(name);
         self
     }
 
@@ -209,6 +229,7 @@ impl Builder {
     /// # Panics
     ///
     /// If `interval` is 0.
+    #[track_caller]
     pub fn global_queue_interval(&mut self, interval: u32) -> &mut Self {
         assert!(interval > 0, "global_queue_interval must be greater than 0");
         self.global_queue_interval = Some(interval);
@@ -221,6 +242,7 @@ impl Builder {
     /// # Panics
     ///
     /// If `interval` is 0.
+    #[track_caller]
     pub fn event_interval(&mut self, interval: u32) -> &mut Self {
         assert!(interval > 0, "event_interval must be greater than 0");
         self.event_interval = interval;
@@ -254,20 +276,13 @@ impl Builder {
 
     /// Creates the epoll instance and starts the workers.
     ///
-    /// Fails if the process is out of file descriptors or threads, if
-    /// the thread name contains a NUL byte (which the OS cannot take), or
-    /// if `max_blocking_threads` is 0.
+    /// Fails if the process is out of file descriptors or threads, or if
+    /// the thread name contains a NUL byte (which the OS cannot take).
     pub fn build(&mut self) -> io::Result<Runtime> {
         if self.start_paused && !self.current_thread {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "`start_paused` requires the current-thread runtime: a paused clock is only sound with one thread",
-            ));
-        }
-        if self.max_blocking_threads == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "max_blocking_threads must be at least 1",
             ));
         }
         if self.thread_name.as_ref().is_some_and(|name| name.contains('\0')) {

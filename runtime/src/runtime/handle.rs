@@ -102,6 +102,7 @@ impl Handle {
     /// may be nested inside another `block_on` of a multi-thread runtime,
     /// whose thread runs no tasks but the outer future (tokio forbids any
     /// `block_on` inside another).
+    #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         assert!(
             !worker::is_worker_thread(),

@@ -111,6 +111,7 @@ impl Runtime {
     /// If called from a worker thread of any runtime (as in tokio): blocking
     /// a worker would stall every task queued behind it. A panic in
     /// `future` itself propagates to the caller.
+    #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.handle.block_on(future)
     }
@@ -260,6 +261,7 @@ impl fmt::Debug for Runtime {
 impl LocalSet {
     /// Runs `future` on `runtime`'s `block_on`, together with this set's
     /// tasks.
+    #[track_caller]
     pub fn block_on<F: Future>(&self, runtime: &Runtime, future: F) -> F::Output {
         runtime.block_on(self.run_until(future))
     }
