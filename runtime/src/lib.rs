@@ -53,6 +53,7 @@ pub use io::async_fd::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncFd
 pub use io::interest::Interest;
 pub use io::ready::Ready;
 pub use io::registration::{IoWait, Registration};
+pub use io::shutdown_error::is_rt_shutdown_err;
 pub use runtime::Id as RuntimeId;
 pub use runtime::{spawn, spawn_blocking, Builder, EnterGuard, Handle, Metrics, Runtime, RuntimeFlavor};
 

@@ -7,4 +7,5 @@ pub(crate) mod reactor;
 pub(crate) mod ready;
 pub(crate) mod registration;
 pub(crate) mod registry;
+pub(crate) mod shutdown_error;
 pub(crate) mod source;

@@ -17,6 +17,7 @@ use std::task::Waker;
 use std::time::Duration;
 
 use crate::io::registry::{Registry, NOTIFY_TOKEN};
+use crate::io::shutdown_error::shutdown_error;
 use crate::io::source::Source;
 use crate::sys::{Epoll, EventFd, Events};
 use crate::time::clock::Clock;
@@ -287,8 +288,4 @@ impl Driver<'_> {
         }
         woken
     }
-}
-
-pub(crate) fn shutdown_error() -> io::Error {
-    io::Error::other("the edgeio runtime has shut down")
 }

@@ -11,8 +11,9 @@ use std::task::{ready, Context, Poll};
 
 use crate::executor::coop;
 use crate::io::interest::Interest;
-use crate::io::reactor::{shutdown_error, Reactor};
+use crate::io::reactor::Reactor;
 use crate::io::ready::Ready;
+use crate::io::shutdown_error::shutdown_error;
 use crate::io::source::{Direction, ReadyEvent, Source, WaitKey};
 use crate::runtime::handle::Handle;
 
