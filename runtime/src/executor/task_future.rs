@@ -3,7 +3,8 @@
 //! into the runtime.
 //!
 //! A panic in `poll` becomes the task's output, reported by its
-//! `JoinHandle`. `async-task` aborts the whole process if a task's future or
+//! `JoinHandle`; the future is dropped while that panic unwinds (see
+//! [`DropOnUnwind`]). `async-task` aborts the whole process if a task's future or
 //! output panics while being dropped, so both are dropped here, under
 //! `catch_unwind`, and such a panic is contained (its message still goes to
 //! the panic hook). A cancelled future's panic goes to `abort_panic`, for
@@ -64,13 +65,22 @@ impl<F: Future> Future for TaskFuture<F> {
         let this = self.project();
         let mut inner = this.inner;
         let _current = task_id::enter(*this.id);
-        let Some(future) = inner.as_mut().as_pin_mut() else {
+        if inner.is_none() {
             // async-task never polls a completed task.
             return Poll::Pending;
-        };
+        }
         // The future is never polled again after it panics, so nobody can
         // observe its broken invariants: asserting unwind safety is sound.
-        let result = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+        let polled = catch_unwind(AssertUnwindSafe(|| {
+            let mut guard = DropOnUnwind(inner.as_mut());
+            let poll = match guard.0.as_mut().as_pin_mut() {
+                Some(future) => future.poll(cx),
+                None => Poll::Pending,
+            };
+            std::mem::forget(guard);
+            poll
+        }));
+        let result = match polled {
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(value)) => Ok(value),
             Err(payload) => Err(payload),
@@ -79,6 +89,19 @@ impl<F: Future> Future for TaskFuture<F> {
         // last handle to the task goes.
         let _ = drop_contained(inner);
         Poll::Ready(TaskOutput(Some(result), *this.id))
+    }
+}
+
+/// Drops the future if its `poll` unwinds, while the panic is still in
+/// flight, as tokio does: a `Drop` in the future that looks at
+/// `std::thread::panicking()` (to roll back rather than commit, say) then
+/// sees the panic that ended it. A second panic in that `Drop` aborts the
+/// process, as any panic while panicking does.
+struct DropOnUnwind<'a, F>(Pin<&'a mut Option<F>>);
+
+impl<F> Drop for DropOnUnwind<'_, F> {
+    fn drop(&mut self) {
+        self.0.set(None);
     }
 }
 
