@@ -430,6 +430,15 @@ impl<T> JoinHandle<T> {
     /// output; a `spawn_blocking` job that has started runs to its end,
     /// and its output is discarded.
     ///
+    /// Unlike tokio's, an abort that lands while a worker is in the task's
+    /// last poll, the one that returns its output, also counts as
+    /// cancelled: the output is dropped, where tokio keeps it. The task's
+    /// executor (`async-task`) closes a task that runs when it is
+    /// cancelled, and drops what that poll returns; keeping it would cost
+    /// every task a second output slot. So after an `abort`, `Ok` means
+    /// the task had finished before it, and a cancelled error that it
+    /// finished no later than it.
+    ///
     /// If the future panics while being dropped, the panic is contained
     /// (the panic hook still reports it) and awaiting this handle yields
     /// a [`JoinError::is_panic`] with its payload, as in tokio; so does an
