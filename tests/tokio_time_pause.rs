@@ -2,10 +2,9 @@
 //! tokio's `tokio/tests/time_pause.rs`, ported to edgeio by renaming `tokio` to
 //! `edgeio`; adaptations are commented where made.
 //!
-//! Left out: nothing. tokio's `tokio_test::{assert_elapsed, assert_ready_eq}`
-//! are small helpers of this file, and so is the part of the `rand` crate
-//! that `paused_time_is_deterministic` uses (a seeded generator; the test
-//! only needs the same sequence on both runs).
+//! Left out: nothing. The part of the `rand` crate that
+//! `paused_time_is_deterministic` uses is a small helper of this file (a
+//! seeded generator; the test only needs the same sequence on both runs).
 
 #[path = "support/tokio_test.rs"]
 mod tokio_test;
@@ -13,32 +12,7 @@ mod tokio_test;
 use edgeio::time::{self, Duration, Instant, Sleep};
 use rand::SeedableRng;
 use rand::{rngs::StdRng, Rng};
-use tokio_test::{assert_pending, assert_ready, task};
-
-/// tokio-test's `assert_elapsed!`.
-macro_rules! assert_elapsed {
-    ($start:expr, $dur:expr) => {{
-        let elapsed = $start.elapsed();
-        // type ascription improves compiler error when wrong type is passed
-        let lower: std::time::Duration = $dur;
-
-        // Handles ms rounding
-        assert!(
-            elapsed >= lower && elapsed <= lower + std::time::Duration::from_millis(1),
-            "actual = {:?}, expected = {:?}",
-            elapsed,
-            lower
-        );
-    }};
-}
-
-/// tokio-test's `assert_ready_eq!`.
-macro_rules! assert_ready_eq {
-    ($e:expr, $expect:expr) => {
-        let val = assert_ready!($e);
-        assert_eq!(val, $expect)
-    };
-}
+use tokio_test::{assert_elapsed, assert_pending, assert_ready, assert_ready_eq, task};
 
 /// Adapted: the part of the `rand` crate (not a dependency here) that
 /// `paused_time_stress_run` uses: a generator seeded by a `u64`

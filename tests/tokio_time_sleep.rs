@@ -2,10 +2,8 @@
 //! tokio's `tokio/tests/time_sleep.rs`, ported to edgeio by renaming `tokio` to
 //! `edgeio`; adaptations are commented where made.
 //!
-//! Left out: nothing. tokio's `tokio_test::{assert_elapsed, task}` (with
-//! `Spawn`'s `Deref` and `into_inner`) are small helpers of this file, and
-//! `futures::{poll!, task::noop_waker_ref, task::waker, task::ArcWake}`
-//! come from `futures_util`.
+//! Left out: nothing. `futures::{poll!, task::noop_waker_ref, task::waker,
+//! task::ArcWake}` come from `futures_util`.
 
 #[path = "support/tokio_test.rs"]
 mod tokio_test;
@@ -16,113 +14,7 @@ use std::task::Context;
 use futures_util::task::noop_waker_ref;
 
 use edgeio::time::{self, Duration, Instant};
-use tokio_test::{assert_pending, assert_ready};
-
-/// tokio-test's `assert_elapsed!`.
-macro_rules! assert_elapsed {
-    ($start:expr, $dur:expr) => {{
-        let elapsed = $start.elapsed();
-        // type ascription improves compiler error when wrong type is passed
-        let lower: std::time::Duration = $dur;
-
-        // Handles ms rounding
-        assert!(
-            elapsed >= lower && elapsed <= lower + std::time::Duration::from_millis(1),
-            "actual = {:?}, expected = {:?}",
-            elapsed,
-            lower
-        );
-    }};
-}
-
-/// tokio-test's `task` module as these tests use it: the shared stand-in
-/// (`support/tokio_test.rs`) lacks `Spawn`'s `Deref`/`DerefMut` to the
-/// future and `into_inner`, which tokio's tests call (`sleep.as_mut()`,
-/// `i.reset()`, `sleep.into_inner()`), so this file has its own.
-#[allow(dead_code)] // each file uses its own share
-mod task {
-    use std::future::Future;
-    use std::ops;
-    use std::pin::Pin;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
-    use std::task::{Context, Poll, Wake, Waker};
-
-    /// Counts wake-ups since the last poll.
-    #[derive(Default)]
-    struct WakeCount(AtomicUsize);
-
-    impl Wake for WakeCount {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-
-        fn wake_by_ref(self: &Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    /// tokio-test's `Spawn`: a future and a waker that records wake-ups.
-    pub struct Spawn<T> {
-        future: Pin<Box<T>>,
-        wakes: Arc<WakeCount>,
-    }
-
-    /// Wraps `future` for manual polling, as tokio-test's `task::spawn`.
-    pub fn spawn<T>(future: T) -> Spawn<T> {
-        Spawn {
-            future: Box::pin(future),
-            wakes: Arc::default(),
-        }
-    }
-
-    impl<T> Spawn<T> {
-        /// The wrapped future.
-        pub fn into_inner(self) -> T
-        where
-            T: Unpin,
-        {
-            *Pin::into_inner(self.future)
-        }
-
-        /// Whether the waker was woken since the last poll.
-        pub fn is_woken(&self) -> bool {
-            self.wakes.0.load(Ordering::SeqCst) > 0
-        }
-
-        /// Runs `f` with the pinned future and a context of the recording waker.
-        pub fn enter<F, R>(&mut self, f: F) -> R
-        where
-            F: FnOnce(&mut Context<'_>, Pin<&mut T>) -> R,
-        {
-            self.wakes.0.store(0, Ordering::SeqCst);
-            let waker = Waker::from(self.wakes.clone());
-            let mut cx = Context::from_waker(&waker);
-            f(&mut cx, self.future.as_mut())
-        }
-    }
-
-    impl<T: Unpin> ops::Deref for Spawn<T> {
-        type Target = T;
-
-        fn deref(&self) -> &T {
-            &self.future
-        }
-    }
-
-    impl<T: Unpin> ops::DerefMut for Spawn<T> {
-        fn deref_mut(&mut self) -> &mut T {
-            &mut self.future
-        }
-    }
-
-    impl<T: Future> Spawn<T> {
-        /// Polls the future once with the recording waker.
-        pub fn poll(&mut self) -> Poll<T::Output> {
-            self.enter(|cx, future| future.poll(cx))
-        }
-    }
-}
+use tokio_test::{assert_elapsed, assert_pending, assert_ready, task};
 
 #[edgeio::test(start_paused = true)]
 async fn immediate_sleep() {

@@ -2,7 +2,7 @@
 //! The few pieces of the `tokio-test` and `futures` crates that tokio's own
 //! test suites use, so that the `tests/tokio_*.rs` ports (tokio's tests with
 //! `tokio` renamed to `edgeio`) read as the originals: `assert_ok!`,
-//! `assert_err!`, `assert_pending!`, `assert_ready*!`, `task::spawn` (a
+//! `assert_err!`, `assert_pending!`, `assert_ready*!`, `assert_elapsed!`, `task::spawn` (a
 //! future polled by hand with a waker that records wake-ups), `block_on` (a plain thread-parking
 //! executor, as `futures::executor::block_on`), `test_panic` (tokio's
 //! `support/panic.rs`) and `within` (a watchdog, so that no test hangs).
@@ -81,6 +81,31 @@ pub mod task {
             let waker = Waker::from(self.wakes.clone());
             let mut cx = Context::from_waker(&waker);
             f(&mut cx, self.future.as_mut())
+        }
+    }
+
+    impl<F> Spawn<F> {
+        /// The wrapped future.
+        pub fn into_inner(self) -> F
+        where
+            F: Unpin,
+        {
+            *Pin::into_inner(self.future)
+        }
+    }
+
+    /// The wrapped future, as tokio-test's `Spawn` gives it (`sleep.reset(..)`).
+    impl<F: Unpin> std::ops::Deref for Spawn<F> {
+        type Target = F;
+
+        fn deref(&self) -> &F {
+            &self.future
+        }
+    }
+
+    impl<F: Unpin> std::ops::DerefMut for Spawn<F> {
+        fn deref_mut(&mut self) -> &mut F {
+            &mut self.future
         }
     }
 
@@ -280,4 +305,31 @@ macro_rules! assert_ready_err {
     };
 }
 
-pub(crate) use {assert_err, assert_ok, assert_pending, assert_ready, assert_ready_err, assert_ready_ok};
+macro_rules! assert_ready_eq {
+    ($e:expr, $expect:expr) => {
+        match $e {
+            std::task::Poll::Ready(v) => assert_eq!(v, $expect),
+            std::task::Poll::Pending => panic!("pending"),
+        }
+    };
+}
+
+/// tokio-test's `assert_elapsed!`: `$start.elapsed()` is `$dur`, give or
+/// take the millisecond a timer rounds up to.
+macro_rules! assert_elapsed {
+    ($start:expr, $dur:expr) => {{
+        let elapsed = $start.elapsed();
+        let lower: std::time::Duration = $dur;
+        assert!(
+            elapsed >= lower && elapsed <= lower + std::time::Duration::from_millis(1),
+            "actual = {:?}, expected = {:?}",
+            elapsed,
+            lower
+        );
+    }};
+}
+
+pub(crate) use {
+    assert_elapsed, assert_err, assert_ok, assert_pending, assert_ready, assert_ready_eq, assert_ready_err,
+    assert_ready_ok,
+};
