@@ -131,6 +131,41 @@ fn abort_after_completion_keeps_the_output() {
 }
 
 #[test]
+fn an_abort_during_the_last_poll_keeps_the_output() {
+    each_runtime(|| async {
+        // The task aborts itself in the poll that completes it: as in
+        // tokio, a task that completes is not cancelled.
+        let (tx, rx) = oneshot::channel::<task::AbortHandle>();
+        let handle = task::spawn(async move {
+            rx.await.unwrap().abort();
+            7
+        });
+        tx.send(handle.abort_handle()).unwrap();
+        assert_eq!(handle.await.unwrap(), 7);
+
+        // A blocking job that has started runs to its end, and its
+        // output is the handle's (tokio: the abort "will not have any
+        // effect" then).
+        let (started_tx, started_rx) = oneshot::channel();
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+        let job = task::spawn_blocking(move || {
+            started_tx.send(()).unwrap();
+            go_rx.recv().unwrap();
+            5
+        });
+        started_rx.await.unwrap();
+        job.abort();
+        go_tx.send(()).unwrap();
+        assert_eq!(job.await.unwrap(), 5);
+
+        // An abort before the task completes still cancels it.
+        let pending = task::spawn(std::future::pending::<()>());
+        pending.abort();
+        assert!(pending.await.unwrap_err().is_cancelled());
+    });
+}
+
+#[test]
 fn task_ids_are_unique_and_current() {
     each_runtime(|| async {
         assert_eq!(task::try_id(), None, "block_on's future is not a task");

@@ -883,11 +883,7 @@ rt_test! {
                 // for all spawned tasks to finish when dropping.
                 flag.store(true, SeqCst);
                 // Check for panics in spawned task.
-                //
-                // Adapted: no `jh.abort()` first. The task is finishing here
-                // (it dropped `fail_test`), and edgeio's abort during a
-                // task's last poll cancels it, where tokio's keeps the output
-                // (documented on `JoinHandle::abort`).
+                jh.abort();
                 jh.await.unwrap();
             }
 

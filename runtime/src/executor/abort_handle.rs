@@ -42,8 +42,9 @@ impl AbortHandle {
 
     /// Cancels the task, as [`JoinHandle::abort`](crate::JoinHandle::abort)
     /// does: its future is dropped (after its current poll, if one is
-    /// under way), and its `JoinHandle` yields a cancelled `JoinError`.
-    /// Does nothing to a task that already finished.
+    /// under way and does not complete the task), and its `JoinHandle`
+    /// yields a cancelled `JoinError`. Does nothing to a task that already
+    /// finished.
     pub fn abort(&self) {
         self.task.abort();
     }

@@ -1,19 +1,22 @@
-//! Panics raised while an aborted task's future is dropped, kept for the
-//! task's `JoinHandle`, which reports them as a panic (as tokio does)
-//! rather than as a plain cancellation.
+//! What an aborted task leaves for its `JoinHandle`: a panic raised while
+//! its future was dropped, which the handle reports as a panic (as tokio
+//! does) rather than as a plain cancellation; or the output of a last
+//! poll the abort raced with, which the handle reports as the task's
+//! outcome (as tokio does: a task that completes is not cancelled).
 //!
-//! The future is dropped by whichever worker runs the closed task, far
-//! from the handle, and `async-task` hands nothing back from that drop. So
-//! an abort through a handle first *watches* the task's id here; the
-//! task's drop records its panic only if its id is watched; and the handle
-//! takes the entry back when it learns the outcome, or when it is dropped.
-//! Nothing is kept for a task nobody watches, and a watch lives no longer
-//! than the handle that made it.
+//! The future is dropped, or its last poll ends, on whichever worker runs
+//! the closed task, far from the handle, and `async-task` hands nothing
+//! back from either: it drops the output of a task closed while running.
+//! So an abort through a handle first *watches* the task's id here; the
+//! task's drop records its panic, and its last poll its output, only if
+//! its id is watched; and the handle takes the entry back when it learns
+//! the outcome, or when it is dropped. Nothing is kept for a task nobody
+//! watches, and a watch lives no longer than the handle that made it.
 //!
 //! Aborts are rare next to spawns, and drops that panic rarer still, so
 //! one lock for the whole process is enough; the count lets every other
-//! path (a drop that panics with nobody watching, a handle dropped with no
-//! abort behind it) skip the lock.
+//! path (a task completing or a drop panicking with nobody watching, a
+//! handle dropped with no abort behind it) skip the lock.
 
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -24,12 +27,20 @@ use crate::executor::task_id::Id;
 
 type Payload = Box<dyn Any + Send>;
 
-/// Watched ids, each with the panic its drop raised, if any.
-static WATCHED: Mutex<BTreeMap<Id, Option<Payload>>> = Mutex::new(BTreeMap::new());
+/// What a watched task left.
+pub(crate) enum Left {
+    /// Its future panicked while being dropped.
+    DropPanic(Payload),
+    /// Its last poll's result (the task future's `TaskOutput`).
+    Output(Box<dyn Any + Send>),
+}
+
+/// Watched ids, each with what the task left, if anything yet.
+static WATCHED: Mutex<BTreeMap<Id, Option<Left>>> = Mutex::new(BTreeMap::new());
 /// How many ids are watched.
 static COUNT: AtomicUsize = AtomicUsize::new(0);
 
-fn watched() -> MutexGuard<'static, BTreeMap<Id, Option<Payload>>> {
+fn watched() -> MutexGuard<'static, BTreeMap<Id, Option<Left>>> {
     WATCHED.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -48,16 +59,33 @@ pub(crate) fn record(id: Id, payload: Payload) {
         return;
     }
     let unwanted = match watched().get_mut(&id) {
-        Some(slot) => slot.replace(payload),
-        None => Some(payload),
+        Some(slot) => slot.replace(Left::DropPanic(payload)),
+        None => Some(Left::DropPanic(payload)),
     };
     // A payload's own drop may run any code: not under the lock.
     drop(unwanted);
 }
 
-/// Ends the watch of task `id`, if any, and returns the panic its drop
-/// raised, if any.
-pub(crate) fn take(id: Id) -> Option<Payload> {
+/// Task `id`'s last poll returned `result`: keeps it if a handle watches
+/// the task (an abort may have closed it meanwhile, and `async-task` would
+/// drop it), else gives it back to be the task's output as usual.
+pub(crate) fn keep_output<R: Send + 'static>(id: Id, result: R) -> Option<R> {
+    if COUNT.load(Ordering::SeqCst) == 0 {
+        return Some(result);
+    }
+    let mut watched = watched();
+    let Some(slot) = watched.get_mut(&id) else {
+        return Some(result);
+    };
+    let unwanted = slot.replace(Left::Output(Box::new(result)));
+    drop(watched);
+    drop(unwanted);
+    None
+}
+
+/// Ends the watch of task `id`, if any, and returns what the task left,
+/// if anything.
+pub(crate) fn take(id: Id) -> Option<Left> {
     if COUNT.load(Ordering::SeqCst) == 0 {
         return None;
     }

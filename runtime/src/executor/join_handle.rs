@@ -1,6 +1,7 @@
 //! The handle to a spawned task: await it for the task's result, `abort`
 //! it, or `detach` it.
 
+use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -9,11 +10,11 @@ use std::sync::{Arc, Mutex, MutexGuard, TryLockError, Weak};
 use std::task::{ready, Context, Poll, Wake, Waker};
 
 use crate::executor::abort_handle::{Abort, AbortHandle};
-use crate::executor::abort_panic;
+use crate::executor::abort_panic::{self, Left};
 use crate::executor::coop;
 use crate::executor::join_error::JoinError;
 use crate::executor::scheduler::Task;
-use crate::executor::task_future::TaskOutput;
+use crate::executor::task_future::{TaskOutput, TaskResult};
 use crate::executor::task_id::Id;
 
 /// An owned permission to await a spawned task's output.
@@ -40,6 +41,7 @@ pub struct JoinHandle<T> {
     /// the task was made, so that [`JoinHandle::abort`] asks for no bound
     /// (a generic abort-on-drop guard must be able to call it).
     abort: fn(&mut State<T>, Option<Id>),
+    unkeep: Unkeep<T>,
 }
 
 /// Where the handle keeps the task's state: inline until an
@@ -71,23 +73,32 @@ enum State<T> {
     Finished,
 }
 
-/// The outcome a task's output, or the lack of one, comes to.
-fn outcome<T>(output: Option<TaskOutput<T>>, id: Id) -> Result<T, JoinError> {
-    match output {
-        Some(output) => output
-            .into_result()
-            .map_err(|payload| JoinError::panic(id, payload)),
+/// The outcome a task's result, or the lack of one, comes to.
+fn outcome<T>(result: Option<TaskResult<T>>, id: Id) -> Result<T, JoinError> {
+    match result {
+        Some(result) => result.map_err(|payload| JoinError::panic(id, payload)),
         None => Err(JoinError::cancelled(id)),
     }
 }
 
+/// Turns a result `abort_panic` kept back into the task's own type.
+/// Chosen where the handle is made, where `T: 'static` is known, so that
+/// the handle's methods ask for no bound.
+type Unkeep<T> = fn(Box<dyn Any + Send>) -> Option<TaskResult<T>>;
+
+fn unkeep<T: 'static>(kept: Box<dyn Any + Send>) -> Option<TaskResult<T>> {
+    kept.downcast::<TaskOutput<T>>().ok()?.into_result()
+}
+
 /// [`outcome`] of a task a handle aborted: ends its watch in
-/// `abort_panic`, and a panic from its future's drop makes a cancelled
-/// task a panicked one, as in tokio.
-fn aborted_outcome<T>(output: Option<TaskOutput<T>>, id: Id) -> Result<T, JoinError> {
+/// `abort_panic`. A result its last poll left there is the outcome (the
+/// task completed, as tokio's keeps it); else a panic from its future's
+/// drop makes a cancelled task a panicked one, as in tokio.
+fn aborted_outcome<T>(output: Option<TaskOutput<T>>, id: Id, unkeep: Unkeep<T>) -> Result<T, JoinError> {
     match (abort_panic::take(id), output) {
-        (Some(payload), None) => Err(JoinError::panic(id, payload)),
-        (_, output) => outcome(output, id),
+        (Some(Left::Output(kept)), _) => outcome(unkeep(kept), id),
+        (Some(Left::DropPanic(payload)), None) => Err(JoinError::panic(id, payload)),
+        (_, output) => outcome(output.and_then(TaskOutput::into_result), id),
     }
 }
 
@@ -183,16 +194,19 @@ impl<T> State<T> {
         }
     }
 
-    fn poll(&mut self, cx: &mut Context<'_>, id: Id) -> Poll<Result<T, JoinError>> {
+    fn poll(&mut self, cx: &mut Context<'_>, id: Id, unkeep: Unkeep<T>) -> Poll<Result<T, JoinError>> {
         let result = match self {
-            State::Running(task) => outcome(ready!(Pin::new(task).poll(cx)), id),
+            State::Running(task) => outcome(
+                ready!(Pin::new(task).poll(cx)).and_then(TaskOutput::into_result),
+                id,
+            ),
             State::Aborting { cancel, waker } => {
                 if !waker.will_wake(cx.waker()) {
                     *waker = cx.waker().clone();
                 }
-                aborted_outcome(ready!(cancel.as_mut().poll(cx)), id)
+                aborted_outcome(ready!(cancel.as_mut().poll(cx)), id, unkeep)
             }
-            State::Aborted(output) => aborted_outcome(output.take(), id),
+            State::Aborted(output) => aborted_outcome(output.take(), id, unkeep),
             State::Finished => panic!("JoinHandle polled after it completed"),
         };
         *self = State::Finished;
@@ -403,11 +417,15 @@ impl<T> JoinHandle<T> {
         JoinHandle::with_abort(task, id, State::abort_local)
     }
 
-    fn with_abort(task: Task<TaskOutput<T>>, id: Id, abort: fn(&mut State<T>, Option<Id>)) -> JoinHandle<T> {
+    fn with_abort(task: Task<TaskOutput<T>>, id: Id, abort: fn(&mut State<T>, Option<Id>)) -> JoinHandle<T>
+    where
+        T: 'static,
+    {
         JoinHandle {
             id,
             slot: Mutex::new(Slot::Own(State::Running(task))),
             abort,
+            unkeep: unkeep::<T>,
         }
     }
 
@@ -427,17 +445,12 @@ impl<T> JoinHandle<T> {
     /// poll if a worker is polling it right now) and awaiting this handle
     /// yields a [`JoinError`] for which [`JoinError::is_cancelled`] is true,
     /// once the future is gone. A task that already finished keeps its
-    /// output; a `spawn_blocking` job that has started runs to its end,
-    /// and its output is discarded.
+    /// output; a `spawn_blocking` job that has started runs to its end.
     ///
-    /// Unlike tokio's, an abort that lands while a worker is in the task's
-    /// last poll, the one that returns its output, also counts as
-    /// cancelled: the output is dropped, where tokio keeps it. The task's
-    /// executor (`async-task`) closes a task that runs when it is
-    /// cancelled, and drops what that poll returns; keeping it would cost
-    /// every task a second output slot. So after an `abort`, `Ok` means
-    /// the task had finished before it, and a cancelled error that it
-    /// finished no later than it.
+    /// An abort that lands while a worker is in the task's last poll, the
+    /// one that returns its output, does not cancel it: awaiting this
+    /// handle yields that output, as in tokio (`abort_panic.rs` keeps it
+    /// for this handle). So does a `spawn_blocking` job that had started.
     ///
     /// If the future panics while being dropped, the panic is contained
     /// (the panic hook still reports it) and awaiting this handle yields
@@ -494,9 +507,9 @@ impl<T> JoinHandle<T> {
     /// Polls for the output without spending the cooperative budget (for
     /// `JoinSet`, which spends it per task it yields instead).
     pub(crate) fn poll_unbudgeted(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>> {
-        let id = self.id;
+        let (id, unkeep) = (self.id, self.unkeep);
         match self.slot.get_mut().unwrap_or_else(|e| e.into_inner()) {
-            Slot::Own(state) => state.poll(cx, id),
+            Slot::Own(state) => state.poll(cx, id, unkeep),
             Slot::Shared(shared, _) => match Arc::get_mut(shared) {
                 // Every `AbortHandle` is gone: the state is this handle's
                 // alone, no lock needed (as `JoinSet`'s tasks, whose
@@ -505,8 +518,8 @@ impl<T> JoinHandle<T> {
                     .state
                     .get_mut()
                     .unwrap_or_else(|e| e.into_inner())
-                    .poll(cx, id),
-                None => shared.lock().poll(cx, id),
+                    .poll(cx, id, unkeep),
+                None => shared.lock().poll(cx, id, unkeep),
             },
         }
     }

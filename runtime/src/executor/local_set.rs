@@ -23,7 +23,7 @@ use slab::Slab;
 
 use crate::executor::coop;
 use crate::executor::join_handle::JoinHandle;
-use crate::executor::task_future::TaskFuture;
+use crate::executor::task_future::{NeverKeep, TaskFuture};
 use crate::executor::task_id::Id;
 
 /// Local tasks polled per poll of the set before it yields (and wakes
@@ -159,7 +159,7 @@ where
     let id = Id::next();
     let (runnable, task) = async_task::Builder::new()
         .metadata(Weak::new())
-        .spawn_local(|_| TaskFuture::new(future, id), schedule);
+        .spawn_local(|_| TaskFuture::<_, NeverKeep>::new(future, id), schedule);
     entry.insert(runnable.waker());
     drop(tasks);
     if local.closed.get() {

@@ -18,7 +18,7 @@ use async_task::{ScheduleInfo, WithInfo};
 use crate::executor::context;
 use crate::executor::join_handle::JoinHandle;
 use crate::executor::scheduler::{Runnable, Shared};
-use crate::executor::task_future::TaskFuture;
+use crate::executor::task_future::{KeepIfWatched, TaskFuture};
 use crate::executor::task_id::Id;
 use crate::executor::task_set::TaskKey;
 use crate::executor::worker;
@@ -50,9 +50,10 @@ where
     let id = Id::next();
     let (key, runnable, task) = shared.tasks.insert(number, |key| {
         let future = Tracked::new(future, shared.id, key);
-        async_task::Builder::new()
-            .metadata(Arc::downgrade(shared))
-            .spawn(|_| TaskFuture::new(future, id), WithInfo(schedule))
+        async_task::Builder::new().metadata(Arc::downgrade(shared)).spawn(
+            |_| TaskFuture::<_, KeepIfWatched>::new(future, id),
+            WithInfo(schedule),
+        )
     });
     // Closed between the check above and the insert: shutdown may have
     // woken the set before this entry was in it, so take it out here.
@@ -76,9 +77,10 @@ where
     F::Output: Send + 'static,
 {
     let id = Id::next();
-    let (runnable, task) = async_task::Builder::new()
-        .metadata(Weak::new())
-        .spawn(|_| TaskFuture::new(future, id), WithInfo(schedule));
+    let (runnable, task) = async_task::Builder::new().metadata(Weak::new()).spawn(
+        |_| TaskFuture::<_, KeepIfWatched>::new(future, id),
+        WithInfo(schedule),
+    );
     drop(runnable);
     JoinHandle::new(task.fallible(), id)
 }
@@ -127,7 +129,7 @@ where
         .metadata(Arc::downgrade(runtime))
         .spawn(
             |_| {
-                TaskFuture::new(
+                TaskFuture::<_, KeepIfWatched>::new(
                     async move {
                         let _release = ReleaseAfterJob(Some(inhibit));
                         f()

@@ -4,7 +4,8 @@
 //!
 //! A panic in `poll` becomes the task's output, reported by its
 //! `JoinHandle`; the future is dropped while that panic unwinds (see
-//! [`DropOnUnwind`]). `async-task` aborts the whole process if a task's future or
+//! [`DropOnUnwind`]). A result an abort raced with is kept for the
+//! aborting handle (see [`Keep`]). `async-task` aborts the whole process if a task's future or
 //! output panics while being dropped, so both are dropped here, under
 //! `catch_unwind`, and such a panic is contained (its message still goes to
 //! the panic hook). A cancelled future's panic goes to `abort_panic`, for
@@ -16,6 +17,7 @@
 
 use std::any::Any;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -23,15 +25,49 @@ use std::task::{Context, Poll};
 use crate::executor::abort_panic;
 use crate::executor::task_id::{self, Id};
 
+/// A task's result: its output, or the payload of the panic that ended it.
+pub(crate) type TaskResult<T> = Result<T, Box<dyn Any + Send>>;
+
+/// What a task's last poll does with its result when an abort may have
+/// closed the task meanwhile (see `abort_panic`).
+pub(crate) trait Keep<T> {
+    /// Keeps `result` for a handle that watches task `id`, or gives it back.
+    fn keep(id: Id, result: TaskResult<T>) -> Option<TaskResult<T>>;
+}
+
+/// For tasks whose output may cross threads: an abort from another thread
+/// may land during their last poll, so a watched result is kept.
+pub(crate) struct KeepIfWatched;
+
+impl<T: Send + 'static> Keep<T> for KeepIfWatched {
+    fn keep(id: Id, result: TaskResult<T>) -> Option<TaskResult<T>> {
+        // Kept as a `TaskOutput`, so that a handle that drops it unawaited
+        // contains its panics as the task's own output would.
+        abort_panic::keep_output(id, TaskOutput(Some(result), id)).and_then(TaskOutput::into_result)
+    }
+}
+
+/// For `spawn_local` tasks: aborted from their own thread, never during
+/// their poll, so there is nothing to keep (and their output need not be
+/// `Send`, as `abort_panic`'s store asks).
+pub(crate) struct NeverKeep;
+
+impl<T> Keep<T> for NeverKeep {
+    fn keep(_id: Id, result: TaskResult<T>) -> Option<TaskResult<T>> {
+        Some(result)
+    }
+}
+
 pin_project_lite::pin_project! {
-    pub(crate) struct TaskFuture<F> {
+    pub(crate) struct TaskFuture<F, K> {
         // `None` once the future completed and was dropped.
         #[pin]
         inner: Option<F>,
         id: Id,
+        keep: PhantomData<fn() -> K>,
     }
 
-    impl<F> PinnedDrop for TaskFuture<F> {
+    impl<F, K> PinnedDrop for TaskFuture<F, K> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             let _current = task_id::enter(*this.id);
@@ -49,16 +85,17 @@ fn drop_contained<F>(mut inner: Pin<&mut Option<F>>) -> Result<(), Box<dyn Any +
     catch_unwind(AssertUnwindSafe(|| inner.set(None)))
 }
 
-impl<F> TaskFuture<F> {
-    pub(crate) fn new(inner: F, id: Id) -> TaskFuture<F> {
+impl<F, K> TaskFuture<F, K> {
+    pub(crate) fn new(inner: F, id: Id) -> TaskFuture<F, K> {
         TaskFuture {
             inner: Some(inner),
             id,
+            keep: PhantomData,
         }
     }
 }
 
-impl<F: Future> Future for TaskFuture<F> {
+impl<F: Future, K: Keep<F::Output>> Future for TaskFuture<F, K> {
     type Output = TaskOutput<F::Output>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -88,7 +125,7 @@ impl<F: Future> Future for TaskFuture<F> {
         // Free the future's resources (sockets, buffers) now, not when the
         // last handle to the task goes.
         let _ = drop_contained(inner);
-        Poll::Ready(TaskOutput(Some(result), *this.id))
+        Poll::Ready(TaskOutput(K::keep(*this.id, result), *this.id))
     }
 }
 
@@ -105,14 +142,16 @@ impl<F> Drop for DropOnUnwind<'_, F> {
     }
 }
 
-/// A task's result, or the payload of its panic, and the task's id.
-/// Dropping it (the task was detached) contains a panic from the value's
-/// `Drop`, which sees the task's id as current, as in tokio.
-pub(crate) struct TaskOutput<T>(Option<Result<T, Box<dyn Any + Send>>>, Id);
+/// A task's result, and the task's id; no result if it was kept for the
+/// handle that aborted the task (see [`Keep`]). Dropping it (the task was
+/// detached) contains a panic from the value's `Drop`, which sees the
+/// task's id as current, as in tokio.
+pub(crate) struct TaskOutput<T>(Option<TaskResult<T>>, Id);
 
 impl<T> TaskOutput<T> {
-    pub(crate) fn into_result(mut self) -> Result<T, Box<dyn Any + Send>> {
-        self.0.take().expect("a task's output is taken once")
+    /// The result, unless it was kept for an aborting handle.
+    pub(crate) fn into_result(mut self) -> Option<TaskResult<T>> {
+        self.0.take()
     }
 }
 
