@@ -64,8 +64,10 @@ impl Handle {
     /// calling it for its panic alone.
     #[track_caller]
     pub fn current() -> Handle {
-        Handle::try_current()
-            .expect("not inside an edgeio runtime: use `Runtime::block_on` or `#[edgeio::main]`")
+        match Handle::try_current() {
+            Ok(handle) => handle,
+            Err(e) => panic!("{e}"),
+        }
     }
 
     /// The runtime the current thread is running in, if any.
@@ -218,8 +220,13 @@ impl fmt::Debug for Handle {
     }
 }
 
+/// Begins as tokio's panic does, so that a test expecting tokio's
+/// "there is no reactor running" matches on edgeio too.
 fn no_runtime() -> io::Error {
-    io::Error::other("not inside an edgeio runtime: use `Runtime::block_on` or `#[edgeio::main]`")
+    io::Error::other(
+        "there is no reactor running, must be called from the context of an edgeio runtime \
+         (inside `Runtime::block_on`, a task, or `#[edgeio::main]`)",
+    )
 }
 
 /// Spawns a task onto the current runtime.
