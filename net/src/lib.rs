@@ -62,8 +62,8 @@
 //! tokio's names are here too: [`TcpListener`], [`TcpStream`],
 //! [`UdpSocket`], [`UnixListener`], [`UnixStream`] and [`UnixDatagram`]
 //! are the `Async*` types under another name (the same types, not
-//! wrappers), beside [`TcpSocket`], [`UnixSocket`], [`lookup_host`], [`Interest`] and
-//! [`Ready`]. Where the two differ:
+//! wrappers), beside [`TcpSocket`], [`UnixSocket`], [`lookup_host`], [`Interest`],
+//! [`Ready`] and the pipes of [`unix::pipe`]. Where the two differ:
 //!
 //! - Streams implement `futures-io`'s `AsyncRead`/`AsyncWrite` (use
 //!   `futures_util::io::{AsyncReadExt, AsyncWriteExt}`), not tokio's
@@ -112,6 +112,7 @@ mod udp;
 mod unix_addr;
 mod unix_datagram;
 mod unix_listener;
+mod unix_pipe;
 mod unix_socket;
 mod unix_stream;
 
@@ -167,4 +168,28 @@ pub mod unix {
     pub type OwnedWriteHalf = crate::WriteHalf<crate::UnixStream>;
     /// The halves of two different streams, given back by `reunite`.
     pub type ReuniteError = crate::ReuniteError<crate::UnixStream>;
+
+    /// Anonymous pipes and FIFOs (named pipes), tokio's
+    /// `tokio::net::unix::pipe`: [`pipe()`](pipe::pipe) makes a pair of
+    /// ends, [`OpenOptions`](pipe::OpenOptions) opens a FIFO's, and
+    /// [`Sender`](pipe::Sender) and [`Receiver`](pipe::Receiver) implement
+    /// `futures-io`'s `AsyncWrite` and `AsyncRead`, beside tokio's
+    /// readiness and `try_` methods.
+    ///
+    /// ```
+    /// # edgeio_runtime::Runtime::new().unwrap().block_on(async {
+    /// use edgeio_net::unix::pipe;
+    /// use futures_util::io::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// let (mut tx, mut rx) = pipe::pipe()?;
+    /// tx.write_all(b"through the pipe").await?;
+    /// drop(tx);
+    /// let mut text = String::new();
+    /// rx.read_to_string(&mut text).await?;
+    /// assert_eq!(text, "through the pipe");
+    /// # std::io::Result::Ok(()) }).unwrap();
+    /// ```
+    pub mod pipe {
+        pub use crate::unix_pipe::{pipe, OpenOptions, Receiver, Sender};
+    }
 }

@@ -1,6 +1,7 @@
 //! tokio's [`AsyncRead`](tokio::io::AsyncRead) and
 //! [`AsyncWrite`](tokio::io::AsyncWrite) for the stream sockets and their
-//! halves (feature `tokio-io`), so that code written against tokio's
+//! halves, and for the pipe ends of [`unix::pipe`](crate::unix::pipe)
+//! (feature `tokio-io`), so that code written against tokio's
 //! traits (`tokio_util::codec::Framed`, `tokio::io::copy`, TLS and
 //! protocol crates) takes an edgeio stream as it is, without a `.compat()`
 //! wrapper.
@@ -40,6 +41,7 @@ use std::task::{ready, Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use crate::unix::pipe;
 use crate::{AsyncTcpStream, AsyncUnixStream, ReadHalf, WriteHalf};
 
 /// The most one `poll_read` asks for, so that a huge, fresh `ReadBuf` is
@@ -80,7 +82,8 @@ macro_rules! tokio_read {
 
 /// tokio's `AsyncWrite` forwarded to the type's futures-io `AsyncWrite`;
 /// tokio's `shutdown` is futures-io's `close` (shut down the writing
-/// direction, so the peer reads end-of-stream).
+/// direction, so the peer reads end-of-stream; for a pipe, nothing, as
+/// tokio's: it closes when dropped).
 macro_rules! tokio_write {
     ($(impl$([$($generics:tt)*])? for $ty:ty $(where [$($bounds:tt)*])?;)*) => {$(
         impl$(<$($generics)*>)? AsyncWrite for $ty $(where $($bounds)*)? {
@@ -96,7 +99,7 @@ macro_rules! tokio_write {
                 futures_io::AsyncWrite::poll_write_vectored(self, cx, bufs)
             }
 
-            /// The sockets write vectors with one `writev`.
+            /// The sockets and pipes write vectors with one `writev`.
             fn is_write_vectored(&self) -> bool {
                 true
             }
@@ -113,6 +116,8 @@ macro_rules! tokio_write {
 }
 
 tokio_read! {
+    impl for pipe::Receiver;
+    impl['a] for &'a pipe::Receiver;
     impl for AsyncTcpStream;
     impl for AsyncUnixStream;
     impl['a] for &'a AsyncTcpStream;
@@ -121,6 +126,8 @@ tokio_read! {
 }
 
 tokio_write! {
+    impl for pipe::Sender;
+    impl['a] for &'a pipe::Sender;
     impl for AsyncTcpStream;
     impl for AsyncUnixStream;
     impl['a] for &'a AsyncTcpStream;
