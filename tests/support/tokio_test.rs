@@ -70,9 +70,10 @@ pub mod task {
             self.wakes.0.load(Ordering::SeqCst) > 0
         }
 
-        /// How many wakers (the test's and the future's clones) exist.
+        /// How many references to the waker exist: this task's own and
+        /// the future's clones, as tokio-test counts them.
         pub fn waker_ref_count(&self) -> usize {
-            Arc::strong_count(&self.wakes) - 1
+            Arc::strong_count(&self.wakes)
         }
 
         /// Runs `f` with the pinned future and a context of the counting waker.
