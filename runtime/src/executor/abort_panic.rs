@@ -66,13 +66,22 @@ pub(crate) fn record(id: Id, payload: Payload) {
     drop(unwanted);
 }
 
+/// Whether any task is watched: one load, for the path every task's
+/// completion takes.
+#[inline]
+pub(crate) fn any_watched() -> bool {
+    COUNT.load(Ordering::SeqCst) != 0
+}
+
 /// Task `id`'s last poll returned `result`: keeps it if a handle watches
 /// the task (an abort may have closed it meanwhile, and `async-task` would
 /// drop it), else gives it back to be the task's output as usual.
+///
+/// An abort that starts watching after the caller's [`any_watched`] said
+/// no, and closes the task before `async-task` marks it completed, still
+/// loses the output: the window is the few instructions between the two,
+/// not the whole poll.
 pub(crate) fn keep_output<R: Send + 'static>(id: Id, result: R) -> Option<R> {
-    if COUNT.load(Ordering::SeqCst) == 0 {
-        return Some(result);
-    }
     let mut watched = watched();
     let Some(slot) = watched.get_mut(&id) else {
         return Some(result);

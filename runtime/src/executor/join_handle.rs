@@ -451,6 +451,9 @@ impl<T> JoinHandle<T> {
     /// one that returns its output, does not cancel it: awaiting this
     /// handle yields that output, as in tokio (`abort_panic.rs` keeps it
     /// for this handle). So does a `spawn_blocking` job that had started.
+    /// (One that lands in the few instructions between that poll's return
+    /// and the task being marked completed still cancels it; see
+    /// `abort_panic::keep_output`.)
     ///
     /// If the future panics while being dropped, the panic is contained
     /// (the panic hook still reports it) and awaiting this handle yields

@@ -40,7 +40,11 @@ pub(crate) trait Keep<T> {
 pub(crate) struct KeepIfWatched;
 
 impl<T: Send + 'static> Keep<T> for KeepIfWatched {
+    #[inline]
     fn keep(id: Id, result: TaskResult<T>) -> Option<TaskResult<T>> {
+        if !abort_panic::any_watched() {
+            return Some(result);
+        }
         // Kept as a `TaskOutput`, so that a handle that drops it unawaited
         // contains its panics as the task's own output would.
         abort_panic::keep_output(id, TaskOutput(Some(result), id)).and_then(TaskOutput::into_result)
