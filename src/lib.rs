@@ -54,7 +54,8 @@ pub mod runtime {
     /// tokio's name for a runtime's id ([`Handle::id`]).
     pub use edgeio_runtime::RuntimeId as Id;
     pub use edgeio_runtime::{
-        is_rt_shutdown_err, Builder, EnterGuard, Handle, Metrics, Runtime, RuntimeFlavor,
+        is_rt_shutdown_err, Builder, EnterGuard, Handle, LocalOptions, LocalRuntime, LocalRuntimeEnterGuard,
+        Metrics, Runtime, RuntimeFlavor,
     };
     /// tokio's name for the counters of a runtime.
     pub type RuntimeMetrics = Metrics;

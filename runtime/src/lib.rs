@@ -55,7 +55,10 @@ pub use io::ready::Ready;
 pub use io::registration::{IoWait, Registration};
 pub use io::shutdown_error::is_rt_shutdown_err;
 pub use runtime::Id as RuntimeId;
-pub use runtime::{spawn, spawn_blocking, Builder, EnterGuard, Handle, Metrics, Runtime, RuntimeFlavor};
+pub use runtime::{
+    spawn, spawn_blocking, Builder, EnterGuard, Handle, LocalOptions, LocalRuntime, LocalRuntimeEnterGuard,
+    Metrics, Runtime, RuntimeFlavor,
+};
 
 /// The internals the loom models in `runtime/tests/loom_*.rs` drive. Only
 /// exists under `RUSTFLAGS="--cfg loom"`; not an API.

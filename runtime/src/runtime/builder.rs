@@ -274,6 +274,11 @@ impl Builder {
         self
     }
 
+    /// Whether this builds the current-thread runtime.
+    pub(crate) fn is_current_thread(&self) -> bool {
+        self.current_thread
+    }
+
     /// Creates the epoll instance and starts the workers.
     ///
     /// Fails if the process is out of file descriptors or threads, or if
