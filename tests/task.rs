@@ -166,6 +166,39 @@ fn an_abort_during_the_last_poll_keeps_the_output() {
 }
 
 #[test]
+fn a_future_whose_poll_and_drop_both_panic_reports_the_first_panic() {
+    /// Panics when polled, and again when dropped (its field, which the
+    /// unwinding poll does not drop: the runtime does).
+    struct PanicsTwice(PanicsOnDrop);
+
+    struct PanicsOnDrop;
+
+    impl Drop for PanicsOnDrop {
+        fn drop(&mut self) {
+            // Dropped during the poll's unwind, as tokio does.
+            assert!(std::thread::panicking(), "dropped after the unwind");
+            panic!("second, from drop");
+        }
+    }
+
+    impl Future for PanicsTwice {
+        type Output = ();
+
+        fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+            panic!("first, from poll");
+        }
+    }
+
+    each_runtime(|| async {
+        let err = task::spawn(PanicsTwice(PanicsOnDrop)).await.unwrap_err();
+        let payload = err.into_panic();
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"first, from poll"));
+        // The worker lives on.
+        assert_eq!(task::spawn(async { 3 }).await.unwrap(), 3);
+    });
+}
+
+#[test]
 fn task_ids_are_unique_and_current() {
     each_runtime(|| async {
         assert_eq!(task::try_id(), None, "block_on's future is not a task");

@@ -5,11 +5,11 @@
 //! A panic in `poll` becomes the task's output, reported by its
 //! `JoinHandle`; the future is dropped while that panic unwinds (see
 //! [`DropOnUnwind`]). A result an abort raced with is kept for the
-//! aborting handle (see [`Keep`]). `async-task` aborts the whole process if a task's future or
-//! output panics while being dropped, so both are dropped here, under
-//! `catch_unwind`, and such a panic is contained (its message still goes to
-//! the panic hook). A cancelled future's panic goes to `abort_panic`, for
-//! a handle that aborted the task to report.
+//! aborting handle (see [`Keep`]). `async-task` aborts the whole process
+//! if a task's future or output panics while being dropped, so both are
+//! dropped here, under `catch_unwind`, and such a panic is contained (its
+//! message still goes to the panic hook). A cancelled future's panic goes
+//! to `abort_panic`, for a handle that aborted the task to report.
 //!
 //! It also makes the task's [`Id`] the thread's current one while the
 //! future is polled or dropped, and while an output nobody awaited is
@@ -136,13 +136,15 @@ impl<F: Future, K: Keep<F::Output>> Future for TaskFuture<F, K> {
 /// Drops the future if its `poll` unwinds, while the panic is still in
 /// flight, as tokio does: a `Drop` in the future that looks at
 /// `std::thread::panicking()` (to roll back rather than commit, say) then
-/// sees the panic that ended it. A second panic in that `Drop` aborts the
-/// process, as any panic while panicking does.
+/// sees the panic that ended it. A second panic, from that `Drop`, is
+/// contained here (its message still goes to the panic hook): escaping a
+/// destructor during unwinding, it would abort the process, where tokio's
+/// does. The task's outcome is the first panic.
 struct DropOnUnwind<'a, F>(Pin<&'a mut Option<F>>);
 
 impl<F> Drop for DropOnUnwind<'_, F> {
     fn drop(&mut self) {
-        self.0.set(None);
+        let _ = drop_contained(self.0.as_mut());
     }
 }
 
