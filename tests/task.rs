@@ -463,6 +463,19 @@ fn poll_proceed_spends_units_that_made_progress_only() {
 }
 
 #[test]
+fn a_restore_guard_kept_past_its_poll_gives_no_budget_to_the_thread() {
+    // Taken inside the `block_on` future's poll (which has a budget),
+    // dropped unused after the call, on a thread that runs no task.
+    let runtime = edgeio::runtime::Builder::new_current_thread().build().unwrap();
+    let guard = runtime.block_on(std::future::poll_fn(|cx| task::coop::poll_proceed(cx)));
+    drop(runtime);
+    drop(guard);
+    // The thread has no budget: nothing here ever yields for one.
+    let polls = futures_util::FutureExt::now_or_never(count_polls(spend(1000)));
+    assert_eq!(polls, Some(1));
+}
+
+#[test]
 fn select_yields_while_the_budget_is_spent() {
     each_runtime(|| async {
         // A loop over a `select!` with a branch that is always ready: the

@@ -8,6 +8,7 @@
 //! woke.
 
 use std::cell::Cell;
+use std::marker::PhantomData;
 use std::task::{Context, Poll};
 
 use crate::executor::defer;
@@ -168,20 +169,27 @@ pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
         }
         Some(n) => {
             REMAINING.with(|r| r.set(Some(n - 1)));
-            Poll::Ready(RestoreOnPending(Cell::new(before)))
+            Poll::Ready(RestoreOnPending::new(before))
         }
-        None => Poll::Ready(RestoreOnPending(Cell::new(None))),
+        None => Poll::Ready(RestoreOnPending::new(None)),
     }
 }
 
 /// The guard [`poll_proceed`] returns: dropped without
 /// [`made_progress`](Self::made_progress), it gives the unit back
 /// (tokio's `task::coop::RestoreOnPending`).
+///
+/// Neither `Send` nor `Sync`, as tokio's: the budget it gives back is its
+/// thread's.
 #[must_use = "dropping the guard at once gives the unit back"]
 #[derive(Debug)]
-pub struct RestoreOnPending(Cell<Option<u8>>);
+pub struct RestoreOnPending(Cell<Option<u8>>, PhantomData<*const ()>);
 
 impl RestoreOnPending {
+    fn new(before: Option<u8>) -> RestoreOnPending {
+        RestoreOnPending(Cell::new(before), PhantomData)
+    }
+
     /// The operation made progress: the unit stays spent.
     pub fn made_progress(&self) {
         self.0.set(None);
@@ -191,9 +199,15 @@ impl RestoreOnPending {
 impl Drop for RestoreOnPending {
     fn drop(&mut self) {
         if let Some(before) = self.0.get() {
-            // `try_with`: the guard may be dropped while the thread's
+            // Only into a budget still there: a guard kept past its
+            // task's poll must not give a budget to whatever the thread
+            // runs next. `try_with`: it may be dropped while the thread's
             // locals are.
-            let _ = REMAINING.try_with(|r| r.set(Some(before)));
+            let _ = REMAINING.try_with(|r| {
+                if r.get().is_some() {
+                    r.set(Some(before));
+                }
+            });
         }
     }
 }
