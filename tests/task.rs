@@ -467,7 +467,7 @@ fn a_restore_guard_kept_past_its_poll_gives_no_budget_to_the_thread() {
     // Taken inside the `block_on` future's poll (which has a budget),
     // dropped unused after the call, on a thread that runs no task.
     let runtime = edgeio::runtime::Builder::new_current_thread().build().unwrap();
-    let guard = runtime.block_on(std::future::poll_fn(|cx| task::coop::poll_proceed(cx)));
+    let guard = runtime.block_on(std::future::poll_fn(task::coop::poll_proceed));
     drop(runtime);
     drop(guard);
     // The thread has no budget: nothing here ever yields for one.
