@@ -8,7 +8,7 @@ use std::process::ExitStatus;
 use std::task::{ready, Context, Poll};
 
 use edgeio_runtime::signal::unix::{signal, Signal, SignalKind};
-use edgeio_runtime::Registration;
+use edgeio_runtime::{is_rt_shutdown_err, Registration};
 
 /// How a child's exit reaches the reactor.
 pub(crate) enum ExitWatch {
@@ -49,16 +49,16 @@ impl ExitWatch {
                 // The runtime that registered the pidfd has shut down
                 // (the child was spawned there and is waited for in
                 // another one): register it with the current runtime.
-                Poll::Ready(Err(e)) if pidfd.is_shutdown_error(&e) => {
+                Poll::Ready(Err(e)) if is_rt_shutdown_err(&e) => {
                     if let Some(status) = child.try_wait()? {
                         return Poll::Ready(Ok(status));
                     }
                     if pidfd.reregister().is_err() {
                         return Poll::Ready(Err(e));
                     }
-                    pidfd.poll_exit(cx, child).map_err(unwrap_wait_error)
+                    pidfd.poll_exit(cx, child)
                 }
-                polled => polled.map_err(unwrap_wait_error),
+                polled => polled,
             },
             ExitWatch::Sigchld(sigchld) => loop {
                 // Polled before waiting: the listener was created before
@@ -106,52 +106,16 @@ impl Pidfd {
         cx: &mut Context<'_>,
         child: &mut std::process::Child,
     ) -> Poll<io::Result<ExitStatus>> {
-        self.registration.poll_read_io(cx, || match child.try_wait() {
-            Ok(Some(status)) => Ok(status),
-            // Readable means exited; a spurious wake-up finds it alive.
-            Ok(None) => Err(io::ErrorKind::WouldBlock.into()),
-            Err(e) => Err(io::Error::new(e.kind(), WaitError(e))),
+        // Readable means exited; a spurious wake-up finds it alive.
+        self.registration.poll_read_io(cx, || {
+            child.try_wait()?.ok_or_else(|| io::ErrorKind::WouldBlock.into())
         })
-    }
-
-    /// Whether `error` came from the reactor (shut down) rather than from
-    /// `waitpid`, whose errors are wrapped in a [`WaitError`].
-    fn is_shutdown_error(&self, error: &io::Error) -> bool {
-        error.get_ref().is_none_or(|inner| !inner.is::<WaitError>())
     }
 
     fn reregister(&mut self) -> io::Result<()> {
         // SAFETY: as in `new`.
         self.registration = unsafe { Registration::new(self.fd.as_fd())? };
         Ok(())
-    }
-}
-
-/// Marks an error from `waitpid`, to tell it from the reactor's.
-#[derive(Debug)]
-struct WaitError(io::Error);
-
-impl fmt::Display for WaitError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for WaitError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.0)
-    }
-}
-
-/// The `waitpid` error inside a [`WaitError`], as `waitpid` reported it
-/// (with its OS error code).
-fn unwrap_wait_error(error: io::Error) -> io::Error {
-    if !error.get_ref().is_some_and(|inner| inner.is::<WaitError>()) {
-        return error;
-    }
-    match error.into_inner().map(|inner| inner.downcast::<WaitError>()) {
-        Some(Ok(wait)) => wait.0,
-        _ => io::Error::other("lost waitpid error"),
     }
 }
 
