@@ -12,11 +12,14 @@ use crate::runtime::handle::Handle;
 /// # Panics
 ///
 /// If the clock is already paused.
+#[track_caller]
 pub(crate) fn pause_runtime_clock(handle: &Handle) {
-    handle.reactor().clock().pause().unwrap_or_else(|e| panic!("{e}"));
+    if let Err(e) = handle.reactor().clock().pause() {
+        panic!("{e}");
+    }
 }
 
-// The panics below are written as `match`es, not `unwrap_or_else` with a
+// The panics here are written as `match`es, not `unwrap_or_else` with a
 // closure: a closure does not pass `#[track_caller]`'s location on, and a
 // test's panic should point at the test's call (as tokio's do).
 
@@ -65,9 +68,7 @@ pub fn pause() {
         "time::pause() requires the current-thread runtime (`Builder::new_current_thread`, \
          `#[edgeio::test]`): with worker threads, the clock could jump while one of them is busy"
     );
-    if let Err(e) = handle.reactor().clock().pause() {
-        panic!("{e}");
-    }
+    pause_runtime_clock(&handle);
 }
 
 /// Resumes time: the clock runs again from its paused reading.
