@@ -86,7 +86,7 @@ impl<T: AsFd> Async<T> {
     /// registered (epoll rejects regular files with `EPERM`). `io` is
     /// dropped (and its fd closed) on error.
     pub fn new(io: T) -> io::Result<Async<T>> {
-        set_nonblocking(io.as_fd())?;
+        set_nonblocking(io.as_fd(), true)?;
         Async::new_nonblocking(io)
     }
 
@@ -330,17 +330,23 @@ impl<T> Async<T> {
     }
 }
 
-/// Sets `O_NONBLOCK` on `fd`'s open file description, if not set yet.
-fn set_nonblocking(fd: BorrowedFd<'_>) -> io::Result<()> {
+/// Sets or clears `O_NONBLOCK` on `fd`'s open file description, if it is
+/// not that way yet.
+pub(crate) fn set_nonblocking(fd: BorrowedFd<'_>, nonblocking: bool) -> io::Result<()> {
     let fd = fd.as_raw_fd();
     // SAFETY: F_GETFL takes no pointer argument, and `fd` is open.
     let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
     if flags < 0 {
         return Err(io::Error::last_os_error());
     }
-    if flags & libc::O_NONBLOCK == 0 {
+    let wanted = if nonblocking {
+        flags | libc::O_NONBLOCK
+    } else {
+        flags & !libc::O_NONBLOCK
+    };
+    if wanted != flags {
         // SAFETY: as above; F_SETFL takes an integer argument.
-        if unsafe { libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) } < 0 {
+        if unsafe { libc::fcntl(fd, libc::F_SETFL, wanted) } < 0 {
             return Err(io::Error::last_os_error());
         }
     }

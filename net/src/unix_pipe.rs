@@ -21,6 +21,7 @@ use std::task::{Context, Poll};
 use bytes::BufMut;
 use futures_io::{AsyncRead, AsyncWrite};
 
+use crate::async_fd::set_nonblocking;
 use crate::read_buf::read_buf;
 use crate::{Async, Interest, Ready};
 
@@ -337,9 +338,8 @@ impl Sender {
 
     /// Makes a `Sender` of `fd`, as [`from_file`](Sender::from_file).
     pub fn from_owned_fd(fd: OwnedFd) -> io::Result<Sender> {
-        let flags = checked_flags(fd.as_fd(), End::Sender)?;
-        set_nonblocking(fd.as_fd(), flags)?;
-        Sender::from_nonblocking(fd)
+        check_pipe(fd.as_fd(), End::Sender)?;
+        Sender::from_owned_fd_unchecked(fd)
     }
 
     /// Makes a `Sender` of `file` without checking that it is a pipe open
@@ -449,7 +449,7 @@ impl Sender {
     /// `fcntl`'s; the fd is closed then.
     pub fn into_blocking_fd(self) -> io::Result<OwnedFd> {
         let fd = self.into_nonblocking_fd()?;
-        set_blocking(fd.as_fd())?;
+        set_nonblocking(fd.as_fd(), false)?;
         Ok(fd)
     }
 
@@ -580,9 +580,8 @@ impl Receiver {
 
     /// Makes a `Receiver` of `fd`, as [`from_file`](Receiver::from_file).
     pub fn from_owned_fd(fd: OwnedFd) -> io::Result<Receiver> {
-        let flags = checked_flags(fd.as_fd(), End::Receiver)?;
-        set_nonblocking(fd.as_fd(), flags)?;
-        Receiver::from_nonblocking(fd)
+        check_pipe(fd.as_fd(), End::Receiver)?;
+        Receiver::from_owned_fd_unchecked(fd)
     }
 
     /// Makes a `Receiver` of `file` without checking that it is a pipe
@@ -741,7 +740,7 @@ impl Receiver {
     /// ```
     pub fn into_blocking_fd(self) -> io::Result<OwnedFd> {
         let fd = self.into_nonblocking_fd()?;
-        set_blocking(fd.as_fd())?;
+        set_nonblocking(fd.as_fd(), false)?;
         Ok(fd)
     }
 
@@ -792,14 +791,12 @@ fn not_a_pipe() -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, "not a pipe or FIFO")
 }
 
-/// `fd`'s status flags (`F_GETFL`), after checking that it is a pipe or
-/// FIFO open for `end`'s direction.
-fn checked_flags(fd: BorrowedFd<'_>, end: End) -> io::Result<libc::c_int> {
+/// Checks that `fd` is a pipe or FIFO open for `end`'s direction.
+fn check_pipe(fd: BorrowedFd<'_>, end: End) -> io::Result<()> {
     if !is_pipe(fd)? {
         return Err(not_a_pipe());
     }
-    let flags = file_flags(fd)?;
-    let mode = flags & libc::O_ACCMODE;
+    let mode = file_flags(fd)? & libc::O_ACCMODE;
     match end {
         End::Sender if mode != libc::O_WRONLY && mode != libc::O_RDWR => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -809,7 +806,7 @@ fn checked_flags(fd: BorrowedFd<'_>, end: End) -> io::Result<libc::c_int> {
             io::ErrorKind::InvalidInput,
             "the pipe is not open for reading (O_RDONLY or O_RDWR)",
         )),
-        _ => Ok(flags),
+        _ => Ok(()),
     }
 }
 
@@ -835,29 +832,6 @@ fn file_flags(fd: BorrowedFd<'_>) -> io::Result<libc::c_int> {
         return Err(io::Error::last_os_error());
     }
     Ok(flags)
-}
-
-/// Sets `O_NONBLOCK` on `fd`, whose flags are `flags`, if not set yet.
-fn set_nonblocking(fd: BorrowedFd<'_>, flags: libc::c_int) -> io::Result<()> {
-    set_flags(fd, flags, flags | libc::O_NONBLOCK)
-}
-
-/// Clears `O_NONBLOCK` on `fd`.
-fn set_blocking(fd: BorrowedFd<'_>) -> io::Result<()> {
-    let flags = file_flags(fd)?;
-    set_flags(fd, flags, flags & !libc::O_NONBLOCK)
-}
-
-/// Changes `fd`'s status flags from `old` to `new`, unless they are equal.
-fn set_flags(fd: BorrowedFd<'_>, old: libc::c_int, new: libc::c_int) -> io::Result<()> {
-    if new == old {
-        return Ok(());
-    }
-    // SAFETY: F_SETFL takes an integer argument, and `fd` is open.
-    if unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, new) } < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
 }
 
 /// `read(2)` into memory that may be uninitialized, for `try_read_buf`:
