@@ -62,7 +62,11 @@ enum Entry<T> {
     Waiting(JoinHandle<T>),
     /// The task had finished when it was added, before the waker could be
     /// left with it: its result, for `join_next` (its key is queued).
-    Finished(Id, Result<T, JoinError>),
+    ///
+    /// Behind a lock that is never contended (only `&mut self` reaches
+    /// it) so that the set is `Sync` whenever `T: Send`, as tokio's is:
+    /// a `&JoinSet` never touches an output.
+    Finished(Id, Mutex<Result<T, JoinError>>),
 }
 
 struct SlotWaker {
@@ -276,6 +280,7 @@ impl<T> JoinSet<T> {
                     let Entry::Finished(id, result) = self.tasks.remove(key) else {
                         unreachable!("matched above")
                     };
+                    let result = result.into_inner().unwrap_or_else(|e| e.into_inner());
                     return Poll::Ready(Some(result.map(|output| (id, output))));
                 }
                 None => {}
@@ -289,6 +294,32 @@ impl<T> JoinSet<T> {
             waiter.wake_by_ref();
         }
         Poll::Pending
+    }
+
+    /// Aborts every task and waits until each has stopped; the set is then
+    /// empty. Results, panics included, are discarded.
+    pub async fn shutdown(&mut self) {
+        self.abort_all();
+        while self.join_next().await.is_some() {}
+    }
+
+    /// Waits for every task and returns their outputs, in the order they
+    /// finished.
+    ///
+    /// # Panics
+    ///
+    /// If a task panicked (with its payload) or was cancelled; the tasks
+    /// still running are then aborted, as the set is dropped.
+    pub async fn join_all(mut self) -> Vec<T> {
+        let mut outputs = Vec::with_capacity(self.len());
+        while let Some(result) = self.join_next().await {
+            match result {
+                Ok(output) => outputs.push(output),
+                Err(err) if err.is_panic() => resume_unwind(err.into_panic()),
+                Err(err) => panic!("{err}"),
+            }
+        }
+        outputs
     }
 
     /// Adds a spawned task, leaving the slot's waker with it at once
@@ -317,7 +348,7 @@ impl<T> JoinSet<T> {
             Poll::Pending => Entry::Waiting(handle),
             Poll::Ready(result) => {
                 slot.slot.enqueue();
-                Entry::Finished(handle.id(), result)
+                Entry::Finished(handle.id(), Mutex::new(result))
             }
         };
         self.tasks.insert(entry);
@@ -397,32 +428,6 @@ impl<T: Send + 'static> JoinSet<T> {
         F: FnOnce() -> T + Send + 'static,
     {
         self.insert(handle.spawn_blocking(f))
-    }
-
-    /// Aborts every task and waits until each has stopped; the set is then
-    /// empty. Results, panics included, are discarded.
-    pub async fn shutdown(&mut self) {
-        self.abort_all();
-        while self.join_next().await.is_some() {}
-    }
-
-    /// Waits for every task and returns their outputs, in the order they
-    /// finished.
-    ///
-    /// # Panics
-    ///
-    /// If a task panicked (with its payload) or was cancelled; the tasks
-    /// still running are then aborted, as the set is dropped.
-    pub async fn join_all(mut self) -> Vec<T> {
-        let mut outputs = Vec::with_capacity(self.len());
-        while let Some(result) = self.join_next().await {
-            match result {
-                Ok(output) => outputs.push(output),
-                Err(err) if err.is_panic() => resume_unwind(err.into_panic()),
-                Err(err) => panic!("{err}"),
-            }
-        }
-        outputs
     }
 }
 

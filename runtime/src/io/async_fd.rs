@@ -198,14 +198,14 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// Waits until the fd may make progress in a direction of `interest`.
     /// Cancelling the wait leaves no waker behind.
     pub async fn ready(&self, interest: Interest) -> io::Result<AsyncFdReadyGuard<'_, T>> {
-        let events = self.wait(interest).await?;
+        let events = Self::wait(&self.registration, interest).await?;
         Ok(AsyncFdReadyGuard::new(self, events))
     }
 
     /// As [`ready`](AsyncFd::ready), with a guard that gives `&mut` access
     /// to the inner object.
     pub async fn ready_mut(&mut self, interest: Interest) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
-        let events = self.wait(interest).await?;
+        let events = Self::wait(&self.registration, interest).await?;
         Ok(AsyncFdReadyMutGuard::new(self, events))
     }
 
@@ -299,9 +299,13 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// Waits, as owned waiters that go when the future does, until a
     /// direction of `interest` is ready (see [`Registration::ready`]);
     /// fails once the runtime has shut down, whatever readiness is known.
-    async fn wait(&self, interest: Interest) -> io::Result<Events> {
-        let (seen, ready) = self.registration.ready_events(interest).await?;
-        self.registration.check_open()?;
+    ///
+    /// It borrows only the registration across the wait, not `self`, so
+    /// that the `_mut` futures are `Send` for any `T: Send`, as tokio's
+    /// are (a `&AsyncFd<T>` held across an await would ask `T: Sync`).
+    async fn wait(registration: &Registration, interest: Interest) -> io::Result<Events> {
+        let (seen, ready) = registration.ready_events(interest).await?;
+        registration.check_open()?;
         Ok(Events { seen, ready })
     }
 

@@ -43,8 +43,9 @@ pub enum RuntimeFlavor {
 pub struct EnterGuard<'a> {
     _guard: context::EnterGuard,
     /// Tied to the thread that entered (the guard restores that thread's
-    /// state), and to the handle's lifetime as in tokio.
-    _not_send: PhantomData<(&'a Handle, *const ())>,
+    /// state), and to the handle's lifetime, as in tokio: `!Send`, but
+    /// `Sync` (a `&EnterGuard` does nothing), which a `MutexGuard` is too.
+    _not_send: PhantomData<(&'a Handle, std::sync::MutexGuard<'static, ()>)>,
 }
 
 impl fmt::Debug for EnterGuard<'_> {

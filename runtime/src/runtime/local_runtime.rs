@@ -11,6 +11,7 @@
 use std::fmt;
 use std::future::Future;
 use std::io;
+use std::marker::PhantomData;
 use std::time::Duration;
 
 use crate::executor::join_handle::JoinHandle;
@@ -49,10 +50,13 @@ pub struct LocalRuntime {
 }
 
 /// Options of a [`LocalRuntime`] (tokio's `runtime::LocalOptions`); none
-/// yet, as in tokio's stable API.
+/// yet, as in tokio's stable API. Neither `Send` nor `Sync`, as tokio's,
+/// so that options tied to the building thread can be added later.
 #[derive(Debug, Default, Clone)]
 #[non_exhaustive]
-pub struct LocalOptions {}
+pub struct LocalOptions {
+    _not_send: PhantomData<*mut ()>,
+}
 
 impl Builder {
     /// Builds a [`LocalRuntime`] from this current-thread builder (tokio's
@@ -72,7 +76,7 @@ impl Builder {
     /// ```
     #[track_caller]
     pub fn build_local(&mut self, options: LocalOptions) -> io::Result<LocalRuntime> {
-        let LocalOptions {} = options;
+        let LocalOptions { _not_send } = options;
         assert!(
             self.is_current_thread(),
             "multi_thread is not supported for LocalRuntime"
