@@ -1,5 +1,6 @@
 //! `edgeio::io`: `copy_bidirectional` over loopback TCP with half-close,
-//! `duplex` backpressure and end of file, `split`/`unsplit`, the standard
+//! `duplex` and `simplex` backpressure and end of file, `split`/`unsplit`,
+//! `join`, `BufStream` over TCP, the standard
 //! streams (in a child process), the re-exported `futures-util`
 //! helpers, and the budget spent by `empty`, `repeat`, `sink` and
 //! `duplex`. Every test runs on a runtime with 1 worker and again with 4,
@@ -14,8 +15,8 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use edgeio::io::{
-    copy, copy_bidirectional, duplex, empty, repeat, sink, split, AsyncBufReadExt, AsyncReadExt,
-    AsyncSeekExt, AsyncWriteExt, BufReader, BufWriter, Cursor,
+    copy, copy_bidirectional, duplex, empty, join, repeat, simplex, sink, split, AsyncBufReadExt,
+    AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufStream, BufWriter, Cursor, SimplexStream,
 };
 use edgeio::net::{AsyncTcpListener, AsyncTcpStream};
 use edgeio::time::timeout;
@@ -191,6 +192,109 @@ fn duplex_backpressure_and_end_of_file() {
         edgeio::time::sleep(Duration::from_millis(20)).await;
         drop(e);
         assert_eq!(timeout(STEP, reader).await?.unwrap()?, 0);
+        Ok(())
+    });
+}
+
+#[test]
+fn simplex_backpressure_and_end_of_file() {
+    run(|| async {
+        let (mut rx, mut tx) = simplex(16);
+        assert_eq!(tx.write(&[1; 32]).await?, 16);
+        // Full: the next write waits until the reader takes some.
+        assert!(poll_once(tx.write(&[1])).is_pending());
+        let writer = edgeio::spawn(async move {
+            tx.write_all(&[2; 100]).await?;
+            tx.close().await?;
+            // After `close`, writes fail.
+            assert_eq!(tx.write(b"x").await.unwrap_err().kind(), ErrorKind::BrokenPipe);
+            io::Result::Ok(())
+        });
+        let mut got = Vec::new();
+        timeout(STEP, rx.read_to_end(&mut got)).await??;
+        timeout(STEP, writer).await?.unwrap()?;
+        assert_eq!(got.len(), 116);
+        assert!(got[..16].iter().all(|&x| x == 1) && got[16..].iter().all(|&x| x == 2));
+
+        // Unsplit, one value writes and reads back; `close` ends it.
+        let mut pipe = SimplexStream::new_unsplit(8);
+        pipe.write_all(b"loop").await?;
+        pipe.close().await?;
+        let mut got = Vec::new();
+        pipe.read_to_end(&mut got).await?;
+        assert_eq!(got, b"loop");
+        assert!(format!("{pipe:?}").contains("SimplexStream"));
+
+        // A reader waiting on an empty pipe is woken by the writer's close.
+        let (mut rx, mut tx) = simplex(8);
+        let reader = edgeio::spawn(async move {
+            let mut buf = [0; 8];
+            rx.read(&mut buf).await
+        });
+        edgeio::time::sleep(Duration::from_millis(20)).await;
+        tx.close().await?;
+        assert_eq!(timeout(STEP, reader).await?.unwrap()?, 0);
+        Ok(())
+    });
+}
+
+#[test]
+fn join_reads_from_one_and_writes_to_the_other() {
+    run(|| async {
+        let (from_peer, mut peer_writes) = simplex(64);
+        let (mut peer_reads, to_peer) = simplex(64);
+        let mut stream = join(BufReader::new(from_peer), to_peer);
+        stream.write_all(b"ping\n").await?;
+        let mut line = String::new();
+        BufReader::new(&mut peer_reads).read_line(&mut line).await?;
+        assert_eq!(line, "ping\n");
+        peer_writes.write_all(b"pong\nrest").await?;
+        peer_writes.close().await?;
+        line.clear();
+        // `AsyncBufRead` passes through from the reader.
+        stream.read_line(&mut line).await?;
+        assert_eq!(line, "pong\n");
+        let mut rest = String::new();
+        stream.read_to_string(&mut rest).await?;
+        assert_eq!(rest, "rest");
+        assert!(format!("{stream:?}").starts_with("Join"));
+        // Closing the joined stream closes the writer.
+        stream.close().await?;
+        let mut got = Vec::new();
+        peer_reads.read_to_end(&mut got).await?;
+        assert!(got.is_empty());
+        let (reader, _writer) = stream.into_inner();
+        assert_eq!(reader.buffer().len(), 0);
+        Ok(())
+    });
+}
+
+#[test]
+fn buf_stream_buffers_both_ways_over_tcp() {
+    run(|| async {
+        let (client, server) = tcp_pair().await?;
+        let mut client = BufStream::with_capacity(64, 1024, client);
+        let mut server = BufStream::new(server);
+        for i in 0..100 {
+            client.write_all(format!("line {i}\n").as_bytes()).await?;
+        }
+        // Nothing leaves before the flush.
+        let mut probe = [0; 1];
+        assert!(poll_once(server.get_mut().read(&mut probe)).is_pending());
+        client.flush().await?;
+        let mut line = String::new();
+        for i in 0..100 {
+            line.clear();
+            timeout(STEP, server.read_line(&mut line)).await??;
+            assert_eq!(line, format!("line {i}\n"));
+        }
+        server.write_all(b"bye").await?;
+        server.close().await?;
+        let mut rest = Vec::new();
+        timeout(STEP, client.read_to_end(&mut rest)).await??;
+        assert_eq!(rest, b"bye");
+        assert!(format!("{client:?}").contains("BufStream"));
+        let _stream: AsyncTcpStream = client.into_inner();
         Ok(())
     });
 }

@@ -1,14 +1,14 @@
 //! [`duplex`]: an in-memory, bidirectional byte pipe.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::io;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{ready, Context, Poll, Waker};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 
-use edgeio_runtime::task::coop::poll_proceed;
 use futures_io::{AsyncRead, AsyncWrite};
+
+use super::simplex::{budgeted, lock, SimplexStream};
 
 /// Creates a pair of connected in-memory streams, like a socket pair
 /// without the kernel (tokio's `tokio::io::duplex`): what one writes the
@@ -34,8 +34,8 @@ use futures_io::{AsyncRead, AsyncWrite};
 /// ```
 #[must_use]
 pub fn duplex(max_buf_size: usize) -> (DuplexStream, DuplexStream) {
-    let one = Arc::new(Mutex::new(Pipe::new(max_buf_size)));
-    let two = Arc::new(Mutex::new(Pipe::new(max_buf_size)));
+    let one = Arc::new(Mutex::new(SimplexStream::new_unsplit(max_buf_size)));
+    let two = Arc::new(Mutex::new(SimplexStream::new_unsplit(max_buf_size)));
     (
         DuplexStream {
             read: one.clone(),
@@ -51,124 +51,21 @@ pub fn duplex(max_buf_size: usize) -> (DuplexStream, DuplexStream) {
 /// One end of a [`duplex`] pipe. Implements `AsyncRead` and `AsyncWrite`;
 /// `close` ends the direction it writes (its peer then reads end of file).
 pub struct DuplexStream {
-    read: Arc<Mutex<Pipe>>,
-    write: Arc<Mutex<Pipe>>,
-}
-
-/// One direction.
-struct Pipe {
-    buffer: VecDeque<u8>,
-    max_buf_size: usize,
-    /// The writing end closed or was dropped: end of file after `buffer`.
-    write_closed: bool,
-    /// The reading end was dropped: writes fail.
-    read_closed: bool,
-    /// The reader waiting for bytes.
-    read_waker: Option<Waker>,
-    /// The writer waiting for room.
-    write_waker: Option<Waker>,
-}
-
-fn lock(pipe: &Mutex<Pipe>) -> MutexGuard<'_, Pipe> {
-    // Nothing here can panic with the lock held but a failed allocation.
-    pipe.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn wake(waker: &mut Option<Waker>) {
-    if let Some(waker) = waker.take() {
-        waker.wake();
-    }
-}
-
-impl Pipe {
-    fn new(max_buf_size: usize) -> Pipe {
-        Pipe {
-            buffer: VecDeque::new(),
-            max_buf_size: max_buf_size.max(1),
-            write_closed: false,
-            read_closed: false,
-            read_waker: None,
-            write_waker: None,
-        }
-    }
-
-    fn poll_read(&mut self, cx: &mut Context<'_>, dst: &mut [u8]) -> Poll<io::Result<usize>> {
-        if dst.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        if self.buffer.is_empty() {
-            if self.write_closed {
-                return Poll::Ready(Ok(0));
-            }
-            self.read_waker = Some(cx.waker().clone());
-            return Poll::Pending;
-        }
-        let n = dst.len().min(self.buffer.len());
-        for (dst, byte) in dst.iter_mut().zip(self.buffer.drain(..n)) {
-            *dst = byte;
-        }
-        wake(&mut self.write_waker);
-        Poll::Ready(Ok(n))
-    }
-
-    fn poll_write(&mut self, cx: &mut Context<'_>, src: &[u8]) -> Poll<io::Result<usize>> {
-        if self.read_closed || self.write_closed {
-            return Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::BrokenPipe,
-                if self.write_closed {
-                    "duplex stream closed for writing"
-                } else {
-                    "the duplex peer was dropped"
-                },
-            )));
-        }
-        if src.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        let room = self.max_buf_size - self.buffer.len();
-        if room == 0 {
-            self.write_waker = Some(cx.waker().clone());
-            return Poll::Pending;
-        }
-        let n = room.min(src.len());
-        self.buffer.extend(&src[..n]);
-        wake(&mut self.read_waker);
-        Poll::Ready(Ok(n))
-    }
-
-    fn close_write(&mut self) {
-        self.write_closed = true;
-        wake(&mut self.read_waker);
-    }
-
-    fn close_read(&mut self) {
-        self.read_closed = true;
-        self.buffer = VecDeque::new();
-        wake(&mut self.write_waker);
-    }
+    /// The direction this end reads (its peer's `write`).
+    read: Arc<Mutex<SimplexStream>>,
+    /// The direction this end writes (its peer's `read`).
+    write: Arc<Mutex<SimplexStream>>,
 }
 
 impl AsyncRead for DuplexStream {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        // Spends the task's budget as a socket does (and tokio's duplex),
-        // so a loop over a pipe that is never empty still yields.
-        let coop = ready!(poll_proceed(cx));
-        let result = lock(&self.read).poll_read(cx, buf);
-        if result.is_ready() {
-            coop.made_progress();
-        }
-        result
+        budgeted(cx, |cx| lock(&self.read).read_bytes(cx, buf))
     }
 }
 
 impl AsyncWrite for DuplexStream {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        let coop = ready!(poll_proceed(cx));
-        let result = lock(&self.write).poll_write(cx, buf);
-        if result.is_ready() {
-            coop.made_progress();
-        }
-        result
+        budgeted(cx, |cx| lock(&self.write).write_bytes(cx, buf))
     }
 
     /// Nothing to do: written bytes are readable at once.
@@ -193,8 +90,8 @@ impl Drop for DuplexStream {
 
 impl fmt::Debug for DuplexStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let readable = lock(&self.read).buffer.len();
-        let writable = lock(&self.write).buffer.len();
+        let readable = lock(&self.read).buffered();
+        let writable = lock(&self.write).buffered();
         f.debug_struct("DuplexStream")
             .field("buffered_to_read", &readable)
             .field("buffered_to_write", &writable)

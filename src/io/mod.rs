@@ -17,7 +17,11 @@
 //!
 //! - [`copy_bidirectional`]: a proxy's two copy loops, with half-close.
 //! - [`split`]: read and write halves of any stream, for two tasks.
-//! - [`duplex`]: an in-memory pipe with backpressure.
+//! - [`duplex`] and [`simplex`]: in-memory pipes (two-way and one-way)
+//!   with backpressure.
+//! - [`join`]: a reader and a writer as one stream, the opposite of
+//!   [`split`].
+//! - [`BufStream`]: a stream buffered both ways.
 //! - [`empty`], [`repeat`], [`sink`]: streams that never wait, and spend
 //!   the cooperative budget as sockets do (tokio's, not `futures-util`'s).
 //! - [`stdin`], [`stdout`], [`stderr`]: the standard streams, on the
@@ -27,20 +31,27 @@
 mod always_ready;
 pub(crate) mod blocking;
 pub(crate) mod buf;
+mod buf_stream;
 mod copy_bidirectional;
 mod duplex;
+mod join;
+mod simplex;
 mod split;
 mod stdio;
 
 pub use always_ready::{empty, repeat, sink, Empty, Repeat, Sink};
+pub use buf_stream::BufStream;
 pub use copy_bidirectional::{copy_bidirectional, copy_bidirectional_with_sizes};
 pub use duplex::{duplex, DuplexStream};
+pub use join::{join, Join};
+pub use simplex::{simplex, SimplexStream};
 pub use split::{split, ReadHalf, ReuniteError, WriteHalf};
 pub use stdio::{stderr, stdin, stdout, Stderr, Stdin, Stdout};
 
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
 pub use futures_util::io::{
-    copy, copy_buf, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufWriter, Cursor,
+    copy, copy_buf, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufWriter, Chain,
+    Cursor, Lines, Take,
 };
 pub use std::io::{Error, ErrorKind, Result, SeekFrom};
 
