@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::future::Future;
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsFd;
@@ -180,6 +181,11 @@ fn a_task_that_drops_its_runtime_and_awaits_resolves() {
     }
 }
 
+/// Held by the test that measures the process's RSS, and by the one whose
+/// expected panic prints a backtrace (symbolising it maps megabytes of
+/// debug information), so that the one does not count the other's.
+static RSS_QUIET: Mutex<()> = Mutex::new(());
+
 /// Resident set size of this process, in bytes.
 fn rss() -> usize {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
@@ -193,6 +199,7 @@ fn rss() -> usize {
 #[test]
 fn spawning_after_shutdown_leaks_nothing() {
     const SPAWNS: usize = 200_000;
+    let _quiet = RSS_QUIET.lock().unwrap_or_else(|e| e.into_inner());
     let (alive, grown, not_cancelled) = within(LIMIT, "spawn after shutdown", || {
         let runtime = Builder::new().worker_threads(1).build().unwrap();
         let handle = runtime.handle().clone();
@@ -251,4 +258,50 @@ fn dropping_the_runtime_on_its_blocking_pool_returns() {
         "dropping the runtime from its blocking pool did not return within 5 s"
     );
     assert!(returned.1, "the blocking job's JoinHandle did not resolve");
+}
+
+/// A thread blocked in `Handle::block_on` on a timer when another thread
+/// drops the runtime: nothing is left to fire the timer, so the `Sleep`
+/// panics at once with tokio's words, rather than leave the thread blocked
+/// for ever (it did: the `Sleep` stayed pending). Both flavours.
+#[test]
+fn a_timer_awaited_outside_the_runtime_panics_when_it_shuts_down() {
+    let _quiet = RSS_QUIET.lock().unwrap_or_else(|e| e.into_inner());
+    for builder in [Builder::new_multi_thread(), Builder::new_current_thread()] {
+        let outcome = within(LIMIT, "block_on(sleep) across shutdown", move || {
+            let mut builder = builder;
+            let runtime = builder.build().unwrap();
+            let handle = runtime.handle().clone();
+            let (started_tx, started) = mpsc::channel();
+            let blocked = thread::spawn(move || {
+                let start = Instant::now();
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    handle.block_on(async {
+                        let mut nap = sleep(Duration::from_secs(3600));
+                        // Armed before the runtime goes.
+                        let armed = std::future::poll_fn(|cx| {
+                            std::task::Poll::Ready(std::pin::Pin::new(&mut nap).poll(cx).is_pending())
+                        })
+                        .await;
+                        assert!(armed);
+                        started_tx.send(()).unwrap();
+                        nap.await;
+                    })
+                }));
+                (
+                    start.elapsed(),
+                    result
+                        .err()
+                        .and_then(|p| p.downcast_ref::<&str>().map(|m| m.to_string())),
+                )
+            });
+            started.recv().unwrap();
+            drop(runtime);
+            blocked.join().unwrap()
+        });
+        let (took, message) = outcome;
+        let message = message.expect("the Sleep did not panic");
+        assert!(message.contains("but it is being shutdown"), "{message}");
+        assert!(took < SETTLE + Duration::from_secs(1), "took {took:?}");
+    }
 }

@@ -149,7 +149,8 @@ use async_task::ScheduleInfo;
 
 use crate::executor::park::PARK_YIELDS;
 use crate::executor::scheduler::{Runnable, Shared, LOCAL_QUEUE_CAPACITY};
-use crate::executor::{context, coop, defer, local_set};
+use crate::executor::{context, coop, defer, local_set, task_id};
+use crate::io::reactor::Reactor;
 use crate::trace::trace;
 
 /// Tasks run in a row from the LIFO slot before it yields to the queue, so
@@ -548,6 +549,15 @@ impl Wake for MainWaker {
 /// Whether the current thread is a worker of `shared`.
 fn schedule_is_local(shared: &Arc<Shared>) -> bool {
     current().is_some_and(|w| Arc::ptr_eq(&w.shared, shared))
+}
+
+/// Whether the current thread is polling a task of the runtime whose
+/// reactor is `reactor`, on one of its workers: after that runtime's
+/// shutdown, such a task is on its way to being cancelled. (A
+/// current-thread runtime's `block_on` future runs on a worker too, but
+/// is no task.)
+pub(crate) fn is_polling_task_of(reactor: &Arc<Reactor>) -> bool {
+    task_id::try_id().is_some() && current().is_some_and(|w| Arc::ptr_eq(&w.shared.reactor, reactor))
 }
 
 impl Worker {

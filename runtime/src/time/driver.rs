@@ -343,7 +343,7 @@ impl Timers {
 
     /// Refuses new timers and moves the wakers of every pending one into
     /// `wake`; their entries are left idle, so a `Sleep` polled afterwards
-    /// stays pending (see `Sleep`'s docs).
+    /// decides by the clock alone (see `Sleep`'s docs).
     pub(crate) fn shutdown(&self, wake: &mut Vec<Waker>) {
         self.shutdown.store(true, Ordering::SeqCst);
         fence(Ordering::SeqCst);

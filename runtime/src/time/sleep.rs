@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use crate::executor::{context, coop};
+use crate::executor::{context, coop, worker};
 use crate::io::reactor::Reactor;
 use crate::runtime::handle::Handle;
 use crate::time::entry::{armed, EntryRef, FIRED};
@@ -53,14 +53,17 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// works unchanged.
 ///
 /// After its runtime shut down, a `Sleep` polled again completes if its
-/// deadline has passed and otherwise stays pending, storing nothing in the
-/// dead runtime (tokio panics there instead): the runtime cancels its tasks
-/// anyway, and code polling it from elsewhere is better served by a future
-/// that completes on time or never than by a panic or a spurious expiry.
+/// deadline has passed and otherwise panics, as tokio's does: nothing is
+/// left to wake it at its deadline, and a panic that says why beats a
+/// thread blocked for ever in [`Handle::block_on`]. Shutdown wakes every
+/// `Sleep` armed at the time, so one being waited on panics at once. The
+/// runtime's own tasks, which shutdown is cancelling, see it pending
+/// instead (a task that dropped its own runtime, say).
 ///
 /// # Panics
 ///
-/// When first polled with its deadline ahead outside of an edgeio runtime.
+/// When first polled with its deadline ahead outside of an edgeio runtime,
+/// or with its deadline ahead after its runtime shut down.
 /// Unlike tokio's, creating a `Sleep` outside of a runtime does not panic:
 /// it finds its runtime when first polled, so `rt.block_on(timeout(..))`
 /// works, and a `timeout` around a future that is ready at once never
@@ -153,8 +156,14 @@ impl Sleep {
             return Poll::Ready(());
         }
         if reactor.is_shutdown() {
-            // Documented on `Sleep`: pending, nothing stored.
-            return Poll::Pending;
+            if worker::is_polling_task_of(&reactor) {
+                // One of the runtime's own tasks (one that dropped its
+                // runtime, say): shutdown cancels it after this poll.
+                return Poll::Pending;
+            }
+            // Documented on `Sleep`, and tokio's words, so that code
+            // ported from tokio recognises it.
+            panic!("An edgeio runtime context was found, but it is being shutdown: a timer cannot wait after its runtime shut down.");
         }
         let timer = self.timer.get_or_insert_with(|| Timer {
             reactor,
