@@ -508,7 +508,7 @@ fn always_ready_streams_and_duplex_spend_the_budget() {
         // Each loop would finish in one poll if its stream never spent the
         // task's budget (`futures-util`'s `empty`, `repeat`, `sink` don't;
         // tokio's and edgeio's do).
-        let loops: [std::pin::Pin<Box<dyn Future<Output = io::Result<()>> + Send>>; 4] = [
+        let loops: [std::pin::Pin<Box<dyn Future<Output = io::Result<()>> + Send>>; 6] = [
             Box::pin(async {
                 for _ in 0..1000 {
                     assert_eq!(empty().read(&mut [0; 8]).await?, 0);
@@ -532,6 +532,23 @@ fn always_ready_streams_and_duplex_spend_the_budget() {
                 for _ in 0..1000 {
                     a.write_all(b"x").await?;
                     b.read_exact(&mut [0; 1]).await?;
+                }
+                Ok(())
+            }),
+            // `copy` and `copy_bidirectional` spend it too, even between
+            // streams that do not (a slice, a `Vec`), as tokio's do.
+            Box::pin(async {
+                let mut out = Vec::new();
+                for _ in 0..1000 {
+                    assert_eq!(copy(&mut &b"x"[..], &mut out).await?, 1);
+                }
+                Ok(())
+            }),
+            Box::pin(async {
+                for _ in 0..1000 {
+                    let mut a = Cursor::new(Vec::new());
+                    let mut b = Cursor::new(Vec::new());
+                    assert_eq!(copy_bidirectional(&mut a, &mut b).await?, (0, 0));
                 }
                 Ok(())
             }),

@@ -12,7 +12,7 @@
 //! that fail are each behind `#[cfg(any())]` with a `// MISMATCH:` comment:
 //!
 //! - `Sleep`, `Timeout`, the futures of `sleep`/`timeout`(`_at`)/
-//!   `sleep_until`, of `io::copy`/`copy_buf` and of the `Async*Ext` methods
+//!   `sleep_until`, of `io::copy_buf` and of the `Async*Ext` methods
 //!   are `Unpin` (tokio: `!Unpin`); each has an `Adapted:` twin asserting
 //!   edgeio's `Unpin`, so that their `Send`/`Sync` stay checked.
 //! - `TcpListener::bind`, `UdpSocket::bind`, `UdpSocket::connect` are
@@ -629,11 +629,7 @@ assert_value!(edgeio::io::Stdin: Send & Sync & Unpin);
 assert_value!(edgeio::io::Stdout: Send & Sync & Unpin);
 assert_value!(edgeio::io::Take<TcpStream>: Send & Sync & Unpin);
 assert_value!(edgeio::io::WriteHalf<TcpStream>: Send & Sync & Unpin);
-// MISMATCH: tokio says !Unpin, edgeio is Unpin (futures-util's future, re-exported by src/io/mod.rs)
-#[cfg(any())]
 async_assert_fn!(edgeio::io::copy(&mut TcpStream, &mut TcpStream): Send & Sync & !Unpin);
-// Adapted: the same with edgeio's `Unpin`, so that Send/Sync stay checked.
-async_assert_fn!(edgeio::io::copy(&mut TcpStream, &mut TcpStream): Send & Sync & Unpin);
 async_assert_fn!(
     edgeio::io::copy_bidirectional(&mut TcpStream, &mut TcpStream): Send & Sync & !Unpin
 );

@@ -7,14 +7,7 @@ use std::task::{ready, Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
-/// The buffer per direction: 8 KiB, tokio's default.
-const DEFAULT_BUF_SIZE: usize = 8 * 1024;
-
-/// Read-write rounds one direction does per poll before it yields: a pair
-/// of always-ready streams (in memory, or a fast peer) would otherwise
-/// keep the task on its worker forever. tokio's cooperative budget is 128
-/// operations per poll, which this matches.
-const ROUNDS_PER_POLL: usize = 128;
+use super::copy::{CopyBuffer, DEFAULT_BUF_SIZE};
 
 /// Copies from `a` to `b` and from `b` to `a` at the same time, until both
 /// directions have seen end of file, and returns the bytes copied
@@ -117,85 +110,5 @@ impl Transfer {
                 Transfer::Done(copied) => return Poll::Ready(Ok(*copied)),
             }
         }
-    }
-}
-
-/// The buffer of one direction: `buf[pos..cap]` is read and not written.
-struct CopyBuffer {
-    buf: Box<[u8]>,
-    pos: usize,
-    cap: usize,
-    copied: u64,
-    read_done: bool,
-    /// Bytes were written since the last flush.
-    need_flush: bool,
-}
-
-impl CopyBuffer {
-    fn new(size: usize) -> CopyBuffer {
-        CopyBuffer {
-            buf: vec![0; size.max(1)].into_boxed_slice(),
-            pos: 0,
-            cap: 0,
-            copied: 0,
-            read_done: false,
-            need_flush: false,
-        }
-    }
-
-    /// Copies until `reader` is at end of file and `writer` flushed, and
-    /// returns the bytes copied.
-    fn poll_copy<R, W>(
-        &mut self,
-        cx: &mut Context<'_>,
-        mut reader: Pin<&mut R>,
-        mut writer: Pin<&mut W>,
-    ) -> Poll<io::Result<u64>>
-    where
-        R: AsyncRead + ?Sized,
-        W: AsyncWrite + ?Sized,
-    {
-        for _ in 0..ROUNDS_PER_POLL {
-            if self.pos == self.cap && !self.read_done {
-                match reader.as_mut().poll_read(cx, &mut self.buf) {
-                    Poll::Ready(Ok(0)) => self.read_done = true,
-                    Poll::Ready(Ok(n)) => {
-                        self.pos = 0;
-                        self.cap = n;
-                    }
-                    Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                    Poll::Pending => {
-                        // Nothing to read for now: push out what was written
-                        // rather than leave it in a buffered writer.
-                        if self.need_flush {
-                            ready!(writer.as_mut().poll_flush(cx))?;
-                            self.need_flush = false;
-                        }
-                        return Poll::Pending;
-                    }
-                }
-            }
-            while self.pos < self.cap {
-                let n = ready!(writer.as_mut().poll_write(cx, &self.buf[self.pos..self.cap]))?;
-                if n == 0 {
-                    return Poll::Ready(Err(io::Error::new(
-                        io::ErrorKind::WriteZero,
-                        "copy_bidirectional: the writer accepted no bytes",
-                    )));
-                }
-                self.pos += n;
-                self.copied += n as u64;
-                self.need_flush = true;
-            }
-            if self.read_done {
-                ready!(writer.as_mut().poll_flush(cx))?;
-                self.need_flush = false;
-                return Poll::Ready(Ok(self.copied));
-            }
-        }
-        // Used up this poll's rounds with both sides still ready: yield.
-        cx.waker().wake_by_ref();
-        Poll::Pending
     }
 }

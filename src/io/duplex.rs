@@ -1,7 +1,7 @@
 //! [`duplex`]: an in-memory, bidirectional byte pipe.
 
 use std::fmt;
-use std::io;
+use std::io::{self, IoSlice};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -66,6 +66,14 @@ impl AsyncRead for DuplexStream {
 impl AsyncWrite for DuplexStream {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         budgeted(cx, |cx| lock(&self.write).write_bytes(cx, buf))
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        budgeted(cx, |cx| lock(&self.write).write_vectored_bytes(cx, bufs))
     }
 
     /// Nothing to do: written bytes are readable at once.

@@ -15,6 +15,8 @@
 //!
 //! On top of those:
 //!
+//! - [`copy`]: a reader into a writer, tokio's way (no read after end of
+//!   file, a flush whenever the reader waits, the budget spent).
 //! - [`copy_bidirectional`]: a proxy's two copy loops, with half-close.
 //! - [`split`]: read and write halves of any stream, for two tasks.
 //! - [`duplex`] and [`simplex`]: in-memory pipes (two-way and one-way)
@@ -32,6 +34,7 @@ mod always_ready;
 pub(crate) mod blocking;
 pub(crate) mod buf;
 mod buf_stream;
+mod copy;
 mod copy_bidirectional;
 mod duplex;
 mod join;
@@ -41,6 +44,7 @@ mod stdio;
 
 pub use always_ready::{empty, repeat, sink, Empty, Repeat, Sink};
 pub use buf_stream::BufStream;
+pub use copy::copy;
 pub use copy_bidirectional::{copy_bidirectional, copy_bidirectional_with_sizes};
 pub use duplex::{duplex, DuplexStream};
 pub use join::{join, Join};
@@ -50,7 +54,7 @@ pub use stdio::{stderr, stdin, stdout, Stderr, Stdin, Stdout};
 
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
 pub use futures_util::io::{
-    copy, copy_buf, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufWriter, Chain,
+    copy_buf, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufWriter, Chain,
     Cursor, Lines, Take,
 };
 pub use std::io::{Error, ErrorKind, Result, SeekFrom};

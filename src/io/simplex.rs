@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::io;
+use std::io::{self, IoSlice};
 use std::pin::Pin;
 use std::sync::{Mutex, MutexGuard};
 use std::task::{ready, Context, Poll, Waker};
@@ -117,6 +117,17 @@ impl SimplexStream {
 
     /// Writes without spending the budget (the caller did).
     pub(super) fn write_bytes(&mut self, cx: &mut Context<'_>, src: &[u8]) -> Poll<io::Result<usize>> {
+        self.write_vectored_bytes(cx, &[IoSlice::new(src)])
+    }
+
+    /// Writes as much of `srcs`, in order, as there is room for, without
+    /// spending the budget (the caller did). All the slices at once, as
+    /// tokio's pipes do: the trait's default would take the first only.
+    pub(super) fn write_vectored_bytes(
+        &mut self,
+        cx: &mut Context<'_>,
+        srcs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
         if self.read_closed || self.write_closed {
             return Poll::Ready(Err(io::Error::new(
                 io::ErrorKind::BrokenPipe,
@@ -127,7 +138,7 @@ impl SimplexStream {
                 },
             )));
         }
-        if src.is_empty() {
+        if srcs.iter().all(|src| src.is_empty()) {
             return Poll::Ready(Ok(0));
         }
         let room = self.max_buf_size - self.buffer.len();
@@ -135,10 +146,17 @@ impl SimplexStream {
             self.write_waker = Some(cx.waker().clone());
             return Poll::Pending;
         }
-        let n = room.min(src.len());
-        self.buffer.extend(&src[..n]);
+        let mut written = 0;
+        for src in srcs {
+            let n = (room - written).min(src.len());
+            self.buffer.extend(&src[..n]);
+            written += n;
+            if written == room {
+                break;
+            }
+        }
         wake(&mut self.read_waker);
-        Poll::Ready(Ok(n))
+        Poll::Ready(Ok(written))
     }
 
     /// The writer is done: the reader gets end of file after the buffer.
@@ -180,6 +198,15 @@ impl AsyncWrite for SimplexStream {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         budgeted(cx, |cx| this.write_bytes(cx, buf))
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        budgeted(cx, |cx| this.write_vectored_bytes(cx, bufs))
     }
 
     /// Nothing to do: written bytes are readable at once.

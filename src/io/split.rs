@@ -74,7 +74,7 @@ impl<T> ReadHalf<T> {
     ///
     /// If `wr` is not this half's partner, as tokio; [`reunite`](Self::reunite)
     /// returns an error instead.
-    #[must_use]
+    #[track_caller]
     pub fn unsplit(self, wr: WriteHalf<T>) -> T
     where
         T: Unpin,
