@@ -147,3 +147,77 @@ async fn read_buf_edges() {
     assert!(buf.filled().is_empty());
     assert!(a.is_write_vectored());
 }
+
+/// edgeio's own I/O types take tokio's traits too: the in-memory pipes,
+/// `split` halves, `join`, `BufStream` and the always-ready streams, as
+/// the sockets do.
+#[edgeio::test(timeout_secs = 30)]
+async fn in_memory_streams() {
+    use edgeio::io::{duplex, empty, join, simplex, sink, split, BufStream};
+    use tokio::io::AsyncBufReadExt as _;
+
+    let (a, b) = duplex(4096);
+    bulk(a, b).await;
+    let (rx, tx) = simplex(4096);
+    bulk(tx, rx).await;
+    let (a, b) = duplex(4096);
+    let (_a_read, a_write) = split(a);
+    let (b_read, _b_write) = split(b);
+    bulk(a_write, b_read).await;
+
+    // `join` of two pipes, and `BufStream` with tokio's `read_line`.
+    let (from_peer, peer_tx) = simplex(64);
+    let (peer_rx, to_peer) = simplex(64);
+    let mut stream = BufStream::new(join(from_peer, to_peer));
+    let mut peer = Framed::new(join(peer_rx, peer_tx), LinesCodec::new());
+    poll_fn(|cx| Pin::new(&mut stream).poll_write(cx, b"ping\n"))
+        .await
+        .unwrap();
+    poll_fn(|cx| Pin::new(&mut stream).poll_flush(cx)).await.unwrap();
+    assert_eq!(peer.next().await.unwrap().unwrap(), "ping");
+    peer.send("pong").await.unwrap();
+    let mut line = String::new();
+    stream.read_line(&mut line).await.unwrap();
+    assert_eq!(line, "pong\n");
+
+    // tokio's `copy` between edgeio's always-ready streams.
+    let mut reader = tokio::io::AsyncReadExt::take(empty(), 10);
+    assert_eq!(tokio::io::copy(&mut reader, &mut sink()).await.unwrap(), 0);
+}
+
+/// A file through tokio-util's `ReaderStream` (the usual way to serve a
+/// file as an HTTP body), and a child's pipes through codecs.
+#[edgeio::test(timeout_secs = 30)]
+async fn files_and_child_pipes() {
+    use edgeio::process::{Command, Stdio};
+    use tokio_util::io::ReaderStream;
+
+    let path = std::env::temp_dir().join(format!("edgeio-tokio-io-{}", std::process::id()));
+    let data = pattern(300_000);
+    std::fs::write(&path, &data).unwrap();
+    let file = edgeio::fs::File::open(&path).await.unwrap();
+    let mut chunks = ReaderStream::new(file);
+    let mut read = Vec::new();
+    while let Some(chunk) = chunks.next().await {
+        read.extend_from_slice(&chunk.unwrap());
+    }
+    std::fs::remove_file(&path).unwrap();
+    assert!(read == data, "file bytes lost or reordered");
+
+    let mut child = Command::new("cat")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut to_cat = FramedWrite::new(child.stdin.take().unwrap(), LinesCodec::new());
+    let mut from_cat = FramedRead::new(child.stdout.take().unwrap(), LinesCodec::new());
+    for i in 0..100 {
+        to_cat.send(format!("line {i}")).await.unwrap();
+    }
+    drop(to_cat);
+    for i in 0..100 {
+        assert_eq!(from_cat.next().await.unwrap().unwrap(), format!("line {i}"));
+    }
+    assert!(from_cat.next().await.is_none());
+    assert!(child.wait().await.unwrap().success());
+}

@@ -108,6 +108,17 @@ mod tcp_stream;
 mod to_socket_addrs;
 #[cfg(feature = "tokio-io")]
 mod tokio_io;
+
+/// What the hidden `__tokio_*` macros name, so that the `edgeio` crate
+/// gives its own I/O types tokio's traits the same way (feature
+/// `tokio-io`). Not a public API.
+#[cfg(feature = "tokio-io")]
+#[doc(hidden)]
+pub mod __tokio_io {
+    pub use crate::tokio_io::poll_read;
+    pub use futures_io::{AsyncBufRead as FuturesBufRead, AsyncWrite as FuturesWrite};
+    pub use tokio::io::{AsyncBufRead, AsyncRead, AsyncWrite, ReadBuf};
+}
 mod udp;
 mod unix_addr;
 mod unix_datagram;

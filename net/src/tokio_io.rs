@@ -35,11 +35,11 @@
 //! read through the `futures-io` impl. Zeroing a few KiB costs far less
 //! than the system call that follows it.
 
-use std::io::{self, IoSlice};
+use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::ReadBuf;
 
 use crate::unix::pipe;
 use crate::{AsyncTcpStream, AsyncUnixStream, ReadHalf, WriteHalf};
@@ -50,7 +50,7 @@ use crate::{AsyncTcpStream, AsyncUnixStream, ReadHalf, WriteHalf};
 const MAX_READ: usize = 64 * 1024;
 
 /// tokio's `poll_read` on top of futures-io's.
-fn poll_read<R>(reader: Pin<&mut R>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>>
+pub fn poll_read<R>(reader: Pin<&mut R>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>>
 where
     R: futures_io::AsyncRead + ?Sized,
 {
@@ -66,15 +66,18 @@ where
 }
 
 /// tokio's `AsyncRead` forwarded to the type's futures-io `AsyncRead`.
-macro_rules! tokio_read {
+/// Exported (hidden) for the `edgeio` crate's own I/O types.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __tokio_read {
     ($(impl$([$($generics:tt)*])? for $ty:ty $(where [$($bounds:tt)*])?;)*) => {$(
-        impl$(<$($generics)*>)? AsyncRead for $ty $(where $($bounds)*)? {
+        impl$(<$($generics)*>)? $crate::__tokio_io::AsyncRead for $ty $(where $($bounds)*)? {
             fn poll_read(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &mut ReadBuf<'_>,
-            ) -> Poll<io::Result<()>> {
-                poll_read(self, cx, buf)
+                self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+                buf: &mut $crate::__tokio_io::ReadBuf<'_>,
+            ) -> ::std::task::Poll<::std::io::Result<()>> {
+                $crate::__tokio_io::poll_read(self, cx, buf)
             }
         }
     )*};
@@ -83,39 +86,74 @@ macro_rules! tokio_read {
 /// tokio's `AsyncWrite` forwarded to the type's futures-io `AsyncWrite`;
 /// tokio's `shutdown` is futures-io's `close` (shut down the writing
 /// direction, so the peer reads end-of-stream; for a pipe, nothing, as
-/// tokio's: it closes when dropped).
-macro_rules! tokio_write {
-    ($(impl$([$($generics:tt)*])? for $ty:ty $(where [$($bounds:tt)*])?;)*) => {$(
-        impl$(<$($generics)*>)? AsyncWrite for $ty $(where $($bounds)*)? {
-            fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-                futures_io::AsyncWrite::poll_write(self, cx, buf)
+/// tokio's: it closes when dropped). `is_write_vectored` says `vectored`
+/// (true: one `writev`, as the sockets and pipes do), `false` if not given.
+/// Exported (hidden) for the `edgeio` crate's own I/O types.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __tokio_write {
+    ($(impl$([$($generics:tt)*])? for $ty:ty $(where [$($bounds:tt)*])? $(, vectored = $vectored:literal)?;)*) => {$(
+        impl$(<$($generics)*>)? $crate::__tokio_io::AsyncWrite for $ty $(where $($bounds)*)? {
+            fn poll_write(
+                self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+                buf: &[u8],
+            ) -> ::std::task::Poll<::std::io::Result<usize>> {
+                $crate::__tokio_io::FuturesWrite::poll_write(self, cx, buf)
             }
 
             fn poll_write_vectored(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                bufs: &[IoSlice<'_>],
-            ) -> Poll<io::Result<usize>> {
-                futures_io::AsyncWrite::poll_write_vectored(self, cx, bufs)
+                self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+                bufs: &[::std::io::IoSlice<'_>],
+            ) -> ::std::task::Poll<::std::io::Result<usize>> {
+                $crate::__tokio_io::FuturesWrite::poll_write_vectored(self, cx, bufs)
             }
 
-            /// The sockets and pipes write vectors with one `writev`.
             fn is_write_vectored(&self) -> bool {
-                true
+                false $(|| $vectored)?
             }
 
-            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                futures_io::AsyncWrite::poll_flush(self, cx)
+            fn poll_flush(
+                self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+            ) -> ::std::task::Poll<::std::io::Result<()>> {
+                $crate::__tokio_io::FuturesWrite::poll_flush(self, cx)
             }
 
-            fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                futures_io::AsyncWrite::poll_close(self, cx)
+            fn poll_shutdown(
+                self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+            ) -> ::std::task::Poll<::std::io::Result<()>> {
+                $crate::__tokio_io::FuturesWrite::poll_close(self, cx)
             }
         }
     )*};
 }
 
-tokio_read! {
+/// tokio's `AsyncBufRead` forwarded to the type's futures-io
+/// `AsyncBufRead`. Exported (hidden) for the `edgeio` crate's own I/O
+/// types.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __tokio_buf_read {
+    ($(impl$([$($generics:tt)*])? for $ty:ty $(where [$($bounds:tt)*])?;)*) => {$(
+        impl$(<$($generics)*>)? $crate::__tokio_io::AsyncBufRead for $ty $(where $($bounds)*)? {
+            fn poll_fill_buf(
+                self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+            ) -> ::std::task::Poll<::std::io::Result<&[u8]>> {
+                $crate::__tokio_io::FuturesBufRead::poll_fill_buf(self, cx)
+            }
+
+            fn consume(self: ::std::pin::Pin<&mut Self>, amt: usize) {
+                $crate::__tokio_io::FuturesBufRead::consume(self, amt)
+            }
+        }
+    )*};
+}
+
+crate::__tokio_read! {
     impl for pipe::Receiver;
     impl['a] for &'a pipe::Receiver;
     impl for AsyncTcpStream;
@@ -125,12 +163,12 @@ tokio_read! {
     impl[S] for ReadHalf<S> where [for<'a> &'a S: futures_io::AsyncRead];
 }
 
-tokio_write! {
-    impl for pipe::Sender;
-    impl['a] for &'a pipe::Sender;
-    impl for AsyncTcpStream;
-    impl for AsyncUnixStream;
-    impl['a] for &'a AsyncTcpStream;
-    impl['a] for &'a AsyncUnixStream;
-    impl[S] for WriteHalf<S> where [for<'a> &'a S: futures_io::AsyncWrite];
+crate::__tokio_write! {
+    impl for pipe::Sender, vectored = true;
+    impl['a] for &'a pipe::Sender, vectored = true;
+    impl for AsyncTcpStream, vectored = true;
+    impl for AsyncUnixStream, vectored = true;
+    impl['a] for &'a AsyncTcpStream, vectored = true;
+    impl['a] for &'a AsyncUnixStream, vectored = true;
+    impl[S] for WriteHalf<S> where [for<'a> &'a S: futures_io::AsyncWrite], vectored = true;
 }

@@ -41,6 +41,8 @@ mod join;
 mod simplex;
 mod split;
 mod stdio;
+#[cfg(feature = "tokio-io")]
+mod tokio_io;
 
 pub use always_ready::{empty, repeat, sink, Empty, Repeat, Sink};
 pub use buf_stream::BufStream;
