@@ -338,6 +338,46 @@ fn shutdown_cancels_sleepers_and_later_polls_store_nothing() {
     });
 }
 
+/// A `Sleep` made inside a runtime belongs to it, as tokio's: handed to a
+/// plain thread that polls it with an executor of its own, it still fires
+/// (it panicked, looking for a runtime at its first poll). One made
+/// outside any runtime finds its runtime when first polled.
+#[test]
+fn a_sleep_made_in_a_runtime_fires_on_a_foreign_executor() {
+    within(LIMIT, || {
+        let runtime = Builder::new().worker_threads(1).build().unwrap();
+        // Made inside, not awaited there.
+        #[allow(clippy::async_yields_async)]
+        let made_inside = runtime.block_on(async { sleep(ms(30)) });
+        let started = Instant::now();
+        std::thread::spawn(move || futures_executor_block_on(made_inside))
+            .join()
+            .expect("the Sleep panicked on the foreign thread");
+        assert!(started.elapsed() >= ms(30));
+        let made_outside = sleep(ms(10));
+        runtime.block_on(made_outside);
+    });
+}
+
+/// A minimal thread-parking executor, standing for any foreign one.
+fn futures_executor_block_on<F: Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Arc::new(Unpark(std::thread::current())).into();
+    let mut cx = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        std::thread::park();
+    }
+}
+
 #[test]
 fn time_types_are_send_sync_and_unpin() {
     fn check<T: Send + Sync + Unpin>() {}

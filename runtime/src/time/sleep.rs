@@ -36,6 +36,7 @@ pub fn sleep(duration: Duration) -> Sleep {
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         deadline,
+        home: context::with_current(|shared| shared.reactor.clone()),
         timer: None,
         completed: false,
     }
@@ -60,17 +61,24 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// runtime's own tasks, which shutdown is cancelling, see it pending
 /// instead (a task that dropped its own runtime, say).
 ///
+/// A `Sleep` made inside a runtime belongs to it, as tokio's does, so it
+/// can be handed to another thread or executor and still fire. Unlike
+/// tokio's, one made outside any runtime does not panic: it finds its
+/// runtime when first polled, so `rt.block_on(timeout(..))` works, and a
+/// `timeout` around a future that is ready at once never touches a timer.
+///
 /// # Panics
 ///
 /// When first polled with its deadline ahead outside of an edgeio runtime,
-/// or with its deadline ahead after its runtime shut down.
-/// Unlike tokio's, creating a `Sleep` outside of a runtime does not panic:
-/// it finds its runtime when first polled, so `rt.block_on(timeout(..))`
-/// works, and a `timeout` around a future that is ready at once never
-/// touches the timer at all.
+/// if it was made outside one too; or with its deadline ahead after its
+/// runtime shut down.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Sleep {
     deadline: Instant,
+    /// The runtime current where the `Sleep` was made, if any: its timer
+    /// goes there, wherever it is polled (moved into `timer` when that is
+    /// registered).
+    home: Option<Arc<Reactor>>,
     timer: Option<Timer>,
     /// A poll returned `Ready` for the current deadline.
     completed: bool,
@@ -147,9 +155,10 @@ impl Sleep {
             }
         }
         // Not armed: the clock decides.
-        let reactor = match &self.timer {
-            Some(timer) => timer.reactor.clone(),
-            None => context::with_current(|shared| shared.reactor.clone())
+        let reactor = match (&self.timer, &self.home) {
+            (Some(timer), _) => timer.reactor.clone(),
+            (None, Some(home)) => home.clone(),
+            (None, None) => context::with_current(|shared| shared.reactor.clone())
                 .unwrap_or_else(|| Handle::current().reactor().clone()),
         };
         if self.deadline <= reactor.clock().now() {
@@ -165,6 +174,7 @@ impl Sleep {
             // ported from tokio recognises it.
             panic!("An edgeio runtime context was found, but it is being shutdown: a timer cannot wait after its runtime shut down.");
         }
+        self.home = None;
         let timer = self.timer.get_or_insert_with(|| Timer {
             reactor,
             entry: EntryRef::new(),
