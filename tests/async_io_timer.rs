@@ -5,7 +5,7 @@
 //! (`Timer::interval`, a `Stream`). edgeio has tokio's two types instead:
 //! `Timer::after` is `edgeio::time::sleep` (a `Sleep`, re-set with
 //! `Sleep::reset`) and `Timer::interval` is `edgeio::time::Interval`
-//! (whose `tick` is the stream's `next`). `future::block_on` runs the test on
+//! (a `Stream` of its ticks too). `future::block_on` runs the test on
 //! a two-worker edgeio runtime, `spawn` is `edgeio::spawn`, `async_channel`
 //! is `edgeio::sync::mpsc` and futures-lite's helpers are futures-util's.
 //! Each non-trivial mapping is marked `Adapted:`.
@@ -22,6 +22,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use edgeio::time::{interval_at, sleep};
+use futures_util::StreamExt;
 
 // Adapted: async-io's `spawn` runs each future on a thread of its own with
 // futures-lite's `block_on`; here it is a task of the test's edgeio runtime,
@@ -72,12 +73,10 @@ fn interval() {
         // period from now; edgeio's (tokio's) `interval(period)` fires at
         // once, so the same schedule is `interval_at(now + period, period)`.
         let mut timer = interval_at(edgeio::time::Instant::now() + period, period);
-        // Adapted: `Interval` is not a `Stream`: `timer.next()` is
-        // `timer.tick()`.
-        timer.tick().await;
+        timer.next().await;
         let elapsed = start.elapsed();
         assert!(elapsed >= period && elapsed - period < jitter);
-        timer.tick().await;
+        timer.next().await;
         let elapsed = start.elapsed();
         assert!(elapsed >= period * 2 && elapsed - period * 2 < jitter);
     });

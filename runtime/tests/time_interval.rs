@@ -175,3 +175,24 @@ fn ticks_in_real_time_keep_their_schedule() {
         assert!(first.elapsed() >= ms(40));
     });
 }
+
+/// An `Interval` is a `Stream` of its ticks (tokio-stream's
+/// `IntervalStream`, async-io's periodic `Timer`): `next` gives the same
+/// instants as `tick`, and the stream never ends.
+#[test]
+fn an_interval_is_a_stream_of_its_ticks() {
+    use futures_util::StreamExt;
+
+    run_paused(|| async {
+        let start = Instant::now();
+        let mut ticks = interval(ms(10));
+        assert_eq!(futures_util::Stream::size_hint(&ticks), (usize::MAX, None));
+        for n in 0..5u64 {
+            let at = ticks.next().await.expect("an interval never ends");
+            assert_eq!(at.duration_since(start), ms(10 * n));
+        }
+        let three: Vec<_> = ticks.by_ref().take(3).collect().await;
+        assert_eq!(three.len(), 3);
+        assert_eq!(three[2].duration_since(start), ms(70));
+    });
+}

@@ -93,6 +93,22 @@ pub struct Interval {
     missed_tick_behavior: MissedTickBehavior,
 }
 
+/// The ticks as a stream, which never ends: what tokio-stream's
+/// `IntervalStream` wraps a tokio `Interval` in, and what async-io's
+/// periodic `Timer` is, so `interval.next().await` and stream combinators
+/// work on an edgeio `Interval` as it is.
+impl futures_core::Stream for Interval {
+    type Item = Instant;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Instant>> {
+        self.get_mut().poll_tick(cx).map(Some)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (usize::MAX, None)
+    }
+}
+
 impl Interval {
     /// Completes at the next tick and returns its scheduled instant.
     ///
