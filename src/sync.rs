@@ -58,9 +58,11 @@
 //!   [`task::coop::cooperative`](crate::task::coop::cooperative) (which
 //!   makes any future spend edgeio's budget as edgeio's sockets do), or
 //!   call [`task::consume_budget`](crate::task::consume_budget).
-//! - **Timeouts.** `mpsc::Sender::send_timeout` needs tokio's timer and
-//!   is absent; use [`edgeio::time::timeout`](crate::time::timeout)
-//!   around `send` instead.
+//! - **Timeouts.** `mpsc::Sender::send_timeout` needs tokio's timer: it
+//!   is absent, unless another crate in the build turns on tokio's `time`
+//!   feature, and then it panics when called (no tokio runtime). Use
+//!   [`edgeio::time::timeout`](crate::time::timeout) around `send`
+//!   instead.
 //! - **Blocking calls.** `blocking_recv`, `blocking_send`, `blocking_lock`
 //!   and friends, meant for plain threads, panic when called inside a
 //!   *tokio* runtime; tokio cannot tell an edgeio worker from a plain
