@@ -36,8 +36,8 @@ pub fn sleep(duration: Duration) -> Sleep {
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         deadline,
-        home: context::with_current(|shared| shared.reactor.clone()),
-        timer: None,
+        reactor: context::with_current(|shared| shared.reactor.clone()),
+        entry: None,
         completed: false,
     }
 }
@@ -75,19 +75,14 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Sleep {
     deadline: Instant,
-    /// The runtime current where the `Sleep` was made, if any: its timer
-    /// goes there, wherever it is polled (moved into `timer` when that is
-    /// registered).
-    home: Option<Arc<Reactor>>,
-    timer: Option<Timer>,
+    /// The runtime whose wheel gets the timer: the one current where the
+    /// `Sleep` was made, or, if none was, the one current at the first
+    /// poll that needs a timer. Set whenever `entry` is.
+    reactor: Option<Arc<Reactor>>,
+    /// The timer, once registered.
+    entry: Option<EntryRef>,
     /// A poll returned `Ready` for the current deadline.
     completed: bool,
-}
-
-/// A registered timer: its entry and the reactor whose wheel has it.
-struct Timer {
-    reactor: Arc<Reactor>,
-    entry: EntryRef,
 }
 
 impl Sleep {
@@ -102,11 +97,12 @@ impl Sleep {
     /// clears it.
     #[must_use]
     pub fn is_elapsed(&self) -> bool {
-        self.completed
-            || self
-                .timer
-                .as_ref()
-                .is_some_and(|timer| timer.entry.state() == FIRED)
+        self.completed || self.entry.as_ref().is_some_and(|entry| entry.state() == FIRED)
+    }
+
+    /// The registered timer and the reactor that has it.
+    fn timer(&self) -> Option<(&Arc<Reactor>, &EntryRef)> {
+        self.reactor.as_ref().zip(self.entry.as_ref())
     }
 
     /// Moves the deadline, whether or not the sleep has completed.
@@ -120,33 +116,33 @@ impl Sleep {
         let this = self.get_mut();
         this.deadline = deadline;
         this.completed = false;
-        let Some(timer) = &this.timer else {
+        let Some((reactor, entry)) = this.timer() else {
             // Never registered: the next poll will.
             return;
         };
-        if deadline <= timer.reactor.clock().now() {
+        if deadline <= reactor.clock().now() {
             // Due: no timer needed. Wake the waiting task so that it polls
             // and completes.
-            timer.reactor.cancel_timer(&timer.entry);
-            timer.entry.waker.wake();
+            reactor.cancel_timer(entry);
+            entry.waker.wake();
         } else {
-            timer.reactor.set_timer(&timer.entry, deadline);
+            reactor.set_timer(entry, deadline);
         }
     }
 
     /// Ready once the deadline has passed; until then keeps the timer armed
     /// with the latest waker.
     fn poll_deadline(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        if let Some(timer) = &self.timer {
-            let state = timer.entry.state();
+        if let Some(entry) = &self.entry {
+            let state = entry.state();
             if state == FIRED {
                 return Poll::Ready(());
             }
             if armed(state).is_some() {
                 // The fast path: no clock read, no shared lock. Register,
                 // then look again, so a fire in between is not missed.
-                timer.entry.waker.register(cx.waker());
-                match timer.entry.state() {
+                entry.waker.register(cx.waker());
+                match entry.state() {
                     FIRED => return Poll::Ready(()),
                     state if armed(state).is_some() => return Poll::Pending,
                     // Disarmed meanwhile (shutdown): decide below.
@@ -155,17 +151,18 @@ impl Sleep {
             }
         }
         // Not armed: the clock decides.
-        let reactor = match (&self.timer, &self.home) {
-            (Some(timer), _) => timer.reactor.clone(),
-            (None, Some(home)) => home.clone(),
-            (None, None) => context::with_current(|shared| shared.reactor.clone())
-                .unwrap_or_else(|| Handle::current().reactor().clone()),
+        let reactor = match &self.reactor {
+            Some(reactor) => reactor,
+            None => self.reactor.insert(
+                context::with_current(|shared| shared.reactor.clone())
+                    .unwrap_or_else(|| Handle::current().reactor().clone()),
+            ),
         };
         if self.deadline <= reactor.clock().now() {
             return Poll::Ready(());
         }
         if reactor.is_shutdown() {
-            if worker::is_polling_task_of(&reactor) {
+            if worker::is_polling_task_of(reactor) {
                 // One of the runtime's own tasks (one that dropped its
                 // runtime, say): shutdown cancels it after this poll.
                 return Poll::Pending;
@@ -174,13 +171,9 @@ impl Sleep {
             // ported from tokio recognises it.
             panic!("An edgeio runtime context was found, but it is being shutdown: a timer cannot wait after its runtime shut down.");
         }
-        self.home = None;
-        let timer = self.timer.get_or_insert_with(|| Timer {
-            reactor,
-            entry: EntryRef::new(),
-        });
-        timer.entry.waker.register(cx.waker());
-        timer.reactor.set_timer(&timer.entry, self.deadline);
+        let entry = self.entry.get_or_insert_with(EntryRef::new);
+        entry.waker.register(cx.waker());
+        reactor.set_timer(entry, self.deadline);
         Poll::Pending
     }
 }
@@ -201,11 +194,11 @@ impl Future for Sleep {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let Some(timer) = self.timer.take() {
-            timer.reactor.cancel_timer(&timer.entry);
+        if let (Some(reactor), Some(entry)) = (&self.reactor, self.entry.take()) {
+            reactor.cancel_timer(&entry);
             // The task's waker goes now, not when the driver gets to the
             // entry.
-            drop(timer.entry.waker.take());
+            drop(entry.waker.take());
         }
     }
 }
