@@ -305,3 +305,90 @@ fn a_timer_awaited_outside_the_runtime_panics_when_it_shuts_down() {
         assert!(took < SETTLE + Duration::from_secs(1), "took {took:?}");
     }
 }
+
+/// A blocking job waiting on a task that is queued but was never polled:
+/// shutdown cancels queued tasks before it waits for the blocking pool,
+/// so the job's wait ends (the drop hung for ever: the queues were
+/// drained only after the wait). Both flavours.
+#[test]
+fn a_blocking_job_waiting_on_a_queued_task_does_not_hang_the_drop() {
+    for builder in [Builder::new_current_thread(), Builder::new_multi_thread()] {
+        let took = within(LIMIT, "drop with a job waiting on a queued task", move || {
+            let mut builder = builder;
+            let runtime = builder.worker_threads(1).build().unwrap();
+            let (busy_tx, busy) = mpsc::channel();
+            // On the multi-thread runtime, keep the worker in one long
+            // poll so that the next task stays queued.
+            runtime.spawn(async move {
+                busy_tx.send(()).unwrap();
+                thread::sleep(Duration::from_millis(300));
+            });
+            if runtime.handle().runtime_flavor() == edgeio_runtime::RuntimeFlavor::MultiThread {
+                busy.recv().unwrap();
+            }
+            let queued = runtime.spawn(async { 1 });
+            let _job = runtime.spawn_blocking(move || block_on_for(LIMIT, queued));
+            let start = Instant::now();
+            drop(runtime);
+            start.elapsed()
+        });
+        assert!(took < SETTLE, "the drop took {took:?}");
+    }
+}
+
+/// A task woken into a worker's LIFO slot (or taken from a queue) just as
+/// the runtime closes is cancelled, never polled: it ran during the drop,
+/// or after `shutdown_background` had returned, and then, waiting on
+/// something nobody would wake, was never cancelled at all.
+#[test]
+fn a_task_queued_at_shutdown_is_never_polled() {
+    for background in [false, true] {
+        let ran = within(LIMIT, "a task in the LIFO slot at shutdown", move || {
+            let runtime = Builder::new().worker_threads(1).build().unwrap();
+            let ran = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let (started_tx, started) = mpsc::channel();
+            let flag = ran.clone();
+            runtime.spawn(async move {
+                // Woken by the running task: the LIFO slot, polled next.
+                drop(spawn(async move {
+                    flag.store(true, std::sync::atomic::Ordering::SeqCst)
+                }));
+                started_tx.send(()).unwrap();
+                thread::sleep(Duration::from_millis(300));
+            });
+            started.recv().unwrap();
+            if background {
+                runtime.shutdown_background();
+                thread::sleep(Duration::from_millis(600));
+            } else {
+                drop(runtime);
+            }
+            ran.load(std::sync::atomic::Ordering::SeqCst)
+        });
+        assert!(!ran, "polled after shutdown (background: {background})");
+    }
+}
+
+/// A `spawn_local` task of a current-thread `block_on` on another thread,
+/// sleeping when the runtime is dropped: it belongs to that `block_on`,
+/// not to the runtime, so nobody would cancel it. Its `Sleep` panics, as
+/// tokio's does, so the `block_on` returns (it blocked for ever).
+#[test]
+fn a_local_task_sleeping_across_shutdown_ends_its_block_on() {
+    let outcome = within(LIMIT, "a local task's sleep across shutdown", || {
+        let runtime = Builder::new_current_thread().build().unwrap();
+        let handle = runtime.handle().clone();
+        let (started_tx, started) = mpsc::channel();
+        let blocked = thread::spawn(move || {
+            handle.block_on(async move {
+                let task = edgeio_runtime::spawn_local(sleep(Duration::from_secs(3600)));
+                edgeio_runtime::spawn_local(async move { started_tx.send(()).unwrap() });
+                task.await
+            })
+        });
+        started.recv().unwrap();
+        drop(runtime);
+        blocked.join().map(|joined| joined.map_err(|e| e.is_panic()))
+    });
+    assert!(matches!(outcome, Ok(Err(true))), "{outcome:?}");
+}

@@ -111,13 +111,17 @@
 //! `Shared::close` sets one flag, `closed`, and wakes every worker.
 //! Invariants once it is set:
 //!
-//! 1. No queue keeps a task. `schedule` and `push_remote` drop (cancel)
-//!    the task they are given instead of queueing it; one that pushed
-//!    before seeing the flag re-checks it after the push and drains the
-//!    queue itself. Each worker, at its next tick, drops its LIFO slot,
+//! 1. No task is polled again, and no queue keeps one. A worker drops,
+//!    instead of polling, any task it takes (from a queue or its LIFO
+//!    slot) once the flag is set. `schedule` and `push_remote` drop
+//!    (cancel) the task they are given instead of queueing it; one that
+//!    pushed before seeing the flag re-checks it after the push and drains
+//!    the queue itself. Each worker, at its next tick, drops its LIFO slot,
 //!    its deferred list and its local queue and exits; the runtime's
 //!    shutdown drains the injector, every stealable queue and a
-//!    current-thread queue waiting in `Shared::core_queue` once more. A
+//!    current-thread queue waiting in `Shared::core_queue` before it
+//!    waits for any thread (a blocking job may be waiting on one of those
+//!    tasks), and once more after. A
 //!    `block_on` handing that queue back re-checks the flag after putting
 //!    it there and drops its tasks itself if it is set (as a push does).
 //! 2. No spawn adds a task: `Shared::spawn` returns a handle to a task
@@ -149,7 +153,7 @@ use async_task::ScheduleInfo;
 
 use crate::executor::park::PARK_YIELDS;
 use crate::executor::scheduler::{Runnable, Shared, LOCAL_QUEUE_CAPACITY};
-use crate::executor::{context, coop, defer, local_set, task_id};
+use crate::executor::{context, coop, defer, local_set};
 use crate::io::reactor::Reactor;
 use crate::trace::trace;
 
@@ -551,13 +555,13 @@ fn schedule_is_local(shared: &Arc<Shared>) -> bool {
     current().is_some_and(|w| Arc::ptr_eq(&w.shared, shared))
 }
 
-/// Whether the current thread is polling a task of the runtime whose
-/// reactor is `reactor`, on one of its workers: after that runtime's
-/// shutdown, such a task is on its way to being cancelled. (A
-/// current-thread runtime's `block_on` future runs on a worker too, but
-/// is no task.)
+/// Whether the current thread is a worker of the runtime whose reactor is
+/// `reactor`, polling one of its spawned tasks: after that runtime's
+/// shutdown, such a task is on its way to being cancelled. Not the
+/// current-thread runtime's `block_on` future, nor the `spawn_local` tasks
+/// it runs: those belong to the caller, not to the runtime's task set.
 pub(crate) fn is_polling_task_of(reactor: &Arc<Reactor>) -> bool {
-    task_id::try_id().is_some() && current().is_some_and(|w| Arc::ptr_eq(&w.shared.reactor, reactor))
+    current().is_some_and(|w| w.polling.get() && Arc::ptr_eq(&w.shared.reactor, reactor))
 }
 
 impl Worker {
@@ -926,6 +930,12 @@ impl Worker {
     }
 
     fn poll_task(&self, runnable: Runnable) {
+        if self.shared.is_closed() {
+            // Taken from a queue (or the LIFO slot) just as the runtime
+            // closed: cancelled, never polled again (invariant 1).
+            drop(runnable);
+            return;
+        }
         #[cfg(feature = "tracing")]
         let _span = tracing::trace_span!(target: "edgeio", "poll", worker = self.index).entered();
         self.polling.set(true);

@@ -176,19 +176,26 @@ impl Runtime {
         self.shutdown(Some(Instant::now()));
     }
 
-    /// The closed state's protocol (see `executor/worker.rs`): close, wait
-    /// for the threads, then cancel whatever is left.
+    /// The closed state's protocol (see `executor/worker.rs`): close,
+    /// cancel what waits and what is queued, wait for the threads, then
+    /// cancel whatever is left.
     fn shutdown(&mut self, deadline: Option<Instant>) -> bool {
         if std::mem::replace(&mut self.shut_down, true) {
             return true;
         }
         let shared = &self.handle.shared;
         shared.close();
-        // Cancel every waiting task before waiting for the threads: a
-        // worker thread blocked in `block_in_place` may be waiting on a
-        // value one of them holds (a channel's sender dropped with it), as
-        // in tokio, whose shutdown also cancels tasks before it joins.
+        // Cancel every waiting task, and every queued one, before waiting
+        // for the threads: a worker thread blocked in `block_in_place`, or
+        // a blocking job, may be waiting on a value one of them holds (a
+        // channel's sender, a `JoinHandle`), as in tokio, whose shutdown
+        // also cancels tasks before it joins. No worker polls a task once
+        // the runtime is closed, so the queues can go now.
         self.cancel_waiting();
+        {
+            let _enter = context::enter(shared.clone());
+            shared.drain();
+        }
 
         // A runtime dropped from one of its own tasks cannot wait for the
         // worker it runs on.
