@@ -392,3 +392,33 @@ fn a_local_task_sleeping_across_shutdown_ends_its_block_on() {
     });
     assert!(matches!(outcome, Ok(Err(true))), "{outcome:?}");
 }
+
+/// The runtime dropped from a task that runs on a `block_in_place`
+/// stand-in: the drop cannot wait for the worker whose place the stand-in
+/// holds (that worker waits for the stand-in to hand the place back), and
+/// no longer does; it deadlocked.
+#[test]
+fn dropping_the_runtime_on_a_block_in_place_stand_in_returns() {
+    let dropped = within(LIMIT, "drop on a stand-in", || {
+        let runtime = shared(Builder::new().worker_threads(1).build().unwrap());
+        let handle = runtime.lock().unwrap().as_ref().unwrap().handle().clone();
+        let (blocking_tx, blocking) = mpsc::channel();
+        handle.spawn(async move {
+            edgeio_runtime::block_in_place(|| {
+                blocking_tx.send(()).unwrap();
+                thread::sleep(Duration::from_millis(300));
+            });
+        });
+        blocking.recv().unwrap();
+        // The only worker is in `block_in_place`: this task runs on its
+        // stand-in.
+        let (dropped_tx, dropped) = mpsc::channel();
+        let dropper = runtime.clone();
+        handle.spawn(async move {
+            drop_runtime(&dropper);
+            dropped_tx.send(()).unwrap();
+        });
+        dropped.recv_timeout(SETTLE * 2).is_ok()
+    });
+    assert!(dropped, "the drop on the stand-in did not return");
+}

@@ -135,7 +135,9 @@
 //!    back every stored waker to be woken (and so cancelled).
 //!
 //! The runtime's `shutdown` waits for every worker thread but its own (a
-//! runtime may be dropped from one of its tasks) and for the blocking pool
+//! runtime may be dropped from one of its tasks; on a `block_in_place`
+//! stand-in, "its own" is the worker whose place it holds, which waits for
+//! the stand-in) and for the blocking pool
 //! (likewise, but for the current blocking thread).
 
 use std::cell::{Cell, RefCell};
@@ -553,6 +555,14 @@ impl Wake for MainWaker {
 /// Whether the current thread is a worker of `shared`.
 fn schedule_is_local(shared: &Arc<Shared>) -> bool {
     current().is_some_and(|w| Arc::ptr_eq(&w.shared, shared))
+}
+
+/// The index of the worker place the current thread holds in `shared`'s
+/// runtime, as its worker or as a `block_in_place` stand-in, if any.
+pub(crate) fn current_place(shared: &Arc<Shared>) -> Option<usize> {
+    current()
+        .filter(|w| Arc::ptr_eq(&w.shared, shared))
+        .map(|w| w.index)
 }
 
 /// Whether the current thread is a worker of the runtime whose reactor is

@@ -6,9 +6,9 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::executor::context;
 use crate::executor::join_handle::JoinHandle;
 use crate::executor::local_set::LocalSet;
+use crate::executor::{context, worker};
 
 use crate::runtime::handle::{EnterGuard, Handle};
 use crate::runtime::metrics::Metrics;
@@ -198,19 +198,26 @@ impl Runtime {
         }
 
         // A runtime dropped from one of its own tasks cannot wait for the
-        // worker it runs on.
+        // worker it runs on; nor, on a `block_in_place` stand-in, for the
+        // worker whose place it holds: that one waits for the stand-in to
+        // hand the place back, after this task's poll.
         let current = thread::current().id();
+        let own_place = worker::current_place(shared);
+        let waited = |index: usize, thread: &thread::JoinHandle<()>| {
+            thread.thread().id() != current && own_place != Some(index)
+        };
         let others = self
             .threads
             .handles
             .iter()
-            .filter(|t| t.thread().id() != current)
+            .enumerate()
+            .filter(|(index, thread)| waited(*index, thread))
             .count();
         let workers_done = self.threads.wait(others, deadline);
-        for thread in std::mem::take(&mut self.threads.handles) {
+        for (index, thread) in std::mem::take(&mut self.threads.handles).into_iter().enumerate() {
             // Every other worker reported its exit (or the deadline
             // passed): joining the ones that did is immediate.
-            if thread.thread().id() != current && (workers_done || thread.is_finished()) {
+            if waited(index, &thread) && (workers_done || thread.is_finished()) {
                 let _ = thread.join();
             }
         }
