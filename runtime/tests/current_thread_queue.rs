@@ -220,10 +220,12 @@ fn shutdown_drops_the_futures_of_queued_tasks() {
 }
 
 /// A `Handle::block_on` on another thread holds the core with `TASKS`
-/// tasks queued, blocked (running none of them) until the runtime has been
-/// dropped; then it returns at once (`yield_first == false`: the queue's
+/// tasks queued, blocked (running none of them) until the runtime's drop
+/// has begun; then it returns at once (`yield_first == false`: the queue's
 /// tasks are dropped when it hands the queue back) or after a yield (they
 /// are dropped by the worker loop, which sees the closed state first).
+/// The drop waits for either, as it waits for a worker thread's poll: when
+/// it returns, the tasks are gone.
 fn shutdown_while_another_thread_holds_the_core(yield_first: bool) -> usize {
     let runtime = current_thread();
     // Kept until the count is read: the queue must not wait for the
@@ -250,12 +252,20 @@ fn shutdown_while_another_thread_holds_the_core(yield_first: bool) -> usize {
         })
     };
     queued_rx.recv().unwrap();
-    drop(runtime);
+    let dropper = {
+        let dropped = dropped.clone();
+        thread::spawn(move || {
+            drop(runtime);
+            dropped.load(Ordering::SeqCst)
+        })
+    };
+    // Let the drop start (and wait for the holder), then release it.
+    thread::sleep(Duration::from_millis(50));
     release_tx.send(()).unwrap();
+    let dropped_when_the_drop_returned = dropper.join().unwrap();
     holder.join().unwrap();
-    let dropped = dropped.load(Ordering::SeqCst);
     drop(handle);
-    dropped
+    dropped_when_the_drop_returned
 }
 
 #[test]

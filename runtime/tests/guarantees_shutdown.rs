@@ -422,3 +422,60 @@ fn dropping_the_runtime_on_a_block_in_place_stand_in_returns() {
     });
     assert!(dropped, "the drop on the stand-in did not return");
 }
+
+/// A current-thread runtime whose worker another thread's
+/// `Handle::block_on` holds: the drop waits, as for a worker thread, until
+/// that thread has dropped the runtime's tasks (after the one it is
+/// polling), and `shutdown_timeout` reports the wait that ran out. Both
+/// returned at once, with the tasks still alive on the other thread.
+#[test]
+fn a_current_thread_worker_held_elsewhere_is_waited_for() {
+    struct SetOnDrop(Arc<std::sync::atomic::AtomicBool>);
+    impl Drop for SetOnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    for timeout in [None, Some(Duration::from_millis(100))] {
+        let (dropped, in_time) = within(LIMIT, "a current-thread worker held elsewhere", move || {
+            let runtime = Builder::new_current_thread().build().unwrap();
+            let handle = runtime.handle().clone();
+            let dropped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let flag = SetOnDrop(dropped.clone());
+            let (busy_tx, busy) = mpsc::channel();
+            let holder = thread::spawn(move || {
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    handle.block_on(async move {
+                        // A task in a long poll when the runtime goes, and
+                        // one it queued on this thread, not yet polled.
+                        drop(spawn(async move {
+                            drop(spawn(async move {
+                                let _flag = flag;
+                                std::future::pending::<()>().await;
+                            }));
+                            busy_tx.send(()).unwrap();
+                            thread::sleep(Duration::from_millis(400));
+                        }));
+                        // Panics once the runtime is gone, ending the call.
+                        sleep(Duration::from_secs(3600)).await;
+                    })
+                }));
+            });
+            busy.recv().unwrap();
+            let in_time = match timeout {
+                None => {
+                    drop(runtime);
+                    true
+                }
+                Some(timeout) => runtime.shutdown_timeout(timeout),
+            };
+            let dropped_then = dropped.load(std::sync::atomic::Ordering::SeqCst);
+            holder.join().unwrap();
+            (dropped_then, in_time)
+        });
+        match timeout {
+            None => assert!(dropped, "a task still alive after the drop returned"),
+            Some(_) => assert!(!in_time, "shutdown_timeout said done with a task still polled"),
+        }
+    }
+}

@@ -6,8 +6,9 @@
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::task::Waker;
+use std::time::Instant;
 
 use crossbeam_queue::{ArrayQueue, SegQueue};
 use crossbeam_utils::CachePadded;
@@ -86,6 +87,13 @@ pub(crate) struct Shared {
     core_queue: Mutex<VecDeque<Runnable>>,
     /// Other threads in `block_on`, woken when the worker is free again.
     pub(crate) core_waiters: Mutex<Vec<Waker>>,
+    /// The `block_on` holding the current-thread worker has dropped its
+    /// tasks since the runtime closed.
+    core_tasks_dropped: AtomicBool,
+    /// Notified under `core_waiters`' lock, once the runtime is closed,
+    /// when the worker is handed back or its holder dropped its tasks:
+    /// the runtime's shutdown waits for that (see `wait_core_quiet`).
+    core_quiet: Condvar,
     pub(crate) stats: Box<[WorkerStats]>,
     /// Tasks spawned so far. Counted on every spawn, so on a cache line
     /// of its own, away from what every worker reads on every tick.
@@ -138,6 +146,8 @@ impl Shared {
             core_taken: AtomicBool::new(false),
             core_queue: Mutex::new(VecDeque::new()),
             core_waiters: Mutex::new(Vec::new()),
+            core_tasks_dropped: AtomicBool::new(false),
+            core_quiet: Condvar::new(),
             stats: (0..workers).map(|_| WorkerStats::default()).collect(),
             spawned: CachePadded::new(AtomicU64::new(0)),
         }
@@ -153,6 +163,49 @@ impl Shared {
         for unparker in self.unparkers.iter() {
             unparker.unpark(&self.reactor);
         }
+    }
+
+    /// Locks the list of threads waiting for the current-thread worker.
+    pub(crate) fn lock_core_waiters(&self) -> MutexGuard<'_, Vec<Waker>> {
+        self.core_waiters.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The current-thread worker was handed back (`tasks_dropped` false),
+    /// or its holder dropped its tasks after the runtime closed (true):
+    /// tells a shutdown waiting in [`wait_core_quiet`](Self::wait_core_quiet).
+    /// Called with `waiters`, the lock of `core_waiters`; a no-op unless
+    /// closed, so the hand-back of a running runtime costs nothing more.
+    pub(crate) fn core_released(&self, waiters: &MutexGuard<'_, Vec<Waker>>, tasks_dropped: bool) {
+        let _ = waiters;
+        if self.is_closed() {
+            if tasks_dropped {
+                self.core_tasks_dropped.store(true, SeqCst);
+            }
+            self.core_quiet.notify_all();
+        }
+    }
+
+    /// After `close`: waits until no `block_on` on another thread holds
+    /// the current-thread worker with tasks of the runtime still in it
+    /// (it drops them at its next tick, after the task it is polling), or
+    /// until `deadline`; `false` if the deadline came first.
+    pub(crate) fn wait_core_quiet(&self, deadline: Option<Instant>) -> bool {
+        let mut waiters = self.lock_core_waiters();
+        while self.core_taken.load(SeqCst) && !self.core_tasks_dropped.load(SeqCst) {
+            waiters = match deadline {
+                None => self.core_quiet.wait(waiters).unwrap_or_else(|e| e.into_inner()),
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) => {
+                        self.core_quiet
+                            .wait_timeout(waiters, left)
+                            .unwrap_or_else(|e| e.into_inner())
+                            .0
+                    }
+                    None => return false,
+                },
+            };
+        }
+        true
     }
 
     /// The current-thread worker's run queue, for the `block_on` that

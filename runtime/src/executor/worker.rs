@@ -137,8 +137,11 @@
 //! The runtime's `shutdown` waits for every worker thread but its own (a
 //! runtime may be dropped from one of its tasks; on a `block_in_place`
 //! stand-in, "its own" is the worker whose place it holds, which waits for
-//! the stand-in) and for the blocking pool
-//! (likewise, but for the current blocking thread).
+//! the stand-in), and for the blocking pool (likewise, but for the current
+//! blocking thread). On the current-thread runtime, whose worker a
+//! `block_on` on another thread may hold, it waits likewise until that
+//! thread has dropped its tasks (at its next tick) or handed the worker
+//! back.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -512,14 +515,12 @@ impl Drop for CoreGuard<'_> {
             worker.shared.put_core_queue(queue.take());
         }
         worker.shared.core_taken.store(false, Ordering::SeqCst);
-        // Other threads in `block_on` may take the worker now.
-        let waiting = std::mem::take(
-            &mut *worker
-                .shared
-                .core_waiters
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()),
-        );
+        // Other threads in `block_on` may take the worker now, and a
+        // shutdown waiting for its tasks to go may return.
+        let mut waiters = worker.shared.lock_core_waiters();
+        worker.shared.core_released(&waiters, false);
+        let waiting = std::mem::take(&mut *waiters);
+        drop(waiters);
         for waker in waiting {
             waker.wake();
         }
@@ -810,6 +811,9 @@ impl Worker {
                 // Shut down from another thread while we run: no task is
                 // left to run, only the future to finish.
                 self.shutdown_local();
+                let waiters = self.shared.lock_core_waiters();
+                self.shared.core_released(&waiters, true);
+                drop(waiters);
                 if !main.woken.load(Ordering::Acquire) {
                     let _ = self.shared.unparkers[0].park(&self.shared.reactor, 0);
                 }

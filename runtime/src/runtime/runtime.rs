@@ -213,7 +213,13 @@ impl Runtime {
             .enumerate()
             .filter(|(index, thread)| waited(*index, thread))
             .count();
-        let workers_done = self.threads.wait(others, deadline);
+        let mut workers_done = self.threads.wait(others, deadline);
+        // The current-thread worker, held by a `block_on` on another
+        // thread: wait until it dropped the runtime's tasks (after the one
+        // it is polling), as for a worker thread.
+        if shared.config.current_thread && own_place.is_none() {
+            workers_done &= shared.wait_core_quiet(deadline);
+        }
         for (index, thread) in std::mem::take(&mut self.threads.handles).into_iter().enumerate() {
             // Every other worker reported its exit (or the deadline
             // passed): joining the ones that did is immediate.
