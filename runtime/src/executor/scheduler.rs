@@ -190,22 +190,22 @@ impl Shared {
     /// (it drops them at its next tick, after the task it is polling), or
     /// until `deadline`; `false` if the deadline came first.
     pub(crate) fn wait_core_quiet(&self, deadline: Option<Instant>) -> bool {
-        let mut waiters = self.lock_core_waiters();
-        while self.core_taken.load(SeqCst) && !self.core_tasks_dropped.load(SeqCst) {
-            waiters = match deadline {
-                None => self.core_quiet.wait(waiters).unwrap_or_else(|e| e.into_inner()),
-                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
-                    Some(left) => {
-                        self.core_quiet
-                            .wait_timeout(waiters, left)
-                            .unwrap_or_else(|e| e.into_inner())
-                            .0
-                    }
-                    None => return false,
-                },
-            };
-        }
-        true
+        let held = |_: &mut Vec<Waker>| self.core_taken.load(SeqCst) && !self.core_tasks_dropped.load(SeqCst);
+        let waiters = self.lock_core_waiters();
+        let mut waiters = match deadline {
+            None => self
+                .core_quiet
+                .wait_while(waiters, held)
+                .unwrap_or_else(|e| e.into_inner()),
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                self.core_quiet
+                    .wait_timeout_while(waiters, left, held)
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0
+            }
+        };
+        !held(&mut waiters)
     }
 
     /// The current-thread worker's run queue, for the `block_on` that
