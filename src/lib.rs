@@ -28,8 +28,8 @@
 //! `AsyncRead`/`AsyncWrite`), [`time`] (sleep, timeout, interval), [`task`]
 //! (spawning, `JoinSet`, abort handles, task ids, task-locals, `!Send`
 //! tasks), [`sync`] (tokio's channels and locks), [`fs`] (files on the
-//! blocking pool), [`io`] (the I/O traits, `copy_bidirectional`, `split`,
-//! `duplex`, standard streams), [`signal`] (Ctrl-C and any Unix signal),
+//! blocking pool), [`io`] (the I/O traits, `copy`, `copy_bidirectional`,
+//! `split`, `join`, `duplex`, `simplex`, `BufStream`, standard streams), [`signal`] (Ctrl-C and any Unix signal),
 //! [`process`] (child processes with async pipes), [`select!`], [`join!`]
 //! and [`try_join!`], and the [`main`] and [`test`] attribute macros.
 //! Porting from tokio: `docs/TOKIO-PORTING.md` maps each tokio name to
@@ -37,7 +37,8 @@
 //!
 //! Optional features: `hyper` (the `edgeio::hyper` module: hyper 1.x,
 //! axum and tonic on edgeio) and `tokio-io` (tokio's
-//! `AsyncRead`/`AsyncWrite` for the stream types). What else of the
+//! `AsyncRead`/`AsyncWrite` for the sockets, files, a child's pipes,
+//! stdio and the in-memory streams). What else of the
 //! ecosystem runs on edgeio, and how: `docs/ECOSYSTEM.md`.
 
 use std::future::Future;
