@@ -393,3 +393,38 @@ fn yield_lets_an_expired_timer_in() {
         "yields after a timer expired before its task ran, per round: {counts:?} (want at most {MAX_YIELDS} each)"
     );
 }
+
+/// A `block_in_place` stand-in polls the reactor and timers at its first
+/// tick, before the first task it runs. The event interval counts a
+/// worker place's ticks between polls; a stand-in that started the count
+/// afresh let a stream of tasks that each block in place (each getting a
+/// new stand-in after a tick or two) keep timers from being served for
+/// hundreds of milliseconds. Counted, not timed: the task the stand-in
+/// runs first sees the reactor polled since its spawner blocked.
+#[test]
+fn a_block_in_place_stand_in_polls_the_reactor_first() {
+    let polled_first = within(LIMIT, "a stand-in's first tick", || {
+        let runtime = Builder::new()
+            .worker_threads(1)
+            // Never reached here: only a stand-in's first tick, or a
+            // worker out of tasks, polls.
+            .event_interval(1_000_000)
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            spawn(async {
+                let before = Handle::current().metrics().reactor_polls;
+                let (ran_tx, ran) = std::sync::mpsc::channel();
+                // Queued here, run by the stand-in.
+                drop(spawn(async move {
+                    let now = Handle::current().metrics().reactor_polls;
+                    ran_tx.send(now > before).unwrap();
+                }));
+                edgeio_runtime::block_in_place(|| ran.recv_timeout(LIMIT).unwrap())
+            })
+            .await
+            .unwrap()
+        })
+    });
+    assert!(polled_first, "the stand-in ran a task before polling the reactor");
+}

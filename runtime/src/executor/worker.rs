@@ -61,7 +61,10 @@
 //!   reactor keeps waking: the injector is served in proportion to the
 //!   queues' lengths up to one tick in `INJECTOR_SHARE_LIMIT`;
 //! - the reactor and timers are polled (without blocking) every
-//!   `event_interval` ticks and whenever the queues run dry.
+//!   `event_interval` ticks and whenever the queues run dry, and by a
+//!   `block_in_place` stand-in at its first tick (so that a stream of
+//!   tasks that each block in place, each getting a fresh stand-in, cannot
+//!   keep the count from ever reaching a poll).
 //!
 //! Why a limit on the injector's share: serving the two queues strictly in
 //! proportion to their lengths, every task waits one pass over all of
@@ -430,6 +433,14 @@ impl StandIn {
                 .spawn(move || {
                     context::run_thread(shared.clone(), || {
                         let worker = Rc::new(Worker::new(shared, index, RunQueue::Stealable, None));
+                        // Its first tick polls the reactor and timers. The
+                        // place's worker may have been near its next poll,
+                        // and a chain of stand-ins that each run a task or
+                        // two (every task blocking in place) would otherwise
+                        // never count up to one: the interval bounds a
+                        // place's ticks between polls only if a new
+                        // stand-in does not start the count afresh.
+                        worker.until_event.set(1);
                         *worker.stop.borrow_mut() = Some(stop);
                         worker.load_stats();
                         let _installed = Installed::new(worker.clone());
