@@ -45,7 +45,7 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// Future returned by [`sleep`] and [`sleep_until`].
 ///
 /// The timer is registered with the runtime on the first poll that finds
-/// the deadline ahead; until then a `Sleep` costs nothing. Re-polling it,
+/// the deadline ahead; until then a `Sleep` holds no timer. Re-polling it,
 /// or moving its deadline later with [`Sleep::reset`], touches only its own
 /// timer entry (atomics), never a lock shared with other timers.
 ///
