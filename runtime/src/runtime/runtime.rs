@@ -191,11 +191,7 @@ impl Runtime {
         // channel's sender, a `JoinHandle`), as in tokio, whose shutdown
         // also cancels tasks before it joins. No worker polls a task once
         // the runtime is closed, so the queues can go now.
-        self.cancel_waiting();
-        {
-            let _enter = context::enter(shared.clone());
-            shared.drain();
-        }
+        self.cancel_tasks();
 
         // A runtime dropped from one of its own tasks cannot wait for the
         // worker it runs on; nor, on a `block_in_place` stand-in, for the
@@ -229,27 +225,26 @@ impl Runtime {
         }
         let blocking_done = shared.blocking.shutdown(deadline);
 
-        // Cancelled here, tasks find their runtime as the current one (see
-        // `task_set.rs`).
-        let _enter = context::enter(self.handle.shared.clone());
-        shared.drain();
-        // Again, for the tasks that were running during the first pass.
-        self.cancel_waiting();
-        shared.drain();
+        // Again, for the tasks that were running during the first pass, or
+        // were queued since.
+        self.cancel_tasks();
         workers_done && blocking_done
     }
 
     /// Wakes whatever waits on I/O or timers, then every other unfinished
     /// task: in the closed state the schedule function drops (cancels)
     /// each one (a task being polled meanwhile is dropped when its poll
-    /// ends; see `executor/worker.rs`).
-    fn cancel_waiting(&self) {
+    /// ends; see `executor/worker.rs`). Then drops every queued task,
+    /// which waking could not reach. Cancelled here, tasks find their
+    /// runtime as the current one (see `task_set.rs`).
+    fn cancel_tasks(&self) {
         let shared = &self.handle.shared;
         let _enter = context::enter(shared.clone());
         for waker in shared.reactor.shutdown() {
             waker.wake();
         }
         shared.tasks.wake_all();
+        shared.drain();
     }
 }
 
