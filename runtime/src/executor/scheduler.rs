@@ -173,14 +173,17 @@ impl Shared {
     /// The current-thread worker was handed back (`tasks_dropped` false),
     /// or its holder dropped its tasks after the runtime closed (true):
     /// tells a shutdown waiting in [`wait_core_quiet`](Self::wait_core_quiet).
-    /// Called with `waiters`, the lock of `core_waiters`; a no-op unless
-    /// closed, so the hand-back of a running runtime costs nothing more.
-    pub(crate) fn core_released(&self, waiters: &MutexGuard<'_, Vec<Waker>>, tasks_dropped: bool) {
-        let _ = waiters;
+    /// Call it after the change it reports. A no-op unless closed, so the
+    /// hand-back of a running runtime costs nothing more: a shutdown closes
+    /// before it looks, so one that found the worker held sees the close
+    /// here.
+    pub(crate) fn core_released(&self, tasks_dropped: bool) {
         if self.is_closed() {
             if tasks_dropped {
                 self.core_tasks_dropped.store(true, SeqCst);
             }
+            // Under the lock the waiter checks under, so it cannot miss it.
+            let _waiters = self.lock_core_waiters();
             self.core_quiet.notify_all();
         }
     }

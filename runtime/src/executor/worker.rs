@@ -528,10 +528,8 @@ impl Drop for CoreGuard<'_> {
         worker.shared.core_taken.store(false, Ordering::SeqCst);
         // Other threads in `block_on` may take the worker now, and a
         // shutdown waiting for its tasks to go may return.
-        let mut waiters = worker.shared.lock_core_waiters();
-        worker.shared.core_released(&waiters, false);
-        let waiting = std::mem::take(&mut *waiters);
-        drop(waiters);
+        worker.shared.core_released(false);
+        let waiting = std::mem::take(&mut *worker.shared.lock_core_waiters());
         for waker in waiting {
             waker.wake();
         }
@@ -822,9 +820,7 @@ impl Worker {
                 // Shut down from another thread while we run: no task is
                 // left to run, only the future to finish.
                 self.shutdown_local();
-                let waiters = self.shared.lock_core_waiters();
-                self.shared.core_released(&waiters, true);
-                drop(waiters);
+                self.shared.core_released(true);
                 if !main.woken.load(Ordering::Acquire) {
                     let _ = self.shared.unparkers[0].park(&self.shared.reactor, 0);
                 }
